@@ -1,0 +1,14 @@
+#pragma once
+
+#include <QtGlobal>
+
+namespace immortal {
+
+// A process identifier. Pids are 64-bit, start at 1 and are never reused
+// within one run, so a stale pid can never name a newer process. 0 = none.
+using Pid = quint64;
+
+// A table identifier, never reused either (like an ets tid). 0 = none.
+using TableId = quint64;
+
+} // namespace immortal

@@ -1,0 +1,120 @@
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QMetaType>
+#include <QString>
+#include <QVariant>
+
+#include <cstddef>
+#include <initializer_list>
+
+namespace immortal {
+
+class Term;
+// A row of a table, and the payload of a tuple term. QList so that returning
+// rows from lookups is a reference-count bump, not a deep copy.
+using Tuple = QList<Term>;
+
+// A dynamically typed value, like an Erlang term: integer, float, atom,
+// string, bytes (a binary), tuple or list. 16 bytes; heap payloads are
+// immutable and shared, so copies are cheap and thread-safe to read.
+//
+// Equality (operator==) is exact, like Erlang's =:= : 1 and 1.0 differ.
+// compare() is a total order in the spirit of Erlang's term order:
+//   number < atom < tuple < list < string < bytes
+// numbers by value (an integer and a float of equal value compare equal,
+// as with Erlang's ==), atoms and strings by code point, bytes bytewise,
+// tuples by size then element by element, lists element by element.
+// A `set` uses exact equality for keys; an `ordered_set` uses compare(),
+// so 1 and 1.0 are the same key there, as in ETS.
+class Term
+{
+public:
+    enum class Type : quint8 { Integer, Float, Atom, String, Bytes, Tuple, List };
+
+    Term() noexcept; // the atom 'undefined'
+    Term(int v) noexcept;
+    Term(qint64 v) noexcept;
+    Term(double v) noexcept;
+    Term(const QString &s); // a string (not an atom)
+    Term(const char *utf8); // a string (not an atom)
+    Term(const QByteArray &bytes); // a binary
+    Term(const Term &other) noexcept;
+    Term(Term &&other) noexcept;
+    Term &operator=(const Term &other) noexcept;
+    Term &operator=(Term &&other) noexcept;
+    ~Term();
+
+    static Term atom(QStringView name); // interned: comparing atoms is cheap
+    static Term tuple(const Tuple &elements);
+    static Term tuple(std::initializer_list<Term> elements);
+    static Term list(const QList<Term> &elements);
+    static Term list(std::initializer_list<Term> elements);
+
+    Type type() const noexcept { return m_type; }
+    bool isInteger() const noexcept { return m_type == Type::Integer; }
+    bool isFloat() const noexcept { return m_type == Type::Float; }
+    bool isNumber() const noexcept { return isInteger() || isFloat(); }
+    bool isAtom() const noexcept { return m_type == Type::Atom; }
+    bool isString() const noexcept { return m_type == Type::String; }
+    bool isBytes() const noexcept { return m_type == Type::Bytes; }
+    bool isTuple() const noexcept { return m_type == Type::Tuple; }
+    bool isList() const noexcept { return m_type == Type::List; }
+
+    // Accessors throw Error(BadArg) when the type does not match.
+    qint64 toInteger() const;
+    double toDouble() const; // integers convert
+    QString atomName() const;
+    QString toString() const; // strings only
+    QByteArray toBytes() const;
+    const Tuple &toTuple() const; // tuples only
+    const QList<Term> &toList() const; // lists only
+    // Elements of a tuple or a list; empty for other types.
+    qsizetype size() const noexcept;
+    const Term &at(qsizetype i) const; // tuples and lists; BadArg when out of range
+
+    bool operator==(const Term &other) const noexcept;
+    bool operator!=(const Term &other) const noexcept { return !(*this == other); }
+    // Erlang term order (see above); returns <0, 0, >0.
+    static int compare(const Term &a, const Term &b) noexcept;
+    bool operator<(const Term &other) const noexcept { return compare(*this, other) < 0; }
+
+    size_t hash(size_t seed = 0) const noexcept; // consistent with operator==
+    // Bytes this term occupies, heap payloads included (for info(memory)).
+    size_t memory() const noexcept;
+
+    // Erlang-like text: 42, 1.5, ok, "text", <<1,2>>, {a,1}, [1,2]
+    QString format() const;
+
+    // Conversion for the GUI and for scenarios. Atoms become QString too,
+    // so toVariant() is lossy for atoms; fromVariant() maps QString to string,
+    // QVariantList to list, int/qlonglong to integer, double to float.
+    QVariant toVariant() const;
+    static Term fromVariant(const QVariant &v);
+
+private:
+    struct Payload; // refcounted, immutable: string, bytes, tuple or list
+    void release() noexcept;
+
+    Type m_type;
+    union {
+        qint64 m_int;
+        double m_float;
+        quint64 m_atom; // index into the process-wide atom table
+        Payload *m_payload;
+    };
+};
+
+size_t qHash(const Term &t, size_t seed = 0) noexcept;
+
+// Abseil hashing, so Terms key flat_hash_map directly.
+template<typename H>
+H AbslHashValue(H h, const Term &t)
+{
+    return H::combine(std::move(h), t.hash());
+}
+
+} // namespace immortal
+
+Q_DECLARE_METATYPE(immortal::Term)

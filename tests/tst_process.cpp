@@ -1,0 +1,244 @@
+#include "error.h"
+#include "node.h"
+#include "process.h"
+#include "processscope.h"
+
+#include <QSignalSpy>
+#include <QTest>
+#include <QThread>
+
+#include <stdexcept>
+
+using namespace immortal;
+
+namespace {
+
+// A process whose shutdown needs an explicit go-ahead, like a worker that
+// flushes before it exits.
+class SlowStopper : public Process
+{
+public:
+    QString pendingReason;
+
+protected:
+    void terminate(const QString &reason) override { pendingReason = reason; }
+};
+
+} // namespace
+
+class TestProcess : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void pidsAreUniqueAndIncreasing();
+    void exitEndsWithReason();
+    void exitIsIdempotentFirstReasonWins();
+    void deleteCountsAsKill();
+    void exceptionInHandlerEndsProcess();
+    void exceptionInGuardedSlotEndsProcess();
+    void deadProcessHandlesNothing();
+    void postRunsInProcessScope();
+    void postToDeadPidFails();
+    void shutdownCallsTerminate();
+    void processOnWorkerThread();
+    void infoRemembersTheDead();
+    void scopesNest();
+};
+
+void TestProcess::pidsAreUniqueAndIncreasing()
+{
+    Process a, b;
+    QVERIFY(a.pid() != 0);
+    QVERIFY(b.pid() > a.pid());
+    const Pid old = b.pid();
+    {
+        Process c;
+        QVERIFY(c.pid() > old);
+    }
+    Process d;
+    QVERIFY(d.pid() > old + 1); // the dead one's pid is never reused
+}
+
+void TestProcess::exitEndsWithReason()
+{
+    auto *p = new Process;
+    const Pid pid = p->pid();
+    QSignalSpy exiting(p, &Process::exiting);
+    QSignalSpy destroyed(p, &QObject::destroyed);
+    p->exit(QStringLiteral("normal"));
+    QCOMPARE(exiting.count(), 1);
+    QCOMPARE(exiting.at(0).at(0).toString(), QStringLiteral("normal"));
+    QVERIFY(!Node::instance()->isAlive(pid)); // exiting already counts as dead to others
+    QVERIFY(destroyed.wait());
+    const auto info = Node::instance()->info(pid);
+    QVERIFY(info);
+    QCOMPARE(info->state, ProcessInfo::State::Dead);
+    QCOMPARE(info->exitReason, QStringLiteral("normal"));
+}
+
+void TestProcess::exitIsIdempotentFirstReasonWins()
+{
+    auto *p = new Process;
+    const Pid pid = p->pid();
+    QSignalSpy exiting(p, &Process::exiting);
+    QSignalSpy destroyed(p, &QObject::destroyed);
+    p->exit(QStringLiteral("custom_reason"));
+    p->exit(QStringLiteral("normal"));
+    QVERIFY(destroyed.wait());
+    QCOMPARE(exiting.count(), 1);
+    QCOMPARE(Node::instance()->info(pid)->exitReason, QStringLiteral("custom_reason"));
+}
+
+void TestProcess::deleteCountsAsKill()
+{
+    auto *p = new Process;
+    const Pid pid = p->pid();
+    QSignalSpy exiting(p, &Process::exiting);
+    delete p;
+    QCOMPARE(exiting.count(), 1);
+    QCOMPARE(exiting.at(0).at(0).toString(), QStringLiteral("kill"));
+    QCOMPARE(Node::instance()->info(pid)->exitReason, QStringLiteral("kill"));
+    QVERIFY(!Node::instance()->process(pid));
+}
+
+void TestProcess::exceptionInHandlerEndsProcess()
+{
+    auto *p = new Process;
+    const Pid pid = p->pid();
+    QSignalSpy destroyed(p, &QObject::destroyed);
+    QVERIFY(Node::instance()->post(pid, [](Process *) { throw std::runtime_error("boom"); }));
+    QVERIFY(destroyed.wait());
+    QCOMPARE(Node::instance()->info(pid)->exitReason, QStringLiteral("exception: boom"));
+}
+
+void TestProcess::exceptionInGuardedSlotEndsProcess()
+{
+    auto *p = new Process;
+    const Pid pid = p->pid();
+    QObject emitter;
+    QSignalSpy destroyed(p, &QObject::destroyed);
+    connect(&emitter, &QObject::objectNameChanged, p,
+            p->guard([](const QString &n) { throw Error(Error::Code::BadArg, n); }));
+    emitter.setObjectName(QStringLiteral("bad name"));
+    QVERIFY(destroyed.wait());
+    QCOMPARE(Node::instance()->info(pid)->exitReason,
+             QStringLiteral("exception: badarg: bad name"));
+}
+
+void TestProcess::deadProcessHandlesNothing()
+{
+    auto *p = new Process;
+    QSignalSpy destroyed(p, &QObject::destroyed);
+    bool ran = false;
+    QMetaObject::invokeMethod(
+        p, [&] { ran = true; }, Qt::QueuedConnection);
+    p->exit(QStringLiteral("normal"));
+    QVERIFY(destroyed.wait());
+    QVERIFY(!ran);
+}
+
+void TestProcess::postRunsInProcessScope()
+{
+    Process p;
+    QCOMPARE(Process::currentPid(), Pid(0));
+    Pid seen = 0;
+    QObject done;
+    QSignalSpy spy(&done, &QObject::objectNameChanged);
+    QVERIFY(Node::instance()->post(p.pid(), [&](Process *self) {
+        seen = Process::currentPid();
+        QCOMPARE(self, &p);
+        done.setObjectName(QStringLiteral("done"));
+    }));
+    QVERIFY(spy.wait());
+    QCOMPARE(seen, p.pid());
+    QCOMPARE(Process::currentPid(), Pid(0));
+}
+
+void TestProcess::postToDeadPidFails()
+{
+    Pid pid;
+    {
+        Process p;
+        pid = p.pid();
+    }
+    QVERIFY(!Node::instance()->post(pid, [](Process *) { QFAIL("ran on a dead process"); }));
+    QVERIFY(!Node::instance()->exit(pid, QStringLiteral("kill")));
+}
+
+void TestProcess::shutdownCallsTerminate()
+{
+    auto *p = new SlowStopper;
+    QSignalSpy destroyed(p, &QObject::destroyed);
+    p->shutdown();
+    QCOMPARE(p->pendingReason, QStringLiteral("shutdown"));
+    QVERIFY(Node::instance()->isAlive(p->pid())); // still cleaning up
+    // exit/2 with kill is unconditional.
+    QVERIFY(Node::instance()->exit(p->pid(), QStringLiteral("kill")));
+    QVERIFY(destroyed.wait());
+}
+
+void TestProcess::processOnWorkerThread()
+{
+    QThread thread;
+    thread.start();
+    auto *p = new Process;
+    const Pid pid = p->pid();
+    p->moveToThread(&thread);
+    QSignalSpy destroyed(p, &QObject::destroyed);
+
+    QThread *ranOn = nullptr;
+    Pid scope = 0;
+    QObject done;
+    QSignalSpy doneSpy(&done, &QObject::objectNameChanged);
+    Node::instance()->post(pid, [&](Process *) {
+        ranOn = QThread::currentThread();
+        scope = Process::currentPid();
+        QMetaObject::invokeMethod(&done, [&] { done.setObjectName(QStringLiteral("x")); });
+    });
+    QVERIFY(doneSpy.wait());
+    QCOMPARE(ranOn, &thread);
+    QCOMPARE(scope, pid);
+
+    QVERIFY(Node::instance()->exit(pid, QStringLiteral("worker_gone")));
+    QVERIFY(destroyed.wait());
+    QTRY_COMPARE(Node::instance()->info(pid)->state, ProcessInfo::State::Dead);
+    QCOMPARE(Node::instance()->info(pid)->exitReason, QStringLiteral("worker_gone"));
+    thread.quit();
+    thread.wait();
+}
+
+void TestProcess::infoRemembersTheDead()
+{
+    Pid pid;
+    {
+        Process p;
+        pid = p.pid();
+        QCOMPARE(Node::instance()->info(pid)->state, ProcessInfo::State::Running);
+        QCOMPARE(Node::instance()->info(pid)->kind, QStringLiteral("worker"));
+        const auto living = Node::instance()->processes();
+        QVERIFY(std::any_of(living.cbegin(), living.cend(),
+                            [pid](const ProcessInfo &i) { return i.pid == pid; }));
+    }
+    const auto processes = Node::instance()->processes();
+    QVERIFY(std::none_of(processes.cbegin(), processes.cend(),
+                         [pid](const ProcessInfo &i) { return i.pid == pid; }));
+    QCOMPARE(Node::instance()->info(pid)->state, ProcessInfo::State::Dead);
+}
+
+void TestProcess::scopesNest()
+{
+    QCOMPARE(ProcessScope::current(), Pid(0));
+    {
+        ProcessScope a(7);
+        QCOMPARE(Process::currentPid(), Pid(7));
+        {
+            ProcessScope b(9);
+            QCOMPARE(Process::currentPid(), Pid(9));
+        }
+        QCOMPARE(Process::currentPid(), Pid(7));
+    }
+    QCOMPARE(Process::currentPid(), Pid(0));
+}
+
+QTEST_MAIN(TestProcess)
+#include "tst_process.moc"

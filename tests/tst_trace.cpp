@@ -1,0 +1,82 @@
+#include "node.h"
+#include "process.h"
+#include "registry.h"
+#include "trace.h"
+#include "tracewriter.h"
+
+#include <QBuffer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace immortal;
+
+class TestTrace : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void lifecycleIsTracedInOrder();
+    void writerWritesJsonLines();
+};
+
+void TestTrace::lifecycleIsTracedInOrder()
+{
+    QList<TraceEvent> events;
+    QObject sink;
+    connect(Trace::instance(), &Trace::event, &sink,
+            [&](const TraceEvent &e) { events.append(e); });
+    auto *p = new Process;
+    const Pid pid = p->pid();
+    p->registerName(QStringLiteral("traced"));
+    QSignalSpy destroyed(p, &QObject::destroyed);
+    p->exit(QStringLiteral("custom"));
+    QVERIFY(destroyed.wait());
+
+    QList<TraceEvent> mine;
+    for (const TraceEvent &e : events) {
+        if (e.pid == pid)
+            mine.append(e);
+    }
+    QCOMPARE(mine.size(), 4);
+    QCOMPARE(mine[0].type, TraceEvent::Type::ProcessStarted);
+    QCOMPARE(mine[0].kind, QStringLiteral("worker"));
+    QCOMPARE(mine[1].type, TraceEvent::Type::NameRegistered);
+    QCOMPARE(mine[1].name, QStringLiteral("traced"));
+    QCOMPARE(mine[2].type, TraceEvent::Type::ProcessExited);
+    QCOMPARE(mine[2].reason, QStringLiteral("custom"));
+    QCOMPARE(mine[2].name, QStringLiteral("traced")); // still known when it exits
+    QCOMPARE(mine[3].type, TraceEvent::Type::NameUnregistered);
+    for (int i = 1; i < mine.size(); ++i) {
+        QVERIFY(mine[i].seq > mine[i - 1].seq);
+        QVERIFY(mine[i].tNs >= mine[i - 1].tNs);
+    }
+}
+
+void TestTrace::writerWritesJsonLines()
+{
+    QBuffer buffer;
+    buffer.open(QIODevice::WriteOnly);
+    {
+        TraceWriter writer(&buffer);
+        Process p;
+        p.registerName(QStringLiteral("written"));
+        QCOMPARE(writer.written(), 2);
+    }
+    const QList<QByteArray> lines = buffer.data().split('\n');
+    QCOMPARE(lines.size(), 3); // two lines and the empty remainder
+    QVERIFY(lines.last().isEmpty());
+    const QJsonObject registered = QJsonDocument::fromJson(lines[1]).object();
+    QCOMPARE(registered.value(QLatin1String("event")).toString(),
+             QStringLiteral("name_registered"));
+    QCOMPARE(registered.value(QLatin1String("name")).toString(), QStringLiteral("written"));
+    QVERIFY(registered.value(QLatin1String("seq")).toInteger() > 0);
+    QVERIFY(registered.contains(QLatin1String("t_ns")));
+    QVERIFY(!registered.contains(QLatin1String("table"))); // fields that do not apply are left out
+    const TraceEvent back = TraceEvent::fromJson(registered);
+    QCOMPARE(back.type, TraceEvent::Type::NameRegistered);
+    QCOMPARE(back.name, QStringLiteral("written"));
+}
+
+QTEST_MAIN(TestTrace)
+#include "tst_trace.moc"
