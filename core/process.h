@@ -9,6 +9,8 @@
 
 #include <exception>
 #include <functional>
+#include <tuple>
+#include <type_traits>
 #include <utility>
 
 namespace immortal {
@@ -59,11 +61,12 @@ public:
     // process's scope, is skipped once the process is exiting, and an
     // exception it throws ends the process. Use it for slots connected
     // directly, e.g. connect(timer, &QTimer::timeout, this, guard([this] {...})).
+    // Like a Qt slot, f may take fewer arguments than the signal sends.
     template<typename F>
     auto guard(F f)
     {
         return [this, f = std::move(f)](auto &&...args) {
-            runGuarded([&] { f(std::forward<decltype(args)>(args)...); });
+            runGuarded([&] { invokeLeading(f, std::forward<decltype(args)>(args)...); });
         };
     }
 
@@ -96,6 +99,24 @@ protected:
     virtual void terminate(const QString &reason);
 
 private:
+    // Calls f with the longest leading run of args it accepts.
+    template<typename F, typename... A>
+    static void invokeLeading(F &f, A &&...args)
+    {
+        if constexpr (std::is_invocable_v<F &, A...>) {
+            std::invoke(f, std::forward<A>(args)...);
+        } else {
+            static_assert(sizeof...(A) > 0, "guard(): the function cannot be called");
+            invokeDroppingLast(f, std::forward_as_tuple(std::forward<A>(args)...),
+                               std::make_index_sequence<sizeof...(A) - 1> {});
+        }
+    }
+    template<typename F, typename Tuple, std::size_t... I>
+    static void invokeDroppingLast(F &f, Tuple &&t, std::index_sequence<I...>)
+    {
+        invokeLeading(f, std::get<I>(std::forward<Tuple>(t))...);
+    }
+
     friend class Node;
     friend class TableStore;
     void init();
