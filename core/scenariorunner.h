@@ -5,6 +5,7 @@
 
 #include <QElapsedTimer>
 #include <QHash>
+#include <QMutex>
 #include <QObject>
 #include <QTimer>
 
@@ -87,11 +88,12 @@ private:
     struct Shared
     {
         std::atomic<bool> paused { false };
+        QMutex mutex; // guards bootDelays: supervisors may run in other threads
         QHash<QString, int> bootDelays; // by worker child id
     };
 
-    ChildSpec childSpec(const Scenario::Node &node) const;
-    Process *startNode(const Scenario::Node &node) const;
+    static ChildSpec childSpec(const std::shared_ptr<Shared> &shared, const Scenario::Node &node);
+    static Process *startNode(const std::shared_ptr<Shared> &shared, const Scenario::Node &node);
     void onTrace(const TraceEvent &e);
     void scheduleNextAction();
     void runAction(const Scenario::Action &action);
