@@ -110,10 +110,10 @@ public:
 
 private:
     friend class TableStore;
+    TableData &data() const; // throws NoSuchTable for a null handle
     explicit Table(std::shared_ptr<TableData> d)
         : m_d(std::move(d))
-    {
-    }
+    { }
     std::shared_ptr<TableData> m_d;
 };
 

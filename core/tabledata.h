@@ -1,0 +1,141 @@
+#pragma once
+
+#include "global.h"
+#include "tableoptions.h"
+#include "term.h"
+
+#include <absl/container/btree_map.h>
+#include <absl/container/flat_hash_map.h>
+#include <absl/container/inlined_vector.h>
+
+#include <QList>
+#include <QString>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <vector>
+
+namespace immortal {
+
+// Internal: one table's rows, its lock and its access rules. Table is the
+// public handle; TableStore owns the ownership state (owner, heir, orphan)
+// and changes it under its own mutex.
+//
+// Every operation takes the table's lock (shared for reads, exclusive for
+// writes), then checks that the table is alive and that the caller
+// (ProcessScope::current()) may do it, then validates all its arguments,
+// and only then changes anything.
+class TableData : public std::enable_shared_from_this<TableData>
+{
+public:
+    TableData(TableId id, const QString &name, const TableOptions &options, Pid owner);
+    TableData(const TableData &) = delete;
+    TableData &operator=(const TableData &) = delete;
+
+    TableId id() const noexcept { return m_id; }
+    const QString &name() const noexcept { return m_name; }
+    const TableOptions &options() const noexcept { return m_options; }
+    // "table 12 (cache)", for messages.
+    QString describe() const;
+
+    bool isAlive() const noexcept { return m_alive.load(std::memory_order_acquire); }
+    qsizetype rowCount() const noexcept { return m_size.load(std::memory_order_relaxed); }
+    // Bytes used by rows and index (takes the shared lock; no access check).
+    size_t memory() const;
+
+    // Writes.
+    void insert(const QList<Tuple> &rows);
+    bool insertNew(const QList<Tuple> &rows);
+    void erase(const Term &key);
+    void eraseObject(const Tuple &row);
+    void deleteAllObjects();
+    qsizetype matchDelete(const Tuple &pattern);
+    QList<Tuple> take(const Term &key);
+    qint64 updateCounter(const Term &key, int pos, qint64 incr, const Tuple *defaultRow);
+    bool updateElement(const Term &key, const QList<std::pair<int, Term>> &changes);
+    qsizetype selectDelete(const std::function<bool(const Tuple &)> &pred);
+
+    // Reads.
+    QList<Tuple> lookup(const Term &key) const;
+    Term lookupElement(const Term &key, int pos) const;
+    bool member(const Term &key) const;
+    std::optional<Term> first() const;
+    std::optional<Term> next(const Term &key) const;
+    std::optional<Term> last() const;
+    std::optional<Term> prev(const Term &key) const;
+    QList<QList<Term>> match(const Tuple &pattern) const;
+    QList<Tuple> matchObject(const Tuple &pattern) const;
+    QList<Tuple> toList() const;
+    qsizetype size() const;
+    void checkAlive() const; // NoSuchTable
+
+private:
+    friend class TableStore;
+
+    struct TermHash
+    {
+        size_t operator()(const Term &t) const noexcept { return t.hash(); }
+    };
+    struct TermEq
+    {
+        bool operator()(const Term &a, const Term &b) const noexcept { return a == b; }
+    };
+    struct TermLess
+    {
+        bool operator()(const Term &a, const Term &b) const noexcept
+        {
+            return Term::compare(a, b) < 0;
+        }
+    };
+    using Rows = absl::InlinedVector<Tuple, 1>;
+    using SetMap = absl::flat_hash_map<Term, Tuple, TermHash, TermEq>;
+    using OrderedMap = absl::btree_map<Term, Tuple, TermLess>;
+    using BagMap = absl::flat_hash_map<Term, Rows, TermHash, TermEq>;
+
+    // Called by TableStore (under the store mutex) when the table is deleted.
+    void markDeleted();
+
+    void checkRead() const;
+    void checkWrite() const;
+    [[noreturn]] void denied(const char *what) const;
+    const Term &keyOf(const Tuple &row) const; // BadArg if too short
+    void checkPos(int pos, const char *what) const;
+    void insertLocked(const Tuple &row);
+    bool containsLocked(const Term &key) const;
+    template<typename F>
+    void forEachLocked(F &&f) const;
+    qsizetype countLocked() const noexcept;
+    // Removes the rows marked (in forEachLocked order); returns how many.
+    qsizetype removeMarkedLocked(const std::vector<char> &marks);
+    void setSize(qsizetype n) noexcept { m_size.store(n, std::memory_order_relaxed); }
+    // After a write that changed rows: one coalesced TableWritten event.
+    void written();
+
+    const TableId m_id;
+    const QString m_name;
+    const TableOptions m_options; // heir inside is unused: TableStore keeps it
+    const int m_keyIndex; // keyPos - 1
+    const bool m_hashed; // set, bag or duplicate_bag
+
+    // Ownership: written by TableStore under its mutex; read here lock-free.
+    std::atomic<Pid> m_owner;
+    HeirSpec m_heir; // TableStore's mutex
+    Pid m_lastOwner = 0; // TableStore's mutex
+    int m_transfers = 0; // TableStore's mutex
+    bool m_orphaned = false; // TableStore's mutex
+    quint64 m_orphanGeneration = 0; // TableStore's mutex
+
+    mutable std::shared_mutex m_lock;
+    std::atomic<bool> m_alive { true };
+    std::atomic<qsizetype> m_size { 0 };
+    std::atomic<bool> m_writePending { false };
+    SetMap m_set;
+    OrderedMap m_ordered;
+    BagMap m_bag;
+    qsizetype m_bagRows = 0; // rows in m_bag (under m_lock)
+};
+
+} // namespace immortal

@@ -24,20 +24,20 @@ struct Term::Payload
     size_t hash = 0; // cached: keys are hashed far more often than built
 };
 
-namespace {
-
-struct StringPayload : Term::PayloadAccess
+struct Term::StringPayload : Term::Payload
 {
     QString value;
 };
-struct BytesPayload : Term::PayloadAccess
+struct Term::BytesPayload : Term::Payload
 {
     QByteArray value;
 };
-struct SeqPayload : Term::PayloadAccess
+struct Term::SeqPayload : Term::Payload
 {
     QList<Term> value;
 };
+
+namespace {
 
 // splitmix64's finaliser: cheap, and every input bit reaches every output
 // bit, which flat_hash_map's control bytes need.
@@ -96,7 +96,8 @@ public:
 
     const QString &name(quint64 index) const noexcept
     {
-        return m_chunks[index >> ChunkBits].load(std::memory_order_acquire)[index & (ChunkSize - 1)];
+        return m_chunks[index >> ChunkBits].load(
+            std::memory_order_acquire)[index & (ChunkSize - 1)];
     }
 
 private:
@@ -196,9 +197,11 @@ bool isPlainAtom(const QString &s)
         if (!(c.isLetterOrNumber() && c.unicode() < 128) && c != u'_' && c != u'@')
             return false;
     }
-    static const QStringList reserved { "after", "and", "andalso", "band", "begin", "bnot",
-        "bor", "bsl", "bsr", "bxor", "case", "catch", "cond", "div", "end", "fun", "if", "let",
-        "maybe", "not", "of", "or", "orelse", "receive", "rem", "try", "when", "xor" };
+    static const QStringList reserved { "after", "and", "andalso", "band", "begin",  "bnot",
+                                        "bor",   "bsl", "bsr",     "bxor", "case",   "catch",
+                                        "cond",  "div", "end",     "fun",  "if",     "let",
+                                        "maybe", "not", "of",      "or",   "orelse", "receive",
+                                        "rem",   "try", "when",    "xor" };
     return !reserved.contains(s);
 }
 
@@ -255,26 +258,22 @@ QString formatFloat(double d)
 Term::Term() noexcept
     : m_type(Type::Atom)
     , m_atom(0)
-{
-}
+{ }
 
 Term::Term(int v) noexcept
     : m_type(Type::Integer)
     , m_int(v)
-{
-}
+{ }
 
 Term::Term(qint64 v) noexcept
     : m_type(Type::Integer)
     , m_int(v)
-{
-}
+{ }
 
 Term::Term(double v) noexcept
     : m_type(Type::Float)
     , m_float(v)
-{
-}
+{ }
 
 Term::Term(const QString &s)
     : m_type(Type::String)
@@ -287,8 +286,7 @@ Term::Term(const QString &s)
 
 Term::Term(const char *utf8)
     : Term(QString::fromUtf8(utf8))
-{
-}
+{ }
 
 Term::Term(const QByteArray &bytes)
     : m_type(Type::Bytes)
@@ -470,9 +468,9 @@ const Term &Term::at(qsizetype i) const
     if (i < 0 || i >= v.size())
         throw Error(Error::Code::BadArg,
                     QStringLiteral("index %1 is out of range for %2 (size %3)")
-                            .arg(i)
-                            .arg(format())
-                            .arg(v.size()));
+                        .arg(i)
+                        .arg(format())
+                        .arg(v.size()));
     return v.at(i);
 }
 
@@ -496,13 +494,13 @@ bool Term::operator==(const Term &other) const noexcept
     switch (m_type) {
     case Type::String:
         return static_cast<const StringPayload *>(m_payload)->value
-                == static_cast<const StringPayload *>(other.m_payload)->value;
+            == static_cast<const StringPayload *>(other.m_payload)->value;
     case Type::Bytes:
         return static_cast<const BytesPayload *>(m_payload)->value
-                == static_cast<const BytesPayload *>(other.m_payload)->value;
+            == static_cast<const BytesPayload *>(other.m_payload)->value;
     default:
         return static_cast<const SeqPayload *>(m_payload)->value
-                == static_cast<const SeqPayload *>(other.m_payload)->value;
+            == static_cast<const SeqPayload *>(other.m_payload)->value;
     }
 }
 
@@ -533,7 +531,8 @@ int Term::compare(const Term &a, const Term &b) noexcept
     case Type::Bytes: {
         const QByteArray &x = static_cast<const BytesPayload *>(a.m_payload)->value;
         const QByteArray &y = static_cast<const BytesPayload *>(b.m_payload)->value;
-        const int c = std::memcmp(x.constData(), y.constData(), size_t(std::min(x.size(), y.size())));
+        const int c =
+            std::memcmp(x.constData(), y.constData(), size_t(std::min(x.size(), y.size())));
         return c ? (c < 0 ? -1 : 1) : sign(x.size(), y.size());
     }
     case Type::Tuple: {
@@ -582,10 +581,10 @@ size_t Term::memory() const noexcept
     switch (m_type) {
     case Type::String:
         return sizeof(Term) + sizeof(StringPayload)
-                + size_t(static_cast<const StringPayload *>(m_payload)->value.capacity()) * 2;
+            + size_t(static_cast<const StringPayload *>(m_payload)->value.capacity()) * 2;
     case Type::Bytes:
         return sizeof(Term) + sizeof(BytesPayload)
-                + size_t(static_cast<const BytesPayload *>(m_payload)->value.capacity());
+            + size_t(static_cast<const BytesPayload *>(m_payload)->value.capacity());
     case Type::Tuple:
     case Type::List: {
         size_t total = sizeof(Term) + sizeof(SeqPayload);
@@ -723,7 +722,7 @@ Term Term::fromVariant(const QVariant &v)
     }
     throw Error(Error::Code::BadArg,
                 QStringLiteral("a QVariant of type %1 has no term form")
-                        .arg(QLatin1String(v.typeName() ? v.typeName() : "unknown")));
+                    .arg(QLatin1String(v.typeName() ? v.typeName() : "unknown")));
 }
 
 size_t qHash(const Term &t, size_t seed) noexcept

@@ -95,6 +95,10 @@ public:
 
 private:
     struct Payload; // refcounted, immutable: string, bytes, tuple or list
+    struct StringPayload;
+    struct BytesPayload;
+    struct SeqPayload;
+    static Term seq(Type type, const QList<Term> &elements);
     void release() noexcept;
 
     Type m_type;
