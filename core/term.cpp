@@ -238,6 +238,7 @@ QString formatFloat(double d)
     const auto res = std::to_chars(buf, buf + sizeof buf, d);
     QString s = QString::fromLatin1(buf, res.ptr - buf);
     // Erlang always shows a float with a fraction: 1.0, 1.0e20.
+    s.remove(u'+'); // 1.0e20, as Erlang writes it
     const qsizetype e = s.indexOf(u'e');
     const QStringView mantissa = e < 0 ? QStringView(s) : QStringView(s).left(e);
     if (!mantissa.contains(u'.'))

@@ -79,6 +79,9 @@ public:
     // Erlang term order (see above); returns <0, 0, >0.
     static int compare(const Term &a, const Term &b) noexcept;
     bool operator<(const Term &other) const noexcept { return compare(*this, other) < 0; }
+    bool operator>(const Term &other) const noexcept { return compare(*this, other) > 0; }
+    bool operator<=(const Term &other) const noexcept { return compare(*this, other) <= 0; }
+    bool operator>=(const Term &other) const noexcept { return compare(*this, other) >= 0; }
 
     size_t hash(size_t seed = 0) const noexcept; // consistent with operator==
     // Bytes this term occupies, heap payloads included (for info(memory)).

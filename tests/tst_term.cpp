@@ -1,0 +1,304 @@
+#include "error.h"
+#include "term.h"
+
+#include <QPoint>
+#include <QSet>
+#include <QTest>
+
+#include <algorithm>
+#include <limits>
+#include <thread>
+#include <vector>
+
+using namespace immortal;
+
+namespace immortal {
+// QCOMPARE shows terms in Erlang syntax when they differ.
+char *toString(const Term &t)
+{
+    return qstrdup(t.format().toUtf8().constData());
+}
+} // namespace immortal
+
+class TstTerm : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void sizeIsSixteenBytes() { QCOMPARE(sizeof(Term), size_t(16)); }
+
+    void construction()
+    {
+        QVERIFY(Term(42).isInteger());
+        QCOMPARE(Term(42).toInteger(), 42);
+        QCOMPARE(Term(qint64(1) << 40).toInteger(), qint64(1) << 40);
+        QVERIFY(Term(1.5).isFloat());
+        QCOMPARE(Term(1.5).toDouble(), 1.5);
+        QCOMPARE(Term(3).toDouble(), 3.0);
+        QVERIFY(Term("text").isString());
+        QCOMPARE(Term(QStringLiteral("héllo")).toString(), QStringLiteral("héllo"));
+        QVERIFY(Term(QByteArray("\x01\x02", 2)).isBytes());
+        QCOMPARE(Term(QByteArray("ab")).toBytes(), QByteArray("ab"));
+        QVERIFY(Term::atom(u"ok").isAtom());
+        QCOMPARE(Term::atom(u"ok").atomName(), QStringLiteral("ok"));
+        QVERIFY(Term().isAtom());
+        QCOMPARE(Term().atomName(), QStringLiteral("undefined"));
+
+        const Term t = Term::tuple({ Term::atom(u"a"), 1, "x" });
+        QVERIFY(t.isTuple());
+        QCOMPARE(t.size(), 3);
+        QCOMPARE(t.at(1), Term(1));
+        QCOMPARE(t.toTuple().size(), 3);
+        const Term l = Term::list({ 1, 2 });
+        QVERIFY(l.isList());
+        QCOMPARE(l.toList().size(), 2);
+        QCOMPARE(Term(5).size(), 0);
+    }
+
+    void wrongTypeAccessThrowsBadArg()
+    {
+        try {
+            (void)Term("x").toInteger();
+            QFAIL("no exception");
+        } catch (const Error &e) {
+            QCOMPARE(e.code(), Error::Code::BadArg);
+        }
+        QVERIFY_THROWS_EXCEPTION(Error, (void)Term(1).toString());
+        QVERIFY_THROWS_EXCEPTION(Error, (void)Term(1).atomName());
+        QVERIFY_THROWS_EXCEPTION(Error, (void)Term("s").toDouble());
+        QVERIFY_THROWS_EXCEPTION(Error, (void)Term(1).toTuple());
+        QVERIFY_THROWS_EXCEPTION(Error, (void)Term::tuple({ 1 }).at(1));
+        QVERIFY_THROWS_EXCEPTION(Error, (void)Term::tuple({ 1 }).at(-1));
+    }
+
+    void copiesShareAndOutliveOriginal()
+    {
+        Term copy;
+        {
+            const Term original = Term::tuple({ "a", Term::list({ 1, 2 }) });
+            copy = original;
+            Term moved = std::move(copy);
+            copy = moved;
+        }
+        QCOMPARE(copy.format(), QStringLiteral("{\"a\",[1,2]}"));
+        copy = copy; // self-assignment keeps it
+        QCOMPARE(copy.size(), 2);
+    }
+
+    void exactEqualityVsCompare()
+    {
+        // == is exact (=:=); compare() is Erlang's order where 1 == 1.0.
+        QVERIFY(Term(1) != Term(1.0));
+        QCOMPARE(Term::compare(Term(1), Term(1.0)), 0);
+        QCOMPARE(Term::compare(Term(1.0), Term(1)), 0);
+        QVERIFY(Term(1) == Term(1));
+        QVERIFY(Term("a") == Term("a"));
+        QVERIFY(Term("a") != Term::atom(u"a"));
+        QVERIFY(Term::atom(u"a") == Term::atom(u"a"));
+        QVERIFY(Term(QByteArray("a")) != Term("a"));
+        QVERIFY(Term::tuple({ 1, 2 }) == Term::tuple({ 1, 2 }));
+        QVERIFY(Term::tuple({ 1, 2 }) != Term::tuple({ 1, 2.0 }));
+        QCOMPARE(Term::compare(Term::tuple({ 1, 2 }), Term::tuple({ 1, 2.0 })), 0);
+        QVERIFY(Term::tuple({ 1, 2 }) != Term::list({ 1, 2 }));
+        QVERIFY(Term(0.0) == Term(-0.0));
+    }
+
+    void numbersCompareByValue()
+    {
+        QVERIFY(Term(1) < Term(1.5));
+        QVERIFY(Term(1.5) < Term(2));
+        QVERIFY(Term(-3) < Term(-2.5));
+        // Large integers are compared exactly, not through a rounded double.
+        const qint64 big = (qint64(1) << 53) + 1;
+        QVERIFY(Term(double(qint64(1) << 53)) < Term(big));
+        QVERIFY(Term(big) > Term(double(qint64(1) << 53)));
+        QVERIFY(Term(std::numeric_limits<qint64>::max()) < Term(1e19));
+        QVERIFY(Term(std::numeric_limits<qint64>::min()) > Term(-1e19));
+    }
+
+    void orderAcrossMixedTypes()
+    {
+        // number < atom < tuple < list < string < bytes
+        const QList<Term> expected { Term(-5),
+                                     Term(0.5),
+                                     Term(1),
+                                     Term(1000000),
+                                     Term::atom(u"a"),
+                                     Term::atom(u"b"),
+                                     Term::tuple({ 9, 9 }),
+                                     Term::tuple({ 1, 1, 1 }),
+                                     Term::list({}),
+                                     Term::list({ 1 }),
+                                     Term::list({ 1, 2 }),
+                                     Term::list({ 2 }),
+                                     Term(""),
+                                     Term("a"),
+                                     Term("ab"),
+                                     Term("b"),
+                                     Term(QByteArray()),
+                                     Term(QByteArray("\x01", 1)),
+                                     Term(QByteArray("\xff", 1)) };
+        QList<Term> shuffled = expected;
+        std::reverse(shuffled.begin(), shuffled.end());
+        std::swap(shuffled[3], shuffled[11]);
+        std::sort(shuffled.begin(), shuffled.end());
+        QCOMPARE(shuffled, expected);
+        for (qsizetype i = 0; i + 1 < expected.size(); ++i) {
+            QVERIFY2(Term::compare(expected[i], expected[i + 1]) < 0,
+                     qPrintable(expected[i].format() + " < " + expected[i + 1].format()));
+            QVERIFY(Term::compare(expected[i + 1], expected[i]) > 0);
+        }
+    }
+
+    void tuplesOrderBySizeFirst()
+    {
+        QVERIFY(Term::tuple({ 9 }) < Term::tuple({ 1, 1 }));
+        QVERIFY(Term::tuple({ 1, 2 }) < Term::tuple({ 1, 3 }));
+        // Lists are lexicographic instead.
+        QVERIFY(Term::list({ 1, 1 }) < Term::list({ 9 }));
+    }
+
+    void stringsOrderByCodePoint()
+    {
+        // U+FF5E (BMP, above surrogates) sorts before U+1F600 (astral) by
+        // code point, though not by UTF-16 unit.
+        const Term bmp(QString(QChar(0xFF5E)));
+        const Term astral(QString::fromUcs4(U"\U0001F600"));
+        QVERIFY(bmp < astral);
+        QVERIFY(Term::atom(u"apple") < Term::atom(u"banana"));
+    }
+
+    void hashConsistentWithEquality()
+    {
+        const QList<std::pair<Term, Term>> equal {
+            { Term(7), Term(7) },
+            { Term(0.0), Term(-0.0) },
+            { Term("abc"), Term(QStringLiteral("abc")) },
+            { Term::atom(u"x"), Term::atom(u"x") },
+            { Term(QByteArray("b")), Term(QByteArray("b")) },
+            { Term::tuple({ 1, "a", Term::list({ 2.5 }) }),
+              Term::tuple({ 1, "a", Term::list({ 2.5 }) }) },
+        };
+        for (const auto &[a, b] : equal) {
+            QVERIFY(a == b);
+            QCOMPARE(a.hash(), b.hash());
+            QCOMPARE(qHash(a, 17), qHash(b, 17));
+        }
+        // Distinct values spread (not a proof, but catches a constant hash).
+        QSet<size_t> hashes;
+        for (int i = 0; i < 1000; ++i)
+            hashes.insert(Term(i).hash());
+        QCOMPARE(hashes.size(), 1000);
+        QVERIFY(Term(1).hash() != Term(1.0).hash());
+        QVERIFY(Term::tuple({ 1, 2 }).hash() != Term::tuple({ 2, 1 }).hash());
+    }
+
+    void usableAsQHashKey()
+    {
+        QHash<Term, int> h;
+        h.insert(Term::tuple({ "k", 1 }), 1);
+        h.insert(Term(1), 2);
+        h.insert(Term(1.0), 3);
+        QCOMPARE(h.size(), 3);
+        QCOMPARE(h.value(Term::tuple({ "k", 1 })), 1);
+        QCOMPARE(h.value(Term(1.0)), 3);
+    }
+
+    void variantRoundTrips()
+    {
+        QCOMPARE(Term::fromVariant(Term(42).toVariant()), Term(42));
+        QCOMPARE(Term::fromVariant(Term(2.5).toVariant()), Term(2.5));
+        QCOMPARE(Term::fromVariant(Term("s").toVariant()), Term("s"));
+        QCOMPARE(Term::fromVariant(Term(QByteArray("b")).toVariant()), Term(QByteArray("b")));
+        const Term list = Term::list({ 1, "two", Term::list({ 3.0 }) });
+        QCOMPARE(Term::fromVariant(list.toVariant()), list);
+        // Lossy by design: atoms come back as strings, tuples as lists.
+        QCOMPARE(Term::fromVariant(Term::atom(u"ok").toVariant()), Term("ok"));
+        QCOMPARE(Term::fromVariant(Term::tuple({ 1 }).toVariant()), Term::list({ 1 }));
+        // A Term wrapped in a QVariant survives intact.
+        const Term t = Term::tuple({ Term::atom(u"a"), 1 });
+        QCOMPARE(Term::fromVariant(QVariant::fromValue(t)), t);
+        QCOMPARE(Term::fromVariant(QVariant(true)), Term::atom(u"true"));
+        QCOMPARE(Term::fromVariant(QVariant()), Term());
+        QCOMPARE(Term::fromVariant(QVariant(int(-3))), Term(-3));
+        QVERIFY_THROWS_EXCEPTION(Error, Term::fromVariant(QVariant(QPoint(1, 2))));
+    }
+
+    void format_data()
+    {
+        QTest::addColumn<Term>("term");
+        QTest::addColumn<QString>("text");
+        QTest::newRow("int") << Term(42) << "42";
+        QTest::newRow("negative") << Term(-7) << "-7";
+        QTest::newRow("float") << Term(1.5) << "1.5";
+        QTest::newRow("integral float") << Term(2.0) << "2.0";
+        QTest::newRow("big float") << Term(1e20) << "1.0e20";
+        QTest::newRow("atom") << Term::atom(u"ok") << "ok";
+        QTest::newRow("quoted atom") << Term::atom(u"Hello world") << "'Hello world'";
+        QTest::newRow("var atom") << Term::atom(u"$1") << "'$1'";
+        QTest::newRow("reserved atom") << Term::atom(u"case") << "'case'";
+        QTest::newRow("string") << Term("say \"hi\"\n") << "\"say \\\"hi\\\"\\n\"";
+        QTest::newRow("bytes") << Term(QByteArray("\x01\xff", 2)) << "<<1,255>>";
+        QTest::newRow("tuple") << Term::tuple({ Term::atom(u"a"), 1 }) << "{a,1}";
+        QTest::newRow("list") << Term::list({ 1, 2 }) << "[1,2]";
+        QTest::newRow("empty list") << Term::list({}) << "[]";
+        QTest::newRow("nested") << Term::tuple({ Term::list({ "x" }), Term::tuple({}) })
+                                << "{[\"x\"],{}}";
+    }
+
+    void format()
+    {
+        QFETCH(Term, term);
+        QFETCH(QString, text);
+        QCOMPARE(term.format(), text);
+    }
+
+    void memoryCountsPayloads()
+    {
+        QCOMPARE(Term(1).memory(), sizeof(Term));
+        QVERIFY(Term(QString(100, u'x')).memory() >= 200);
+        const Term t = Term::tuple({ 1, 2, 3 });
+        QVERIFY(t.memory() >= 4 * sizeof(Term));
+    }
+
+    void sharedTermsAcrossThreads()
+    {
+        // Copies on many threads at once: the refcount must stay exact
+        // (ASan/TSan builds catch a mistake; here the value must survive).
+        const Term shared = Term::tuple({ "payload", Term::list({ 1, 2, 3 }) });
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 4; ++t) {
+            threads.emplace_back([&shared] {
+                for (int i = 0; i < 20000; ++i) {
+                    Term copy = shared;
+                    Term moved = std::move(copy);
+                    (void)moved.size();
+                }
+            });
+        }
+        for (auto &t : threads)
+            t.join();
+        QCOMPARE(shared.format(), QStringLiteral("{\"payload\",[1,2,3]}"));
+    }
+
+    void atomsInternedAcrossThreads()
+    {
+        std::vector<std::thread> threads;
+        std::vector<Term> results(4);
+        for (int t = 0; t < 4; ++t) {
+            threads.emplace_back([&results, t] {
+                for (int i = 0; i < 500; ++i)
+                    (void)Term::atom(QStringLiteral("atom_%1").arg(i));
+                results[size_t(t)] = Term::atom(u"atom_250");
+            });
+        }
+        for (auto &t : threads)
+            t.join();
+        for (const Term &r : results)
+            QCOMPARE(r, Term::atom(u"atom_250"));
+        QCOMPARE(results[0].atomName(), QStringLiteral("atom_250"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstTerm)
+#include "tst_term.moc"
