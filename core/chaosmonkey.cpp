@@ -11,7 +11,7 @@
 
 namespace immortal {
 
-Q_LOGGING_CATEGORY(lcChaos, "immortal.chaos")
+Q_LOGGING_CATEGORY(lcChaos, "immortal.chaos", QtWarningMsg)
 
 ChaosMonkey::ChaosMonkey(Provider candidates, QObject *parent)
     : QObject(parent)
@@ -121,7 +121,7 @@ Pid ChaosMonkey::strike()
     if (!Node::instance()->exit(c.pid, m_reason))
         return 0;
     ++m_kills;
-    qCInfo(lcChaos) << "killed" << c.pid << (c.name.isEmpty() ? c.childId : c.name);
+    qCDebug(lcChaos) << "killed" << c.pid << (c.name.isEmpty() ? c.childId : c.name);
     Q_EMIT killed(c.pid, c.name.isEmpty() ? c.childId : c.name);
     return c.pid;
 }

@@ -19,7 +19,7 @@
 
 namespace immortal {
 
-Q_LOGGING_CATEGORY(lcRunner, "immortal.scenario")
+Q_LOGGING_CATEGORY(lcRunner, "immortal.scenario", QtWarningMsg)
 
 namespace {
 
@@ -88,6 +88,8 @@ ScenarioRunner::ScenarioRunner(const Scenario &scenario, QObject *parent)
     m_chaos->setTargetFilter(QRegularExpression(c.targets));
 
     m_scriptTimer.setSingleShot(true);
+    // Coarse timers may fire 5% early; a script says "at 1500 ms".
+    m_scriptTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_scriptTimer, &QTimer::timeout, this, [this] {
         const QList<Scenario::Action> &script = m_scenario.script();
         while (m_running && !isPaused() && m_nextAction < script.size()
@@ -193,7 +195,7 @@ void ScenarioRunner::start()
     scheduleNextAction();
     if (m_scenario.chaos().enabled)
         m_chaos->setEnabled(true);
-    qCInfo(lcRunner) << "started" << m_scenario.fileName() << "root" << m_root;
+    qCDebug(lcRunner) << "started" << m_scenario.fileName() << "root" << m_root;
     Q_EMIT started();
 }
 
@@ -215,7 +217,7 @@ void ScenarioRunner::finish()
     m_chaos->setEnabled(false);
     m_scriptTimer.stop();
     disconnect(m_traceConnection);
-    qCInfo(lcRunner) << "stopped" << m_scenario.fileName();
+    qCDebug(lcRunner) << "stopped" << m_scenario.fileName();
     Q_EMIT stopped();
 }
 
@@ -278,7 +280,7 @@ void ScenarioRunner::runAction(const Scenario::Action &action)
     }
     const QString text = action.describe()
         + (done ? QString() : QStringLiteral(": nothing to act on (not running)"));
-    qCInfo(lcRunner) << "script:" << text;
+    qCDebug(lcRunner) << "script:" << text;
     Q_EMIT scriptActionDone(text);
 }
 

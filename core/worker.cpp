@@ -3,11 +3,7 @@
 #include "error.h"
 #include "table.h"
 
-#include <QLoggingCategory>
-
 namespace immortal {
-
-Q_LOGGING_CATEGORY(lcWorker, "immortal.worker")
 
 namespace {
 

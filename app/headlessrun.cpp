@@ -1,0 +1,133 @@
+#include "headlessrun.h"
+
+#include "chaosmonkey.h"
+#include "node.h"
+#include "trace.h"
+
+#include <QStringList>
+#include <QTimer>
+
+#include <cstdio>
+
+namespace immortal {
+
+HeadlessRun::HeadlessRun(ScenarioRunner *runner, int durationMs, QObject *parent)
+    : QObject(parent)
+    , m_runner(runner)
+    , m_durationMs(durationMs)
+    , m_out(stdout)
+{ }
+
+QString HeadlessRun::pidText(Pid pid)
+{
+    return QStringLiteral("<0.%1.0>").arg(pid);
+}
+
+QString HeadlessRun::timeText(qint64 ns)
+{
+    return QStringLiteral("[%1s]").arg(double(ns) / 1e9, 8, 'f', 3);
+}
+
+QString HeadlessRun::stamp() const
+{
+    return timeText(Node::nowNs() - m_startNs);
+}
+
+QString HeadlessRun::describe(const TraceEvent &e, qint64 startNs)
+{
+    QStringList parts;
+    parts << timeText(e.tNs - startNs) << QString::fromLatin1(TraceEvent::typeName(e.type));
+    const auto add = [&](const char *key, const QString &value) {
+        if (!value.isEmpty())
+            parts << QString::fromLatin1(key) + QLatin1Char('=') + value;
+    };
+    const auto addPid = [&](const char *key, Pid pid) {
+        if (pid != 0)
+            add(key, pidText(pid));
+    };
+    add("name", e.name);
+    addPid("pid", e.pid);
+    add("kind", e.kind);
+    addPid("supervisor", e.supervisor);
+    add("child_id", e.childId);
+    if (e.table != 0)
+        add("table", QString::number(e.table));
+    add("table_name", e.tableName);
+    addPid("from", e.from);
+    addPid("to", e.to);
+    if (e.size >= 0)
+        add("size", QString::number(e.size));
+    if (!e.reason.isEmpty())
+        add("reason", QLatin1Char('"') + e.reason + QLatin1Char('"'));
+    return parts.join(QLatin1Char(' '));
+}
+
+QString HeadlessRun::summary(const ScenarioRunner::Stats &s, qint64 ranMs)
+{
+    return QStringLiteral("summary: processes=%1 restarts=%2 tables=%3 rows=%4 tables_lost=%5 "
+                          "ran_ms=%6")
+        .arg(s.processes)
+        .arg(s.restarts)
+        .arg(s.tables)
+        .arg(s.rows)
+        .arg(s.tablesLost)
+        .arg(ranMs);
+}
+
+void HeadlessRun::print(const QString &line)
+{
+    m_out << line << '\n';
+    m_out.flush(); // as it happens, also through a pipe
+}
+
+void HeadlessRun::start()
+{
+    m_startNs = Node::nowNs();
+    m_events = connect(Trace::instance(), &Trace::event, this,
+                       [this](const TraceEvent &e) { print(describe(e, m_startNs)); });
+    connect(m_runner, &ScenarioRunner::scriptActionDone, this,
+            [this](const QString &text) { print(stamp() + QStringLiteral(" script: ") + text); });
+    connect(m_runner->chaos(), &ChaosMonkey::killed, this, [this](Pid pid, const QString &name) {
+        print(stamp() + QStringLiteral(" chaos: killed %1 %2").arg(name, pidText(pid)));
+    });
+    connect(m_runner, &ScenarioRunner::stopped, this,
+            [this] { end(QStringLiteral("the root supervisor exited")); });
+    try {
+        m_runner->start();
+    } catch (...) {
+        disconnect(m_events);
+        throw;
+    }
+    if (m_durationMs > 0)
+        QTimer::singleShot(m_durationMs, Qt::PreciseTimer, this, [this] { end(QString()); });
+}
+
+void HeadlessRun::end(const QString &why)
+{
+    if (m_ended || !m_runner)
+        return;
+    m_ended = true;
+    // The summary describes the run, not the shutdown that follows it.
+    disconnect(m_events);
+    if (!why.isEmpty())
+        print(stamp() + QLatin1Char(' ') + why);
+    const ScenarioRunner::Stats stats = m_runner->stats();
+    print(summary(stats, m_runner->elapsedMs()));
+    const int code = stats.tablesLost > 0 ? exitTableLost : exitOk;
+    if (!m_runner->isRunning()) {
+        Q_EMIT finished(code);
+        return;
+    }
+    // Stop the tree in order before leaving; a bounded wait, never a hang.
+    auto *fallback = new QTimer(this);
+    fallback->setSingleShot(true);
+    connect(fallback, &QTimer::timeout, this, [this, code] { Q_EMIT finished(code); });
+    connect(m_runner, &ScenarioRunner::stopped, this, [this, code, fallback] {
+        fallback->stop();
+        Q_EMIT finished(code);
+    });
+    fallback->start(10000);
+    m_runner->stop();
+}
+
+} // namespace immortal

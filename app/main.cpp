@@ -1,0 +1,293 @@
+// immortal-studio: parses the command line, loads the scenario, and either
+// opens the window (ui/) or runs the scenario headless. Nothing else.
+
+#include "chaosmonkey.h"
+#include "error.h"
+#include "headlessrun.h"
+#include "scenario.h"
+#include "scenariorunner.h"
+#include "tracewriter.h"
+
+#ifdef IMMORTAL_HAVE_UI
+#include "mainwindow.h"
+#include <QApplication>
+#endif
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QFile>
+#include <QRegularExpression>
+#include <QTimer>
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+
+using namespace immortal;
+
+namespace {
+
+constexpr int exitBadArguments = 2;
+
+struct Options
+{
+    QString scenarioFile; // empty: the embedded default
+    bool headless = false;
+    std::optional<int> durationMs;
+    QList<Scenario::Action> kills;
+    std::optional<double> chaos;
+    std::optional<quint64> seed;
+    QString traceOut;
+    QString screenshot;
+};
+
+void complain(const QString &message)
+{
+    std::fprintf(stderr, "immortal-studio: %s\n", qUtf8Printable(message));
+}
+
+// Fills `o` from the parsed command line, or returns the complaint.
+QString readOptions(const QCommandLineParser &p, Options *o)
+{
+    if (!p.positionalArguments().isEmpty())
+        return QStringLiteral("unexpected argument \"%1\"; expected options only (see --help)")
+            .arg(p.positionalArguments().constFirst());
+    o->scenarioFile = p.value(QStringLiteral("scenario"));
+    o->headless = p.isSet(QStringLiteral("headless"));
+    o->traceOut = p.value(QStringLiteral("trace-out"));
+    o->screenshot = p.value(QStringLiteral("screenshot"));
+    if (p.isSet(QStringLiteral("duration"))) {
+        bool ok = false;
+        const int ms = p.value(QStringLiteral("duration")).toInt(&ok);
+        if (!ok || ms < 0)
+            return QStringLiteral("--duration \"%1\": expected milliseconds, an integer >= 0")
+                .arg(p.value(QStringLiteral("duration")));
+        o->durationMs = ms;
+    }
+    static const QRegularExpression killSpec(QStringLiteral("^(.+)@(\\d+)(?::(.+))?$"));
+    for (const QString &k : p.values(QStringLiteral("kill"))) {
+        const QRegularExpressionMatch m = killSpec.match(k);
+        bool ok = false;
+        const int at = m.hasMatch() ? m.captured(2).toInt(&ok) : 0;
+        if (!ok)
+            return QStringLiteral("--kill \"%1\": expected NAME@MS or NAME@MS:REASON, e.g. "
+                                  "TableConsumer@1500:kill")
+                .arg(k);
+        Scenario::Action a;
+        a.type = Scenario::Action::Type::Kill;
+        a.target = m.captured(1);
+        a.atMs = at;
+        if (m.hasCaptured(3))
+            a.reason = m.captured(3);
+        a.path = QStringLiteral("--kill ") + k;
+        o->kills.append(a);
+    }
+    if (p.isSet(QStringLiteral("chaos"))) {
+        bool ok = false;
+        const double rate = p.value(QStringLiteral("chaos")).toDouble(&ok);
+        if (!ok || !(rate > 0) || rate > 1000)
+            return QStringLiteral("--chaos \"%1\": expected kills per second, above 0 and at "
+                                  "most 1000")
+                .arg(p.value(QStringLiteral("chaos")));
+        o->chaos = rate;
+    }
+    if (p.isSet(QStringLiteral("seed"))) {
+        bool ok = false;
+        const quint64 seed = p.value(QStringLiteral("seed")).toULongLong(&ok);
+        if (!ok)
+            return QStringLiteral("--seed \"%1\": expected an unsigned integer")
+                .arg(p.value(QStringLiteral("seed")));
+        o->seed = seed;
+    }
+    return QString();
+}
+
+bool haveDisplay()
+{
+    return qEnvironmentVariableIsSet("QT_QPA_PLATFORM") || qEnvironmentVariableIsSet("DISPLAY")
+        || qEnvironmentVariableIsSet("WAYLAND_DISPLAY");
+}
+
+// The scenario with the command line's kills, chaos and seed applied.
+Scenario loadScenario(const Options &o)
+{
+    Scenario s =
+        o.scenarioFile.isEmpty() ? Scenario::defaultScenario() : Scenario::fromFile(o.scenarioFile);
+    for (const Scenario::Action &a : o.kills)
+        s.addAction(a);
+    Scenario::Chaos chaos = s.chaos();
+    if (o.chaos) {
+        chaos.enabled = true;
+        chaos.perSecond = *o.chaos;
+    }
+    if (o.seed)
+        chaos.seed = *o.seed;
+    s.setChaos(chaos);
+    return s;
+}
+
+// --trace-out: JSON Lines of every event from before the tree starts.
+std::unique_ptr<TraceWriter> openTrace(const QString &path, QFile *file)
+{
+    if (path.isEmpty())
+        return nullptr;
+    file->setFileName(path);
+    if (!file->open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text)) {
+        throw Error(Error::Code::BadArg,
+                    QStringLiteral("--trace-out %1: cannot write the file (%2); expected a "
+                                   "writable path")
+                        .arg(path, file->errorString()));
+    }
+    return std::make_unique<TraceWriter>(file);
+}
+
+int runHeadless(QCoreApplication &app, const Options &o, const Scenario &scenario)
+{
+    QFile traceFile;
+    std::unique_ptr<TraceWriter> writer;
+    ScenarioRunner runner(scenario);
+    HeadlessRun run(&runner, o.durationMs.value_or(10000));
+    try {
+        writer = openTrace(o.traceOut, &traceFile);
+        QObject::connect(&run, &HeadlessRun::finished, &app, &QCoreApplication::exit,
+                         Qt::QueuedConnection);
+        run.start();
+    } catch (const Error &e) {
+        complain(e.message());
+        return exitBadArguments;
+    }
+    return app.exec();
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication::setApplicationName(QStringLiteral("immortal-studio"));
+    QCoreApplication::setOrganizationName(QStringLiteral("Immortal"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(IMMORTAL_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Immortal Studio: a live supervision tree whose ETS-style tables survive "
+                       "their owners' crashes.\nWithout --headless it opens the window; with no "
+                       "display available it runs the headless demo instead."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOptions({
+        { QStringLiteral("scenario"),
+          QStringLiteral("Load the scenario FILE (JSON, see docs/scenario-format.md) instead of "
+                         "the embedded default."),
+          QStringLiteral("FILE") },
+        { QStringLiteral("headless"),
+          QStringLiteral("Run without a window: print every event, then a summary. Exit status "
+                         "0 when no table was lost, 3 when one was, 2 for bad arguments.") },
+        { QStringLiteral("duration"),
+          QStringLiteral("Run for MS milliseconds, then summarise and exit (headless: default "
+                         "10000; with --screenshot: default 3000)."),
+          QStringLiteral("MS") },
+        { QStringLiteral("kill"),
+          QStringLiteral("Kill NAME (registered name or child id) at MS ms with REASON (default "
+                         "kill; \"throw\" throws inside a handler). Repeatable."),
+          QStringLiteral("NAME@MS[:REASON]") },
+        { QStringLiteral("chaos"),
+          QStringLiteral("Turn the chaos monkey on: random kills at this rate."),
+          QStringLiteral("PER_SECOND") },
+        { QStringLiteral("seed"),
+          QStringLiteral("Seed of the chaos monkey, for a reproducible run."),
+          QStringLiteral("N") },
+        { QStringLiteral("trace-out"),
+          QStringLiteral("Write the trace stream to FILE as JSON Lines (docs/trace-format.md)."),
+          QStringLiteral("FILE") },
+        { QStringLiteral("screenshot"),
+          QStringLiteral("Render the main window to a PNG FILE after --duration, then exit."),
+          QStringLiteral("FILE") },
+    });
+
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments << QString::fromLocal8Bit(argv[i]);
+    // Parse before any application object exists: whether we need a
+    // QApplication (a display) depends on the options.
+    if (!parser.parse(arguments)) {
+        complain(parser.errorText() + QStringLiteral(" (see --help)"));
+        return exitBadArguments;
+    }
+    if (parser.isSet(QStringLiteral("help")) || parser.isSet(QStringLiteral("version"))) {
+        QCoreApplication app(argc, argv);
+        if (parser.isSet(QStringLiteral("version")))
+            parser.showVersion();
+        parser.showHelp(0);
+    }
+    Options options;
+    if (const QString complaint = readOptions(parser, &options); !complaint.isEmpty()) {
+        complain(complaint);
+        return exitBadArguments;
+    }
+
+    bool headless = options.headless;
+    if (!headless && options.screenshot.isEmpty() && !haveDisplay()) {
+        std::fprintf(stderr,
+                     "immortal-studio: no display found (DISPLAY, WAYLAND_DISPLAY and "
+                     "QT_QPA_PLATFORM are unset): running the headless demo instead.\n");
+        headless = true;
+    }
+#ifndef IMMORTAL_HAVE_UI
+    if (!headless) {
+        std::fprintf(stderr,
+                     "immortal-studio: built without the window (ui/): running "
+                     "headless.\n");
+        headless = true;
+    }
+#endif
+
+    if (headless) {
+        QCoreApplication app(argc, argv);
+        Scenario scenario;
+        try {
+            scenario = loadScenario(options);
+        } catch (const Error &e) {
+            complain(e.message());
+            return exitBadArguments;
+        }
+        return runHeadless(app, options, scenario);
+    }
+
+#ifdef IMMORTAL_HAVE_UI
+    if (!haveDisplay())
+        qputenv("QT_QPA_PLATFORM", "offscreen"); // --screenshot needs no screen
+    QApplication app(argc, argv);
+    Scenario scenario;
+    QFile traceFile;
+    std::unique_ptr<TraceWriter> writer;
+    try {
+        scenario = loadScenario(options);
+        writer = openTrace(options.traceOut, &traceFile);
+    } catch (const Error &e) {
+        complain(e.message());
+        return exitBadArguments;
+    }
+    MainWindow window;
+    try {
+        window.openScenario(scenario);
+    } catch (const Error &e) {
+        complain(e.message());
+        return exitBadArguments;
+    }
+    window.show();
+    if (!options.screenshot.isEmpty()) {
+        QTimer::singleShot(options.durationMs.value_or(3000), &window, [&] {
+            const bool saved = window.saveScreenshot(options.screenshot);
+            if (!saved)
+                complain(
+                    QStringLiteral("could not write the screenshot %1").arg(options.screenshot));
+            app.exit(saved ? 0 : 1);
+        });
+    } else if (options.durationMs) {
+        QTimer::singleShot(*options.durationMs, &app, &QCoreApplication::quit);
+    }
+    return app.exec();
+#else
+    return 0;
+#endif
+}
