@@ -1,0 +1,588 @@
+#include "error.h"
+#include "process.h"
+#include "processscope.h"
+#include "table.h"
+
+#include <QTest>
+#include <QThread>
+
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
+using namespace immortal;
+
+namespace immortal {
+char *toString(const Term &t)
+{
+    return qstrdup(t.format().toUtf8().constData());
+}
+} // namespace immortal
+
+namespace {
+
+// The error code a call throws ("badarg", ...), or "ok" when it does not.
+template<typename F>
+QString errorOf(F &&f)
+{
+    try {
+        f();
+    } catch (const Error &e) {
+        return QLatin1String(Error::codeName(e.code()));
+    }
+    return QStringLiteral("ok");
+}
+
+Term a(const char16_t *name)
+{
+    return Term::atom(name);
+}
+
+TableOptions opts(TableOptions::Type type,
+                  TableOptions::Access access = TableOptions::Access::Protected)
+{
+    TableOptions o;
+    o.type = type;
+    o.access = access;
+    return o;
+}
+
+QList<Term> keysInOrder(const Table &t)
+{
+    QList<Term> keys;
+    for (auto k = t.first(); k; k = t.next(*k))
+        keys.append(*k);
+    return keys;
+}
+
+} // namespace
+
+class TstTable : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<Process> m_owner;
+    std::unique_ptr<Process> m_other;
+
+    // A table owned by m_owner.
+    Table make(const TableOptions &o, const QString &name = QStringLiteral("t"))
+    {
+        ProcessScope scope(m_owner->pid());
+        return Table::create(name, o);
+    }
+
+private Q_SLOTS:
+    void init()
+    {
+        m_owner = std::make_unique<Process>();
+        m_other = std::make_unique<Process>();
+    }
+
+    void cleanup()
+    {
+        m_owner.reset();
+        m_other.reset();
+    }
+
+    void setSemantics()
+    {
+        Table t = make(opts(TableOptions::Type::Set));
+        ProcessScope scope(m_owner->pid());
+        t.insert(Tuple { a(u"k"), 1 });
+        t.insert(Tuple { a(u"k"), 2 }); // replaces
+        QCOMPARE(t.size(), 1);
+        QCOMPARE(t.lookup(a(u"k")), (QList<Tuple> { Tuple { a(u"k"), 2 } }));
+        QVERIFY(!t.insertNew(Tuple { a(u"k"), 3 }));
+        QVERIFY(t.insertNew(Tuple { a(u"j"), 3 }));
+        QVERIFY(t.member(a(u"j")));
+        QVERIFY(!t.member(a(u"zz")));
+        QVERIFY(t.lookup(a(u"zz")).isEmpty());
+        // Keys use exact equality: 1 and 1.0 are two keys in a set.
+        t.insert(Tuple { 1, a(u"int") });
+        t.insert(Tuple { 1.0, a(u"float") });
+        QCOMPARE(t.size(), 4);
+        QCOMPARE(t.lookupElement(1, 2), a(u"int"));
+        QCOMPARE(t.lookupElement(1.0, 2), a(u"float"));
+        // delete_object only removes an identical row.
+        t.eraseObject(Tuple { a(u"k"), 999 });
+        QVERIFY(t.member(a(u"k")));
+        t.eraseObject(Tuple { a(u"k"), 2 });
+        QVERIFY(!t.member(a(u"k")));
+        t.erase(a(u"j"));
+        t.erase(a(u"absent")); // not an error
+        QCOMPARE(t.size(), 2);
+    }
+
+    void orderedSetSemantics()
+    {
+        Table t = make(opts(TableOptions::Type::OrderedSet));
+        ProcessScope scope(m_owner->pid());
+        t.insert(QList<Tuple> { { "str", 0 },
+                                { a(u"atom"), 0 },
+                                { 3, 0 },
+                                { 1.5, 0 },
+                                { Term::tuple({ 1 }), 0 },
+                                { -2, 0 } });
+        QCOMPARE(keysInOrder(t),
+                 (QList<Term> { -2, 1.5, 3, a(u"atom"), Term::tuple({ 1 }), "str" }));
+        // Walking backwards.
+        QList<Term> back;
+        for (auto k = t.last(); k; k = t.prev(*k))
+            back.prepend(*k);
+        QCOMPARE(back, keysInOrder(t));
+        // next/prev from a key that is not there: the neighbours in term order.
+        QCOMPARE(t.next(2).value(), Term(3));
+        QCOMPARE(t.prev(2).value(), Term(1.5));
+        QVERIFY(!t.next("zzz").has_value());
+        QVERIFY(!t.prev(-100).has_value());
+        // compare() keys: 3.0 is the key 3.
+        t.insert(Tuple { 3.0, 1 });
+        QCOMPARE(t.size(), 6);
+        QCOMPARE(t.lookup(3), (QList<Tuple> { Tuple { 3.0, 1 } }));
+        QVERIFY(t.member(3.0));
+    }
+
+    void bagDropsIdenticalObjects()
+    {
+        Table t = make(opts(TableOptions::Type::Bag));
+        ProcessScope scope(m_owner->pid());
+        t.insert(Tuple { a(u"k"), 1 });
+        t.insert(Tuple { a(u"k"), 2 });
+        t.insert(Tuple { a(u"k"), 1 }); // identical: dropped
+        t.insert(Tuple { a(u"k"), 1.0 }); // not identical (exact equality)
+        QCOMPARE(t.size(), 3);
+        QCOMPARE(t.lookup(a(u"k")),
+                 (QList<Tuple> { { a(u"k"), 1 }, { a(u"k"), 2 }, { a(u"k"), 1.0 } }));
+        QCOMPARE(t.lookupElement(a(u"k"), 2), Term::list({ 1, 2, 1.0 }));
+        t.eraseObject(Tuple { a(u"k"), 2 });
+        QCOMPARE(t.lookup(a(u"k")), (QList<Tuple> { { a(u"k"), 1 }, { a(u"k"), 1.0 } }));
+        QVERIFY(!t.insertNew(Tuple { a(u"k"), 5 }));
+        t.erase(a(u"k"));
+        QCOMPARE(t.size(), 0);
+    }
+
+    void duplicateBagKeepsIdenticalObjects()
+    {
+        Table t = make(opts(TableOptions::Type::DuplicateBag));
+        ProcessScope scope(m_owner->pid());
+        t.insert(QList<Tuple> { { a(u"k"), 1 }, { a(u"k"), 1 }, { a(u"k"), 2 } });
+        QCOMPARE(t.size(), 3);
+        QCOMPARE(t.lookup(a(u"k")),
+                 (QList<Tuple> { { a(u"k"), 1 }, { a(u"k"), 1 }, { a(u"k"), 2 } }));
+        // delete_object removes every identical instance.
+        t.eraseObject(Tuple { a(u"k"), 1 });
+        QCOMPARE(t.lookup(a(u"k")), (QList<Tuple> { { a(u"k"), 2 } }));
+        QCOMPARE(t.take(a(u"k")), (QList<Tuple> { { a(u"k"), 2 } }));
+        QCOMPARE(t.size(), 0);
+    }
+
+    void hashedTraversal()
+    {
+        Table t = make(opts(TableOptions::Type::Set));
+        ProcessScope scope(m_owner->pid());
+        QVERIFY(!t.first().has_value());
+        for (int i = 0; i < 50; ++i)
+            t.insert(Tuple { i, i * i });
+        QList<Term> keys = keysInOrder(t);
+        QCOMPARE(keys.size(), 50);
+        std::sort(keys.begin(), keys.end());
+        for (int i = 0; i < 50; ++i)
+            QCOMPARE(keys[i], Term(i));
+        QCOMPARE(t.last(), t.first()); // as in ets, for unordered tables
+        QCOMPARE(errorOf([&] { t.next(1000); }), QStringLiteral("badarg"));
+    }
+
+    void keyPosition()
+    {
+        TableOptions o = opts(TableOptions::Type::Set);
+        o.keyPos = 2;
+        Table t = make(o);
+        ProcessScope scope(m_owner->pid());
+        t.insert(Tuple { "a", 1 });
+        t.insert(Tuple { "b", 1 }); // same key at position 2: replaces
+        QCOMPARE(t.lookup(1), (QList<Tuple> { Tuple { "b", 1 } }));
+        // A short row anywhere in a batch: badarg, nothing inserted.
+        QCOMPARE(errorOf([&] {
+                     t.insert(QList<Tuple> { { "c", 2 }, { "short" } });
+                 }),
+                 QStringLiteral("badarg"));
+        QVERIFY(!t.member(2));
+        QCOMPARE(t.size(), 1);
+        QCOMPARE(errorOf([&] { t.updateCounter(1, 2, 1); }), QStringLiteral("badarg"));
+    }
+
+    void matchAndSelect()
+    {
+        Table t = make(opts(TableOptions::Type::Bag));
+        ProcessScope scope(m_owner->pid());
+        t.insert(QList<Tuple> { { a(u"user"), 1, "ann", 30 },
+                                { a(u"user"), 2, "bob", 25 },
+                                { a(u"group"), 1, "admins", 0 },
+                                { a(u"user"), 3, "cid", 30 },
+                                { a(u"pair"), 7, 7, 0 },
+                                { a(u"pair"), 7, 8, 0 } });
+        // Variables come back in $N order, whatever their position.
+        QList<QList<Term>> m = t.match(Tuple { a(u"user"), a(u"$2"), a(u"$1"), 30 });
+        std::sort(m.begin(), m.end(), [](const auto &x, const auto &y) { return x[0] < y[0]; });
+        QCOMPARE(m, (QList<QList<Term>> { { "ann", 1 }, { "cid", 3 } }));
+        // The same variable twice must bind equal values.
+        QCOMPARE(t.match(Tuple { a(u"pair"), a(u"$1"), a(u"$1"), a(u"_") }),
+                 (QList<QList<Term>> { { 7 } }));
+        QCOMPARE(t.matchObject(Tuple { a(u"group"), a(u"_"), a(u"_"), a(u"_") }).size(), 1);
+        QCOMPARE(t.matchObject(Tuple { a(u"_"), a(u"_"), a(u"_") }).size(), 0); // arity differs
+        // Nested patterns.
+        t.insert(Tuple { a(u"nested"), Term::tuple({ 1, Term::list({ 2, 3 }) }), 0, 0 });
+        QCOMPARE(
+            t.match(Tuple { a(u"nested"), Term::tuple({ a(u"_"), Term::list({ a(u"$1"), 3 }) }),
+                            a(u"_"), a(u"_") }),
+            (QList<QList<Term>> { { 2 } }));
+
+        const QList<Tuple> thirty = t.select([](const Tuple &r) { return r.at(3) == Term(30); });
+        QCOMPARE(thirty.size(), 2);
+        const qint64 ages = t.fold(qint64(0), [](const Tuple &r, qint64 acc) {
+            return r.at(0) == Term::atom(u"user") ? acc + r.at(3).toInteger() : acc;
+        });
+        QCOMPARE(ages, 85);
+        int visited = 0;
+        t.forEach([&](const Tuple &) { ++visited; });
+        QCOMPARE(visited, 7);
+        QCOMPARE(t.toList().size(), 7);
+
+        QCOMPARE(t.matchDelete(Tuple { a(u"pair"), a(u"_"), a(u"_"), a(u"_") }), 2);
+        QCOMPARE(t.size(), 5);
+        QCOMPARE(t.selectDelete([](const Tuple &r) { return r.at(3) == Term(30); }), 2);
+        QCOMPARE(t.size(), 3);
+        // A predicate that throws part-way deletes nothing.
+        int calls = 0;
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error, t.selectDelete([&](const Tuple &) -> bool {
+            if (++calls == 2)
+                throw std::runtime_error("boom");
+            return true;
+        }));
+        QCOMPARE(t.size(), 3);
+    }
+
+    void updateCounter()
+    {
+        Table t = make(opts(TableOptions::Type::Set));
+        ProcessScope scope(m_owner->pid());
+        t.insert(Tuple { a(u"hits"), 10, "label" });
+        const QList<Tuple> before = t.lookup(a(u"hits"));
+        QCOMPARE(t.updateCounter(a(u"hits"), 2, 5), 15);
+        QCOMPARE(t.updateCounter(a(u"hits"), 2, -20), -5);
+        QCOMPARE(t.lookupElement(a(u"hits"), 2), Term(-5));
+        // A row read earlier is a snapshot: writes copy on write.
+        QCOMPARE(before.first().at(1), Term(10));
+        QCOMPARE(errorOf([&] { t.updateCounter(a(u"missing"), 2, 1); }), QStringLiteral("badarg"));
+        QCOMPARE(errorOf([&] { t.updateCounter(a(u"hits"), 3, 1); }), QStringLiteral("badarg"));
+        QCOMPARE(errorOf([&] { t.updateCounter(a(u"hits"), 4, 1); }), QStringLiteral("badarg"));
+        QCOMPARE(errorOf([&] { t.updateCounter(a(u"hits"), 1, 1); }), QStringLiteral("badarg"));
+        QCOMPARE(errorOf([&] { t.updateCounter(a(u"hits"), 0, 1); }), QStringLiteral("badarg"));
+        t.insert(Tuple { a(u"max"), std::numeric_limits<qint64>::max() });
+        QCOMPARE(errorOf([&] { t.updateCounter(a(u"max"), 2, 1); }), QStringLiteral("badarg"));
+        QCOMPARE(t.lookupElement(a(u"hits"), 2), Term(-5)); // failures changed nothing
+        // With a default: inserted first, its key replaced by the one asked for.
+        QCOMPARE(t.updateCounter(a(u"new"), 2, 3, Tuple { a(u"ignored"), 100 }), 103);
+        QCOMPARE(t.lookup(a(u"new")), (QList<Tuple> { Tuple { a(u"new"), 103 } }));
+        QVERIFY(!t.member(a(u"ignored")));
+        QCOMPARE(errorOf([&] {
+                     t.updateCounter(a(u"x"), 2, 1, Tuple { a(u"x"), "nan" });
+                 }),
+                 QStringLiteral("badarg"));
+        QVERIFY(!t.member(a(u"x")));
+
+        Table bag = make(opts(TableOptions::Type::Bag), QStringLiteral("bag"));
+        bag.insert(Tuple { 1, 1 });
+        QCOMPARE(errorOf([&] { bag.updateCounter(1, 2, 1); }), QStringLiteral("badarg"));
+
+        Table ordered = make(opts(TableOptions::Type::OrderedSet), QStringLiteral("os"));
+        ordered.insert(Tuple { 1, 0 });
+        QCOMPARE(ordered.updateCounter(1.0, 2, 2), 2);
+    }
+
+    void updateElement()
+    {
+        Table t = make(opts(TableOptions::Type::Set));
+        ProcessScope scope(m_owner->pid());
+        t.insert(Tuple { 1, "a", "b" });
+        QVERIFY(t.updateElement(1, 2, "x"));
+        QCOMPARE(t.lookup(1).first(), (Tuple { 1, "x", "b" }));
+        QVERIFY(!t.updateElement(2, 2, "x"));
+        QCOMPARE(errorOf([&] { t.updateElement(1, 1, 5); }), QStringLiteral("badarg"));
+        // One bad position in a batch: badarg, and no change at all.
+        QCOMPARE(errorOf([&] {
+                     t.updateElement(1, { { 2, "y" }, { 9, "z" } });
+                 }),
+                 QStringLiteral("badarg"));
+        QCOMPARE(t.lookup(1).first(), (Tuple { 1, "x", "b" }));
+        QVERIFY(t.updateElement(1, { { 2, "y" }, { 3, "z" } }));
+        QCOMPARE(t.lookup(1).first(), (Tuple { 1, "y", "z" }));
+    }
+
+    void takeAndClear()
+    {
+        Table t = make(opts(TableOptions::Type::Set));
+        ProcessScope scope(m_owner->pid());
+        t.insert(QList<Tuple> { { 1, "a" }, { 2, "b" } });
+        QCOMPARE(t.take(1), (QList<Tuple> { { 1, "a" } }));
+        QVERIFY(t.take(1).isEmpty());
+        QCOMPARE(t.size(), 1);
+        t.clear();
+        QCOMPARE(t.size(), 0);
+        QCOMPARE(errorOf([&] { t.lookupElement(2, 2); }), QStringLiteral("badarg"));
+        t.insert(Tuple { 3, "c" });
+        QCOMPARE(errorOf([&] { t.lookupElement(3, 3); }), QStringLiteral("badarg"));
+    }
+
+    void access_data()
+    {
+        QTest::addColumn<int>("access");
+        QTest::addColumn<QString>("caller"); // owner, other, outside
+        QTest::addColumn<bool>("canRead");
+        QTest::addColumn<bool>("canWrite");
+        const int pub = int(TableOptions::Access::Public);
+        const int prot = int(TableOptions::Access::Protected);
+        const int priv = int(TableOptions::Access::Private);
+        QTest::newRow("public/owner") << pub << "owner" << true << true;
+        QTest::newRow("public/other") << pub << "other" << true << true;
+        QTest::newRow("public/outside") << pub << "outside" << true << true;
+        QTest::newRow("protected/owner") << prot << "owner" << true << true;
+        QTest::newRow("protected/other") << prot << "other" << true << false;
+        QTest::newRow("protected/outside") << prot << "outside" << true << false;
+        QTest::newRow("private/owner") << priv << "owner" << true << true;
+        QTest::newRow("private/other") << priv << "other" << false << false;
+        QTest::newRow("private/outside") << priv << "outside" << false << false;
+    }
+
+    void access()
+    {
+        QFETCH(int, access);
+        QFETCH(QString, caller);
+        QFETCH(bool, canRead);
+        QFETCH(bool, canWrite);
+        Table t = make(opts(TableOptions::Type::Set, TableOptions::Access(access)));
+        {
+            ProcessScope scope(m_owner->pid());
+            t.insert(Tuple { 1, "one" });
+        }
+        const Pid pid = caller == QLatin1String("owner")
+            ? m_owner->pid()
+            : (caller == QLatin1String("other") ? m_other->pid() : 0);
+        ProcessScope scope(pid);
+        const QString read = canRead ? QStringLiteral("ok") : QStringLiteral("access_denied");
+        const QString write = canWrite ? QStringLiteral("ok") : QStringLiteral("access_denied");
+        QCOMPARE(errorOf([&] { t.lookup(1); }), read);
+        QCOMPARE(errorOf([&] { t.member(1); }), read);
+        QCOMPARE(errorOf([&] { t.first(); }), read);
+        QCOMPARE(errorOf([&] { t.toList(); }), read);
+        QCOMPARE(errorOf([&] { t.match(Tuple { a(u"_"), a(u"_") }); }), read);
+        QCOMPARE(errorOf([&] { t.insert(Tuple { 2, "two" }); }), write);
+        QCOMPARE(errorOf([&] { t.updateElement(1, 2, "uno"); }), write);
+        QCOMPARE(errorOf([&] { t.erase(5); }), write);
+        QCOMPARE(errorOf([&] { t.deleteAllObjects(); }), write);
+        // info() is for everyone, as ets:info/1.
+        QCOMPARE(errorOf([&] { t.info(); }), QStringLiteral("ok"));
+        if (!canWrite) {
+            QCOMPARE(t.size(), 1);
+            try {
+                t.insert(Tuple { 2, "two" });
+            } catch (const Error &e) {
+                QVERIFY2(e.message().contains(
+                             QLatin1String(TableOptions::accessName(TableOptions::Access(access)))),
+                         qPrintable(e.message()));
+            }
+        }
+    }
+
+    void namedTables()
+    {
+        TableOptions o = opts(TableOptions::Type::Set, TableOptions::Access::Public);
+        o.namedTable = true;
+        Table t = make(o, QStringLiteral("cache"));
+        QCOMPARE(Table::named(QStringLiteral("cache")), t);
+        QCOMPARE(Table::fromId(t.id()), t);
+        QCOMPARE(errorOf([&] { make(o, QStringLiteral("cache")); }), QStringLiteral("name_taken"));
+        // Unnamed tables may share a name; they are not reachable by it.
+        make(opts(TableOptions::Type::Set), QStringLiteral("cache"));
+        make(opts(TableOptions::Type::Set), QStringLiteral("cache"));
+        QCOMPARE(errorOf([&] { Table::named(QStringLiteral("nothing")); }),
+                 QStringLiteral("no_such_table"));
+        {
+            ProcessScope scope(m_owner->pid());
+            t.deleteTable();
+        }
+        QCOMPARE(errorOf([&] { Table::named(QStringLiteral("cache")); }),
+                 QStringLiteral("no_such_table"));
+        QCOMPARE(errorOf([&] { make(o, QStringLiteral("cache")); }), QStringLiteral("ok"));
+    }
+
+    void noSuchTableAfterDelete()
+    {
+        Table t = make(opts(TableOptions::Type::Set), QStringLiteral("gone"));
+        Table copy = t;
+        const TableId id = t.id();
+        ProcessScope scope(m_owner->pid());
+        t.insert(Tuple { 1, 2 });
+        // Only the owner deletes a protected table.
+        {
+            ProcessScope other(m_other->pid());
+            QCOMPARE(errorOf([&] { t.deleteTable(); }), QStringLiteral("not_owner"));
+        }
+        t.deleteTable();
+        QVERIFY(!copy.isAlive());
+        const QString gone = QStringLiteral("no_such_table");
+        QCOMPARE(errorOf([&] { copy.lookup(1); }), gone);
+        QCOMPARE(errorOf([&] { copy.insert(Tuple { 1, 2 }); }), gone);
+        QCOMPARE(errorOf([&] { copy.size(); }), gone);
+        QCOMPARE(errorOf([&] { copy.info(); }), gone);
+        QCOMPARE(errorOf([&] { copy.first(); }), gone);
+        QCOMPARE(errorOf([&] { copy.updateCounter(1, 2, 1); }), gone);
+        QCOMPARE(errorOf([&] { copy.giveAway(m_other->pid(), Term()); }), gone);
+        QCOMPARE(errorOf([&] { copy.deleteTable(); }), gone);
+        QCOMPARE(errorOf([&] { Table::fromId(id); }), gone);
+        QVERIFY(!Table::infoOf(id).has_value());
+        try {
+            copy.lookup(1);
+        } catch (const Error &e) {
+            QVERIFY2(
+                e.message().contains(QStringLiteral("table %1 (gone) no longer exists").arg(id)),
+                qPrintable(e.message()));
+        }
+        QCOMPARE(errorOf([&] { Table().lookup(1); }), gone);
+        QVERIFY(Table().isNull());
+    }
+
+    void insertNewIsAllOrNothing()
+    {
+        Table t = make(opts(TableOptions::Type::Set));
+        ProcessScope scope(m_owner->pid());
+        t.insert(Tuple { 2, "two" });
+        QVERIFY(!t.insertNew(QList<Tuple> { { 1, "one" }, { 2, "again" }, { 3, "three" } }));
+        QCOMPARE(t.size(), 1);
+        QCOMPARE(t.lookupElement(2, 2), Term("two"));
+        QVERIFY(t.insertNew(QList<Tuple> { { 1, "one" }, { 3, "three" } }));
+        QCOMPARE(t.size(), 3);
+    }
+
+    void createRules()
+    {
+        QCOMPARE(errorOf([&] { Table::create("x", TableOptions()); }), QStringLiteral("badarg"));
+        TableOptions bad;
+        bad.keyPos = 0;
+        QCOMPARE(errorOf([&] { make(bad); }), QStringLiteral("badarg"));
+        Pid dead = 0;
+        {
+            Process p;
+            dead = p.pid();
+        }
+        QCOMPARE(errorOf([&] { Table::create("x", TableOptions(), dead); }),
+                 QStringLiteral("noproc"));
+    }
+
+    void infoAndQueries()
+    {
+        TableOptions o = opts(TableOptions::Type::OrderedSet, TableOptions::Access::Public);
+        o.namedTable = true;
+        o.keyPos = 2;
+        o.heir = HeirSpec::byPid(m_other->pid(), "data");
+        Table t = make(o, QStringLiteral("infotab"));
+        const TableInfo empty = t.info();
+        {
+            ProcessScope scope(m_owner->pid());
+            for (int i = 0; i < 100; ++i)
+                t.insert(Tuple { "row", i, QString(50, u'x') });
+        }
+        const TableInfo i = t.info();
+        QCOMPARE(i.id, t.id());
+        QCOMPARE(i.name, QStringLiteral("infotab"));
+        QVERIFY(i.namedTable);
+        QCOMPARE(i.type, TableOptions::Type::OrderedSet);
+        QCOMPARE(i.access, TableOptions::Access::Public);
+        QCOMPARE(i.owner, m_owner->pid());
+        QCOMPARE(i.heir.pid, m_other->pid());
+        QCOMPARE(i.heirPid, m_other->pid());
+        QCOMPARE(i.heir.data, Term("data"));
+        QCOMPARE(i.size, 100);
+        QCOMPARE(i.keyPos, 2);
+        QCOMPARE(i.transfers, 0);
+        QVERIFY(!i.orphaned);
+        QVERIFY(i.memory > empty.memory + 100 * 100);
+
+        QVERIFY(Table::ownedBy(m_owner->pid()).contains(t.id()));
+        QVERIFY(!Table::ownedBy(m_other->pid()).contains(t.id()));
+        QCOMPARE(Table::infoOf(t.id())->size, 100);
+        bool listed = false;
+        for (const TableInfo &x : Table::all())
+            listed = listed || x.id == t.id();
+        QVERIFY(listed);
+    }
+
+    void optionsFromStrings()
+    {
+        const TableOptions o = TableOptions::fromStrings(
+            { "bag", "public", "named_table", "keypos=3", "heir=keeper" });
+        QCOMPARE(o.type, TableOptions::Type::Bag);
+        QCOMPARE(o.access, TableOptions::Access::Public);
+        QVERIFY(o.namedTable);
+        QCOMPARE(o.keyPos, 3);
+        QCOMPARE(o.heir.name, QStringLiteral("keeper"));
+        QCOMPARE(TableOptions::fromStrings(o.toStrings()).toStrings(), o.toStrings());
+        QCOMPARE(errorOf([] { TableOptions::fromStrings({ "sett" }); }), QStringLiteral("badarg"));
+        QCOMPARE(errorOf([] { TableOptions::fromStrings({ "keypos=0" }); }),
+                 QStringLiteral("badarg"));
+    }
+
+    void concurrentReadersAndWriters()
+    {
+        // Writers on std::threads and QThreads, readers alongside, on one
+        // public table: every write lands, every read sees whole rows.
+        Table t = make(opts(TableOptions::Type::Set, TableOptions::Access::Public));
+        {
+            ProcessScope scope(m_owner->pid());
+            t.insert(Tuple { a(u"counter"), 0 });
+        }
+        constexpr int writers = 3;
+        constexpr int perWriter = 3000;
+        std::atomic<bool> torn { false };
+        std::vector<std::thread> threads;
+        for (int w = 0; w < writers; ++w) {
+            threads.emplace_back([&, w] {
+                for (int i = 0; i < perWriter; ++i) {
+                    t.insert(Tuple { w * perWriter + i, w, i });
+                    t.updateCounter(a(u"counter"), 2, 1);
+                }
+            });
+        }
+        std::unique_ptr<QThread> qthread(QThread::create([&] {
+            for (int i = 0; i < perWriter; ++i)
+                t.insert(Tuple { writers * perWriter + i, writers, i });
+        }));
+        qthread->start();
+        for (int r = 0; r < 2; ++r) {
+            threads.emplace_back([&] {
+                // A fixed amount of reading, overlapping the writers.
+                for (int round = 0; round < 100; ++round) {
+                    for (int k = 0; k < 200; ++k) {
+                        for (const Tuple &row : t.lookup(k)) {
+                            if (row.size() != 3
+                                || row.at(0)
+                                    != Term(row.at(1).toInteger() * perWriter
+                                            + row.at(2).toInteger()))
+                                torn = true;
+                        }
+                    }
+                }
+            });
+        }
+        for (auto &th : threads)
+            th.join();
+        QVERIFY(qthread->wait());
+        QVERIFY(!torn);
+        QCOMPARE(t.size(), (writers + 1) * perWriter + 1);
+        QCOMPARE(t.lookupElement(a(u"counter"), 2), Term(writers * perWriter));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstTable)
+#include "tst_table.moc"
