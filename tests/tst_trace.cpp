@@ -57,16 +57,18 @@ void TestTrace::writerWritesJsonLines()
 {
     QBuffer buffer;
     buffer.open(QIODevice::WriteOnly);
+    Process p;
     {
         TraceWriter writer(&buffer);
-        Process p;
         p.registerName(QStringLiteral("written"));
-        QCOMPARE(writer.written(), 2);
-    }
-    const QList<QByteArray> lines = buffer.data().split('\n');
-    QCOMPARE(lines.size(), 3); // two lines and the empty remainder
-    QVERIFY(lines.last().isEmpty());
-    const QJsonObject registered = QJsonDocument::fromJson(lines[1]).object();
+        Process q;
+        QCOMPARE(writer.written(), 2); // registered, started
+    } // q exits while the writer lives: registered, started, exited
+    const QList<QByteArray> all = buffer.data().split('\n');
+    QCOMPARE(all.size(), 4); // three lines and the empty remainder
+    const QList<QByteArray> lines = all;
+    QVERIFY(lines.last().isEmpty()); // every line ends with a newline
+    const QJsonObject registered = QJsonDocument::fromJson(lines[0]).object();
     QCOMPARE(registered.value(QLatin1String("event")).toString(),
              QStringLiteral("name_registered"));
     QCOMPARE(registered.value(QLatin1String("name")).toString(), QStringLiteral("written"));
