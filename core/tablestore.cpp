@@ -304,10 +304,12 @@ void TableStore::ownerDied(Pid pid, const QString &reason)
                 fx.events.append(e);
                 fx.timers.append({ id, generation, heir.graceMs });
             } else {
-                TraceEvent e = tableEvent(heir.isNone() ? TraceEvent::Type::TableDeleted
-                                                        : TraceEvent::Type::TableLost,
-                                          *d);
-                if (heir.isNone()) {
+                // An heir that is the dying owner itself (as after an
+                // inheritance) is no heir: the table simply dies with it.
+                const bool noHeir = heir.isNone() || (heir.pid != 0 && heir.pid == pid);
+                TraceEvent e = tableEvent(
+                    noHeir ? TraceEvent::Type::TableDeleted : TraceEvent::Type::TableLost, *d);
+                if (noHeir) {
                     e.pid = pid;
                     e.reason = QStringLiteral("owner_exited");
                 } else {
