@@ -184,7 +184,6 @@ void TestProcess::processOnWorkerThread()
     auto *p = new Process;
     const Pid pid = p->pid();
     p->moveToThread(&thread);
-    QSignalSpy destroyed(p, &QObject::destroyed);
 
     QThread *ranOn = nullptr;
     Pid scope = 0;
@@ -200,7 +199,7 @@ void TestProcess::processOnWorkerThread()
     QCOMPARE(scope, pid);
 
     QVERIFY(Node::instance()->exit(pid, QStringLiteral("worker_gone")));
-    QVERIFY(destroyed.wait());
+    // Dies in its own thread; no QSignalSpy across threads (not safe in Qt 6.4).
     QTRY_COMPARE(Node::instance()->info(pid)->state, ProcessInfo::State::Dead);
     QCOMPARE(Node::instance()->info(pid)->exitReason, QStringLiteral("worker_gone"));
     thread.quit();
