@@ -205,6 +205,20 @@ void ScenarioRunner::stop()
         return;
     m_chaos->setEnabled(false);
     m_scriptTimer.stop();
+    // The tables belong to the scenario: delete them first, each by its
+    // owner, so the next run starts clean instead of re-adopting old rows
+    // (and none is reported lost when its orphan grace runs out later).
+    const QList<Pid> tree = treePids();
+    for (const TableInfo &t : Table::all()) {
+        if (!tree.contains(t.owner))
+            continue;
+        const TableId id = t.id;
+        Node::instance()->post(t.owner, [id](Process *) {
+            if (const auto info = Table::infoOf(id); info && info->owner == Process::currentPid())
+                Table::fromId(id).deleteTable();
+        });
+    }
+    // Posted after the deletions, so it runs after them.
     if (!Node::instance()->shutdown(m_root, QStringLiteral("shutdown")))
         finish();
 }

@@ -43,7 +43,9 @@ public:
     // Starts the tree, the script and (if the scenario enables it) chaos.
     // Throws Error (StartFailed, NameTaken...) with nothing left running.
     void start();
-    // Orderly shutdown of the root supervisor; stopped() when it is gone.
+    // Ends the run: deletes the tree's tables (they belong to the scenario,
+    // so a later run starts clean), then shuts the root supervisor down in
+    // order; stopped() when it is gone.
     void stop();
     bool isRunning() const;
 

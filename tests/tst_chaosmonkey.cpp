@@ -1,0 +1,129 @@
+// The chaos monkey: a seed makes its choices reproducible, the filter and the
+// supervisor rule decide who may be picked, and the timer does the killing.
+
+#include "chaosmonkey.h"
+#include "error.h"
+#include "node.h"
+#include "process.h"
+
+#include <QSet>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <vector>
+
+using namespace immortal;
+
+namespace {
+
+QStringList victims(quint64 seed, int strikes)
+{
+    QStringList out;
+    QList<ChaosMonkey::Candidate> candidates;
+    std::vector<Process *> all;
+    for (int i = 0; i < 8; ++i) {
+        auto *p = new Process;
+        all.push_back(p);
+        candidates.append({ p->pid(), QString(), QStringLiteral("w%1").arg(i), false });
+    }
+    ChaosMonkey monkey([&] { return candidates; });
+    monkey.setSeed(seed);
+    for (int i = 0; i < strikes; ++i) {
+        const Pid pid = monkey.strike();
+        for (const auto &c : candidates) {
+            if (c.pid == pid)
+                out << c.childId;
+        }
+    }
+    // Killed processes delete themselves; the rest we end here.
+    for (Process *p : all) {
+        if (Node::instance()->isAlive(p->pid()))
+            Node::instance()->exit(p->pid(), QStringLiteral("kill"));
+    }
+    return out;
+}
+
+} // namespace
+
+class TestChaosMonkey : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void sameSeedSameVictims();
+    void supervisorsOnlyWhenMatched();
+    void timerKillsAtTheRate();
+    void rejectsBadSettings();
+};
+
+void TestChaosMonkey::sameSeedSameVictims()
+{
+    const QStringList a = victims(42, 5);
+    const QStringList b = victims(42, 5);
+    QCOMPARE(a.size(), 5);
+    QCOMPARE(a, b);
+    QCOMPARE(QSet<QString>(a.begin(), a.end()).size(), 5); // the dead are never picked again
+    QVERIFY(victims(43, 5) != a || victims(44, 5) != a);
+}
+
+void TestChaosMonkey::supervisorsOnlyWhenMatched()
+{
+    QList<ChaosMonkey::Candidate> candidates;
+    Process worker, manager, supervisor;
+    worker.registerName(QStringLiteral("ChaosWorker"));
+    candidates.append({ worker.pid(), QStringLiteral("ChaosWorker"), QStringLiteral("w"), false });
+    candidates.append({ manager.pid(), QString(), QStringLiteral("m"), false });
+    candidates.append({ supervisor.pid(), QString(), QStringLiteral("root"), true });
+    ChaosMonkey monkey([&] { return candidates; });
+
+    auto ids = [&] {
+        QStringList out;
+        for (const auto &c : monkey.eligible())
+            out << c.childId;
+        return out;
+    };
+    QCOMPARE(ids(), QStringList({ QStringLiteral("m"), QStringLiteral("w") }));
+    monkey.setTargetFilter(QRegularExpression(QStringLiteral("^root$")));
+    QCOMPARE(ids(), QStringList({ QStringLiteral("root") }));
+    monkey.setTargetFilter(QRegularExpression(QStringLiteral("Chaos"))); // by registered name
+    QCOMPARE(ids(), QStringList({ QStringLiteral("w") }));
+    monkey.setTargetFilter(QRegularExpression(QStringLiteral("nobody")));
+    QCOMPARE(monkey.strike(), Pid(0));
+    QCOMPARE(monkey.kills(), 0);
+}
+
+void TestChaosMonkey::timerKillsAtTheRate()
+{
+    QList<ChaosMonkey::Candidate> candidates;
+    for (int i = 0; i < 3; ++i) {
+        auto *p = new Process; // deletes itself when killed
+        candidates.append({ p->pid(), QString(), QStringLiteral("c%1").arg(i), false });
+    }
+    ChaosMonkey monkey([&] { return candidates; });
+    monkey.setSeed(1);
+    monkey.setRate(50);
+    QSignalSpy killed(&monkey, &ChaosMonkey::killed);
+    QSignalSpy toggled(&monkey, &ChaosMonkey::enabledChanged);
+    monkey.setEnabled(true);
+    QCOMPARE(toggled.size(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(killed.size(), 3, 10000);
+    QCOMPARE(monkey.kills(), 3);
+    for (const auto &c : candidates)
+        QTRY_VERIFY(!Node::instance()->isAlive(c.pid));
+    QVERIFY(monkey.eligible().isEmpty());
+    monkey.setEnabled(false);
+}
+
+void TestChaosMonkey::rejectsBadSettings()
+{
+    ChaosMonkey monkey([] { return QList<ChaosMonkey::Candidate>(); });
+    QVERIFY_THROWS_EXCEPTION(Error, monkey.setRate(0));
+    QVERIFY_THROWS_EXCEPTION(Error, monkey.setRate(-3));
+    QVERIFY_THROWS_EXCEPTION(Error,
+                             monkey.setTargetFilter(QRegularExpression(QStringLiteral("("))));
+    QCOMPARE(monkey.rate(), 1.0); // unchanged
+    monkey.setRate(2);
+    QCOMPARE(monkey.rate(), 2.0);
+}
+
+QTEST_GUILESS_MAIN(TestChaosMonkey)
+#include "tst_chaosmonkey.moc"

@@ -1,0 +1,432 @@
+// The ScenarioRunner in-process (the seed's example with a scripted kill, the
+// GUI's actions, boot delays, pause) and the immortal-studio binary headless.
+
+#include "error.h"
+#include "node.h"
+#include "registry.h"
+#include "scenario.h"
+#include "scenariorunner.h"
+#include "table.h"
+#include "trace.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+#include <memory>
+
+using namespace immortal;
+
+namespace {
+
+const QString consumerName = QStringLiteral("TableConsumer");
+
+QList<TraceEvent> eventsOf(const QSignalSpy &spy)
+{
+    QList<TraceEvent> out;
+    for (const QList<QVariant> &args : spy)
+        out.append(args.at(0).value<TraceEvent>());
+    return out;
+}
+
+// The first event matching, or one with seq 0.
+template<typename Pred>
+TraceEvent findEvent(const QSignalSpy &spy, Pred pred)
+{
+    for (const TraceEvent &e : eventsOf(spy)) {
+        if (pred(e))
+            return e;
+    }
+    return {};
+}
+
+std::optional<TableInfo> consumerTable()
+{
+    try {
+        return Table::named(consumerName).info();
+    } catch (const Error &) {
+        return std::nullopt;
+    }
+}
+
+bool ownedBy(Pid pid)
+{
+    const auto info = consumerTable();
+    return pid != 0 && info && info->owner == pid;
+}
+
+} // namespace
+
+class TestHeadless : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void cleanup();
+
+    void scriptedKillKeepsTheTable();
+    void resolvesNamesAndChildIds();
+    void throwInsideAHandlerCrashesTheWorker();
+    void terminateAndRestartChild();
+    void bootDelayLetsTheManagerHoldTheTable();
+    void pauseStopsTheWorkload();
+    void stopCleansUp();
+
+    void binaryHeadlessRun();
+    void binaryWritesTrace();
+    void binaryBadArguments_data();
+    void binaryBadArguments();
+    void binaryWithoutDisplayRunsHeadless();
+
+private:
+    void startDefault(const QList<Scenario::Action> &script = {});
+    QProcess *runStudio(const QStringList &args,
+                        const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment());
+
+    std::unique_ptr<ScenarioRunner> m_runner;
+    std::unique_ptr<QProcess> m_studio;
+};
+
+void TestHeadless::initTestCase()
+{
+    qRegisterMetaType<TraceEvent>();
+}
+
+void TestHeadless::cleanup()
+{
+    if (m_runner && m_runner->isRunning()) {
+        QSignalSpy stopped(m_runner.get(), &ScenarioRunner::stopped);
+        m_runner->stop();
+        QVERIFY(stopped.wait(10000));
+    }
+    m_runner.reset();
+    // The next test starts from a clean node: no names, no tables of ours.
+    QTRY_COMPARE(Registry::instance()->whereis(consumerName), Pid(0));
+    QTRY_VERIFY(!consumerTable());
+    m_studio.reset();
+}
+
+void TestHeadless::startDefault(const QList<Scenario::Action> &script)
+{
+    Scenario s = Scenario::defaultScenario();
+    for (const Scenario::Action &a : script)
+        s.addAction(a);
+    m_runner = std::make_unique<ScenarioRunner>(s);
+    QSignalSpy started(m_runner.get(), &ScenarioRunner::started);
+    m_runner->start();
+    QCOMPARE(started.size(), 1);
+    QVERIFY(m_runner->isRunning());
+    // The manager hands the table to the consumer.
+    QTRY_VERIFY(ownedBy(m_runner->resolve(consumerName)));
+}
+
+void TestHeadless::scriptedKillKeepsTheTable()
+{
+    QSignalSpy trace(Trace::instance(), &Trace::event);
+    Scenario::Action kill;
+    kill.target = consumerName;
+    kill.atMs = 500;
+    kill.reason = QStringLiteral("kill");
+    startDefault({ kill });
+    QSignalSpy done(m_runner.get(), &ScenarioRunner::scriptActionDone);
+
+    const Pid first = m_runner->resolve(consumerName);
+    const Pid manager = m_runner->resolve(QStringLiteral("TableManager"));
+    const TableId table = consumerTable()->id;
+    // A row of our own in the public table: it must survive the crash.
+    Table::fromId(table).insert({ Term::atom(u"marker"), 42 });
+
+    QVERIFY(done.wait(10000));
+    QCOMPARE(done.at(0).at(0).toString(), QStringLiteral("kill TableConsumer (kill)"));
+
+    // Wait on the trace until the restarted consumer owns the table again.
+    QTRY_VERIFY_WITH_TIMEOUT(findEvent(
+                                 trace,
+                                 [&](const TraceEvent &e) {
+                                     return e.type == TraceEvent::Type::TableGivenAway
+                                         && e.table == table && e.to != first && e.to != 0
+                                         && e.from == manager;
+                                 }).seq
+                                 != 0,
+                             10000);
+    const Pid second = m_runner->resolve(consumerName);
+    QVERIFY(second != 0 && second != first);
+    QTRY_VERIFY(ownedBy(second));
+
+    // The same table came back through the manager, rows intact.
+    const TraceEvent back = findEvent(trace, [&](const TraceEvent &e) {
+        return e.type == TraceEvent::Type::TableTransferred && e.table == table && e.from == first;
+    });
+    QCOMPARE(back.to, manager);
+    QCOMPARE(consumerTable()->id, table);
+    const QList<Tuple> marker = Table::fromId(table).lookup(Term::atom(u"marker"));
+    QCOMPARE(marker.size(), 1);
+    QCOMPARE(marker.at(0).at(1), Term(42));
+    QVERIFY(Table::fromId(table).member(Term::atom(u"counter")));
+    QVERIFY(
+        findEvent(trace, [](const TraceEvent &e) { return e.type == TraceEvent::Type::TableLost; })
+            .seq
+        == 0);
+
+    const ScenarioRunner::Stats stats = m_runner->stats();
+    QCOMPARE(stats.restarts, 1);
+    QCOMPARE(stats.tablesLost, 0);
+    QCOMPARE(stats.processes, 3);
+    QVERIFY(stats.rows >= 2);
+}
+
+void TestHeadless::resolvesNamesAndChildIds()
+{
+    startDefault();
+    const Pid consumer = m_runner->resolve(consumerName);
+    QVERIFY(consumer != 0);
+    QCOMPARE(m_runner->resolve(QStringLiteral("consumer")), consumer);
+    QCOMPARE(m_runner->resolve(QStringLiteral("manager")),
+             Registry::instance()->whereis(QStringLiteral("TableManager")));
+    QCOMPARE(m_runner->resolve(QStringLiteral("YourApp.Supervisor")), m_runner->rootPid());
+    QCOMPARE(m_runner->resolve(QStringLiteral("Nobody")), Pid(0));
+    QCOMPARE(m_runner->treePids().size(), 3);
+    QVERIFY(m_runner->treePids().contains(consumer));
+    QVERIFY(!m_runner->kill(QStringLiteral("Nobody")));
+}
+
+void TestHeadless::throwInsideAHandlerCrashesTheWorker()
+{
+    startDefault();
+    QSignalSpy trace(Trace::instance(), &Trace::event);
+    const Pid first = m_runner->resolve(QStringLiteral("consumer"));
+    QVERIFY(m_runner->kill(QStringLiteral("consumer"), QStringLiteral("throw")));
+    QTRY_VERIFY(findEvent(trace,
+                          [&](const TraceEvent &e) {
+                              return e.type == TraceEvent::Type::ProcessExited && e.pid == first;
+                          })
+                    .seq
+                != 0);
+    const TraceEvent exited = findEvent(trace, [&](const TraceEvent &e) {
+        return e.type == TraceEvent::Type::ProcessExited && e.pid == first;
+    });
+    QVERIFY2(exited.reason.contains(QStringLiteral("thrown from the GUI")),
+             qPrintable(exited.reason));
+    QTRY_VERIFY(ownedBy(m_runner->resolve(consumerName))
+                && m_runner->resolve(consumerName) != first);
+}
+
+void TestHeadless::terminateAndRestartChild()
+{
+    startDefault();
+    QSignalSpy trace(Trace::instance(), &Trace::event);
+    const Pid manager = m_runner->resolve(QStringLiteral("TableManager"));
+    QVERIFY(!m_runner->restartChild(consumerName)); // running: OTP says no
+
+    QVERIFY(m_runner->terminateChild(consumerName));
+    QTRY_VERIFY(findEvent(trace,
+                          [](const TraceEvent &e) {
+                              return e.type == TraceEvent::Type::ChildTerminated
+                                  && e.childId == QLatin1String("consumer");
+                          })
+                    .seq
+                != 0);
+    QCOMPARE(m_runner->resolve(QStringLiteral("consumer")), Pid(0));
+    QTRY_VERIFY(ownedBy(manager)); // the manager holds it meanwhile
+
+    QVERIFY(m_runner->restartChild(QStringLiteral("consumer")));
+    QTRY_VERIFY(ownedBy(m_runner->resolve(consumerName)));
+    QVERIFY(m_runner->resolve(consumerName) != manager);
+}
+
+void TestHeadless::bootDelayLetsTheManagerHoldTheTable()
+{
+    startDefault();
+    QCOMPARE(m_runner->bootDelay(consumerName), 0);
+    QVERIFY_THROWS_EXCEPTION(Error, m_runner->setBootDelay(consumerName, 5001));
+    QVERIFY_THROWS_EXCEPTION(Error, m_runner->setBootDelay(QStringLiteral("manager"), 10));
+    m_runner->setBootDelay(QStringLiteral("consumer"), 300);
+    QCOMPARE(m_runner->bootDelay(consumerName), 300);
+    QCOMPARE(m_runner->bootDelay(QStringLiteral("manager")), -1);
+
+    QSignalSpy trace(Trace::instance(), &Trace::event);
+    const Pid first = m_runner->resolve(consumerName);
+    const Pid manager = m_runner->resolve(QStringLiteral("TableManager"));
+    QVERIFY(m_runner->kill(consumerName));
+    QTRY_VERIFY(ownedBy(m_runner->resolve(consumerName))
+                && m_runner->resolve(consumerName) != first);
+    const Pid second = m_runner->resolve(consumerName);
+
+    // Order, not time: restarted, then (after its delay) registered, then
+    // handed the table; the manager held it in between.
+    const auto seqOf = [&](TraceEvent::Type type, auto pred) {
+        return findEvent(trace, [&](const TraceEvent &e) { return e.type == type && pred(e); }).seq;
+    };
+    const quint64 transferred = seqOf(TraceEvent::Type::TableTransferred,
+                                      [&](const TraceEvent &e) { return e.to == manager; });
+    const quint64 restarted = seqOf(TraceEvent::Type::ChildRestarted,
+                                    [&](const TraceEvent &e) { return e.pid == second; });
+    const quint64 registered = seqOf(TraceEvent::Type::NameRegistered, [&](const TraceEvent &e) {
+        return e.pid == second && e.name == consumerName;
+    });
+    const quint64 handed = seqOf(TraceEvent::Type::TableGivenAway,
+                                 [&](const TraceEvent &e) { return e.to == second; });
+    QVERIFY(transferred != 0 && restarted != 0 && registered != 0 && handed != 0);
+    QVERIFY(transferred < restarted);
+    QVERIFY(restarted < registered);
+    QVERIFY(registered < handed);
+}
+
+void TestHeadless::pauseStopsTheWorkload()
+{
+    startDefault();
+    const TableId table = consumerTable()->id;
+    QTRY_VERIFY(Table::fromId(table).member(Term::atom(u"counter")));
+    m_runner->setPaused(true);
+    QVERIFY(m_runner->isPaused());
+    const Term before = Table::fromId(table).lookupElement(Term::atom(u"counter"), 2);
+    // Let several workload periods pass (a signal with a deadline, not a sleep).
+    QTimer periods;
+    periods.setSingleShot(true);
+    QSignalSpy passed(&periods, &QTimer::timeout);
+    periods.start(1000);
+    QVERIFY(passed.wait(5000));
+    QCOMPARE(Table::fromId(table).lookupElement(Term::atom(u"counter"), 2), before);
+
+    m_runner->setPaused(false);
+    QTRY_VERIFY(Table::fromId(table).lookupElement(Term::atom(u"counter"), 2).toInteger()
+                > before.toInteger());
+}
+
+void TestHeadless::stopCleansUp()
+{
+    startDefault();
+    const QList<Pid> tree = m_runner->treePids();
+    QSignalSpy stopped(m_runner.get(), &ScenarioRunner::stopped);
+    m_runner->stop();
+    QVERIFY(stopped.wait(10000));
+    QVERIFY(!m_runner->isRunning());
+    for (Pid pid : tree)
+        QVERIFY(!Node::instance()->isAlive(pid));
+    QVERIFY(!consumerTable()); // deleted, not left to be lost later
+    QCOMPARE(m_runner->resolve(consumerName), Pid(0));
+}
+
+QProcess *TestHeadless::runStudio(const QStringList &args, const QProcessEnvironment &env)
+{
+    m_studio = std::make_unique<QProcess>();
+    m_studio->setProcessEnvironment(env);
+    m_studio->start(QStringLiteral(IMMORTAL_STUDIO), args);
+    if (!m_studio->waitForStarted(10000))
+        return nullptr;
+    if (!m_studio->waitForFinished(60000))
+        return nullptr;
+    return m_studio.get();
+}
+
+void TestHeadless::binaryHeadlessRun()
+{
+    QProcess *p = runStudio({ QStringLiteral("--headless"), QStringLiteral("--duration"),
+                              QStringLiteral("1500"), QStringLiteral("--kill"),
+                              QStringLiteral("TableConsumer@500") });
+    QVERIFY(p);
+    const QString out = QString::fromUtf8(p->readAllStandardOutput());
+    QCOMPARE(p->exitStatus(), QProcess::NormalExit);
+    QVERIFY2(p->exitCode() == 0, qPrintable(out + QString::fromUtf8(p->readAllStandardError())));
+    const QStringList lines = out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QVERIFY(!lines.isEmpty());
+    static const QRegularExpression summary(
+        QStringLiteral("^summary: processes=3 restarts=1 tables=1 rows=\\d+ tables_lost=0 "
+                       "ran_ms=\\d+$"));
+    QVERIFY2(summary.match(lines.constLast()).hasMatch(), qPrintable(lines.constLast()));
+    QVERIFY(out.contains(QStringLiteral("script: kill TableConsumer (kill)")));
+    QVERIFY(out.contains(QStringLiteral(" child_restarted ")));
+    QVERIFY(out.contains(QStringLiteral(" table_transferred ")));
+}
+
+void TestHeadless::binaryWritesTrace()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("trace.jsonl"));
+    QProcess *p = runStudio({ QStringLiteral("--headless"), QStringLiteral("--duration=800"),
+                              QStringLiteral("--kill=consumer@200:boom"),
+                              QStringLiteral("--trace-out"), path });
+    QVERIFY(p);
+    QCOMPARE(p->exitCode(), 0);
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QStringList events;
+    QString exitReason;
+    while (!file.atEnd()) {
+        const QByteArray line = file.readLine().trimmed();
+        if (line.isEmpty())
+            continue;
+        QJsonParseError error;
+        const QJsonObject o = QJsonDocument::fromJson(line, &error).object();
+        QVERIFY2(error.error == QJsonParseError::NoError, line.constData());
+        QVERIFY(o.contains(QStringLiteral("seq")));
+        events << o.value(QStringLiteral("event")).toString();
+        if (events.constLast() == QLatin1String("process_exited")
+            && o.value(QStringLiteral("child_id")).toString() == QLatin1String("consumer")
+            && exitReason.isEmpty()) // the first exit; the last is the final shutdown
+            exitReason = o.value(QStringLiteral("reason")).toString();
+    }
+    QVERIFY(events.contains(QStringLiteral("child_restarted")));
+    QCOMPARE(exitReason, QStringLiteral("boom"));
+}
+
+void TestHeadless::binaryBadArguments_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("stderrHas");
+    QTest::newRow("unknown option")
+        << QStringList { QStringLiteral("--bogus") } << QStringLiteral("bogus");
+    QTest::newRow("duration") << QStringList {
+        QStringLiteral("--headless"), QStringLiteral("--duration"), QStringLiteral("soon")
+    } << QStringLiteral("--duration");
+    QTest::newRow("kill syntax") << QStringList {
+        QStringLiteral("--headless"), QStringLiteral("--kill"), QStringLiteral("TableConsumer")
+    } << QStringLiteral("NAME@MS");
+    QTest::newRow("kill target") << QStringList {
+        QStringLiteral("--headless"), QStringLiteral("--kill"), QStringLiteral("Nobody@10")
+    } << QStringLiteral("Nobody");
+    QTest::newRow("chaos") << QStringList { QStringLiteral("--headless"), QStringLiteral("--chaos"),
+                                            QStringLiteral("-1") }
+                           << QStringLiteral("--chaos");
+    QTest::newRow("bad scenario") << QStringList {
+        QStringLiteral("--headless"), QStringLiteral("--scenario"),
+        QStringLiteral(IMMORTAL_TEST_DATA "/scenarios/bad-strategy.json")
+    } << QStringLiteral("bad-strategy.json: root.strategy: expected one of");
+    QTest::newRow("positional") << QStringList { QStringLiteral("--headless"),
+                                                 QStringLiteral("extra") }
+                                << QStringLiteral("extra");
+}
+
+void TestHeadless::binaryBadArguments()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, stderrHas);
+    QProcess *p = runStudio(args);
+    QVERIFY(p);
+    const QString err = QString::fromUtf8(p->readAllStandardError());
+    QCOMPARE(p->exitCode(), 2);
+    QVERIFY2(err.contains(stderrHas), qPrintable(err));
+    QVERIFY(!QString::fromUtf8(p->readAllStandardOutput()).contains(QStringLiteral("summary:")));
+}
+
+void TestHeadless::binaryWithoutDisplayRunsHeadless()
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("DISPLAY"));
+    env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+    env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+    QProcess *p = runStudio({ QStringLiteral("--duration"), QStringLiteral("300") }, env);
+    QVERIFY(p);
+    QCOMPARE(p->exitCode(), 0);
+    QVERIFY(QString::fromUtf8(p->readAllStandardError()).contains(QStringLiteral("headless")));
+    QVERIFY(QString::fromUtf8(p->readAllStandardOutput()).contains(QStringLiteral("summary: ")));
+}
+
+QTEST_GUILESS_MAIN(TestHeadless)
+#include "tst_headless.moc"

@@ -1,0 +1,315 @@
+// Scenario parsing and validation: the embedded and good files load into the
+// tree they describe; every bad file fails with the file, the JSON path and
+// what was expected, and nothing starts.
+
+#include "error.h"
+#include "node.h"
+#include "registry.h"
+#include "scenario.h"
+#include "scenariorunner.h"
+
+#include <QFile>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace immortal;
+
+namespace {
+
+QString dataFile(const QString &name)
+{
+    return QStringLiteral(IMMORTAL_TEST_DATA "/scenarios/") + name;
+}
+
+QString parseError(const QString &path)
+{
+    try {
+        Scenario::fromFile(path);
+    } catch (const Error &e) {
+        if (e.code() != Error::Code::BadArg)
+            return QStringLiteral("wrong code: ") + QString::fromLatin1(Error::codeName(e.code()));
+        return e.message();
+    }
+    return QString();
+}
+
+} // namespace
+
+class TestScenario : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void defaultScenarioIsTheSeedsExample();
+    void demoScenarioHasNestingAndRestForOne();
+    void goodFileLoadsEveryFeature();
+    void roundTripsThroughJson();
+    void badFilesSayFilePlaceAndExpected_data();
+    void badFilesSayFilePlaceAndExpected();
+    void missingFileIsReported();
+    void badFileStartsNothing();
+    void addActionValidates();
+    void failedStartLeavesNothingRunning();
+};
+
+void TestScenario::defaultScenarioIsTheSeedsExample()
+{
+    const Scenario s = Scenario::defaultScenario();
+    QCOMPARE(s.fileName(), Scenario::defaultPath());
+    QCOMPARE(s.root().kind, Scenario::Node::Kind::Supervisor);
+    QCOMPARE(s.root().flags.strategy, Supervisor::Strategy::OneForOne);
+    QCOMPARE(s.root().children.size(), 2);
+
+    const Scenario::Node *consumer = s.find(QStringLiteral("TableConsumer"));
+    QVERIFY(consumer);
+    QCOMPARE(consumer, s.find(QStringLiteral("consumer"))); // name or id
+    QCOMPARE(consumer->kind, Scenario::Node::Kind::Worker);
+    QCOMPARE(consumer->workload.type, Scenario::Workload::Type::Counter);
+    QVERIFY(consumer->workload.managed);
+    QCOMPARE(consumer->workload.everyMs, 300);
+
+    const Scenario::Node *manager = s.find(QStringLiteral("TableManager"));
+    QVERIFY(manager);
+    QCOMPARE(manager->kind, Scenario::Node::Kind::TableManager);
+    QCOMPARE(manager->targetName, QStringLiteral("TableConsumer"));
+    QCOMPARE(manager->tableName, QStringLiteral("TableConsumer"));
+    QCOMPARE(manager->table.access, TableOptions::Access::Public);
+    QCOMPARE(s.parentOf(manager), &s.root());
+    QVERIFY(s.script().isEmpty());
+    QVERIFY(!s.chaos().enabled);
+}
+
+void TestScenario::demoScenarioHasNestingAndRestForOne()
+{
+    const Scenario s = Scenario::fromFile(Scenario::demoPath());
+    int supervisors = 0, managers = 0, restForOne = 0;
+    for (const Scenario::Node *n : s.nodes()) {
+        if (n->kind == Scenario::Node::Kind::Supervisor) {
+            ++supervisors;
+            if (n->flags.strategy == Supervisor::Strategy::RestForOne)
+                ++restForOne;
+        }
+        if (n->kind == Scenario::Node::Kind::TableManager)
+            ++managers;
+    }
+    QVERIFY(supervisors >= 3);
+    QVERIFY(managers >= 2);
+    QVERIFY(restForOne >= 1);
+    QVERIFY(!s.script().isEmpty());
+    // The script is in time order.
+    for (qsizetype i = 1; i < s.script().size(); ++i)
+        QVERIFY(s.script().at(i - 1).atMs <= s.script().at(i).atMs);
+    // A worker with a table of its own.
+    const Scenario::Node *scratch = s.find(QStringLiteral("Scratch"));
+    QVERIFY(scratch);
+    QVERIFY(!scratch->workload.managed);
+}
+
+void TestScenario::goodFileLoadsEveryFeature()
+{
+    const Scenario s = Scenario::fromFile(dataFile(QStringLiteral("good-nested.json")));
+    QCOMPARE(s.title(), QStringLiteral("Nested, by child ids"));
+    QCOMPARE(s.root().id, QStringLiteral("top"));
+    QVERIFY(s.root().name.isEmpty());
+    QCOMPARE(s.root().flags.strategy, Supervisor::Strategy::OneForAll);
+    QCOMPARE(s.root().flags.intensity, 0);
+    QCOMPARE(s.root().flags.periodMs, 1000);
+
+    const Scenario::Node *inner = s.find(QStringLiteral("inner"));
+    QVERIFY(inner);
+    QCOMPARE(inner->restart, ChildSpec::Restart::Transient);
+    QCOMPARE(inner->shutdown, ChildSpec::Infinity);
+    QCOMPARE(inner->children.size(), 4);
+
+    const Scenario::Node *consumer = s.find(QStringLiteral("consumer"));
+    QCOMPARE(consumer->restart, ChildSpec::Restart::Temporary);
+    QCOMPARE(consumer->shutdown, ChildSpec::BrutalKill);
+    QCOMPARE(consumer->bootDelayMs, 5000);
+    QCOMPARE(consumer->workload.type, Scenario::Workload::Type::Append);
+    QCOMPARE(consumer->workload.maxRows, 3);
+    QVERIFY(consumer->workload.managed); // names the manager's table
+
+    // A manager targeting a child id, with a default name.
+    const Scenario::Node *manager = s.find(QStringLiteral("manager"));
+    QCOMPARE(manager->targetName, QStringLiteral("NestedConsumer"));
+    QCOMPARE(manager->name, QStringLiteral("NestedConsumer.manager"));
+    QCOMPARE(manager, s.find(QStringLiteral("NestedConsumer.manager")));
+    QCOMPARE(manager->shutdown, 0);
+    QCOMPARE(manager->table.type, TableOptions::Type::DuplicateBag);
+    QCOMPARE(manager->table.access, TableOptions::Access::Private);
+    QCOMPARE(manager->table.keyPos, 3);
+
+    const Scenario::Node *own = s.find(QStringLiteral("own"));
+    QVERIFY(!own->workload.managed);
+    QCOMPARE(own->workload.table, QStringLiteral("scratch"));
+    QCOMPARE(own->workload.everyMs, 300); // the default
+
+    QCOMPARE(s.script().size(), 3);
+    QCOMPARE(s.script().at(0).atMs, 1000); // sorted by time
+    QCOMPARE(s.script().at(0).reason, QStringLiteral("throw"));
+    QCOMPARE(s.script().at(1).type, Scenario::Action::Type::Terminate);
+    QCOMPARE(s.script().at(2).type, Scenario::Action::Type::Restart);
+
+    QVERIFY(s.chaos().enabled);
+    QCOMPARE(s.chaos().perSecond, 2.5);
+    QCOMPARE(s.chaos().seed, quint64(7));
+    QCOMPARE(s.chaos().targets, QStringLiteral("^own$"));
+}
+
+void TestScenario::roundTripsThroughJson()
+{
+    for (const QString &path : { Scenario::defaultPath(), Scenario::demoPath(),
+                                 dataFile(QStringLiteral("good-nested.json")) }) {
+        const Scenario a = Scenario::fromFile(path);
+        const Scenario b = Scenario::fromJson(a.toJson(), QStringLiteral("saved.json"));
+        QCOMPARE(b.toJson(), a.toJson());
+        QCOMPARE(b.nodes().size(), a.nodes().size());
+        QCOMPARE(b.script().size(), a.script().size());
+    }
+}
+
+void TestScenario::badFilesSayFilePlaceAndExpected_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("place");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("json") << "bad-json.json"
+                          << "line 2, column"
+                          << "expected well-formed JSON";
+    QTest::newRow("format") << "bad-format.json"
+                            << ": format:"
+                            << "expected \"immortal-scenario\"";
+    QTest::newRow("version") << "bad-version.json"
+                             << ": version:"
+                             << "expected an integer from 1 to 1, got 2";
+    QTest::newRow("unknown key") << "bad-unknown-key.json"
+                                 << "root.children[1].colour"
+                                 << "expected no such key";
+    QTest::newRow("strategy") << "bad-strategy.json"
+                              << "root.strategy"
+                              << "expected one of one_for_one, one_for_all, rest_for_one, got "
+                                 "\"one_for_some\"";
+    QTest::newRow("every_ms") << "bad-every-ms.json"
+                              << "root.children[1].workload.every_ms"
+                              << "expected an integer from 10 to";
+    QTest::newRow("boot delay") << "bad-boot-delay.json"
+                                << "root.children[0].boot_delay_ms"
+                                << "expected an integer from 0 to 5000, got 6000";
+    QTest::newRow("duplicate name") << "bad-duplicate-name.json"
+                                    << "root.children[1].name"
+                                    << "expected a name or id used nowhere else";
+    QTest::newRow("duplicate id") << "bad-duplicate-id.json"
+                                  << "root.children[2].children[0].id"
+                                  << "expected a name or id used nowhere else";
+    QTest::newRow("unknown target") << "bad-unknown-target.json"
+                                    << "root.children[1].target"
+                                    << "expected the registered name or child id of a worker";
+    QTest::newRow("target not a worker") << "bad-target-not-worker.json"
+                                         << "root.children[0].target"
+                                         << "expected a worker with a registered name";
+    QTest::newRow("script target") << "bad-script-target.json"
+                                   << "script[0].kill"
+                                   << "expected the registered name or child id of a process";
+    QTest::newRow("script verb")
+        << "bad-script-verb.json"
+        << "script[0]"
+        << "expected exactly one of \"kill\", \"restart\" or \"terminate\"";
+    QTest::newRow("intensity type") << "bad-intensity-type.json"
+                                    << "root.intensity"
+                                    << "expected an integer from 0 to 1000, got \"three\"";
+    QTest::newRow("managed without manager") << "bad-managed-without-manager.json"
+                                             << "root.children[0].workload.table"
+                                             << "expected a table of the worker's own";
+    QTest::newRow("counter on a bag") << "bad-counter-bag.json"
+                                      << "root.children[1].table.type"
+                                      << "expected set or ordered_set";
+    QTest::newRow("missing kind") << "bad-missing-kind.json"
+                                  << "root.children[0].kind"
+                                  << "expected one of supervisor, worker, table_manager";
+    QTest::newRow("keypos") << "bad-keypos.json"
+                            << "root.children[1].table.keypos"
+                            << "expected an integer from 1 to 255, got 0";
+    QTest::newRow("shutdown") << "bad-shutdown.json"
+                              << "root.children[0].shutdown"
+                              << "expected \"brutal_kill\", \"infinity\" or a timeout";
+    QTest::newRow("table name") << "bad-table-name.json"
+                                << "root.children[1].table.name"
+                                << "expected the target's registered name \"TableConsumer\"";
+    QTest::newRow("children type") << "bad-children-type.json"
+                                   << "root.children"
+                                   << "expected an array of children, got an object";
+}
+
+void TestScenario::badFilesSayFilePlaceAndExpected()
+{
+    QFETCH(QString, file);
+    QFETCH(QString, place);
+    QFETCH(QString, expected);
+    const QString path = dataFile(file);
+    QVERIFY2(QFile::exists(path), qPrintable(path));
+    const QString message = parseError(path);
+    QVERIFY2(!message.isEmpty(), "the bad file was accepted");
+    QVERIFY2(message.startsWith(path + QStringLiteral(": ")), qPrintable(message));
+    QVERIFY2(message.contains(place), qPrintable(message));
+    QVERIFY2(message.contains(expected), qPrintable(message));
+}
+
+void TestScenario::missingFileIsReported()
+{
+    const QString path = dataFile(QStringLiteral("no-such-file.json"));
+    const QString message = parseError(path);
+    QVERIFY2(message.startsWith(path), qPrintable(message));
+    QVERIFY2(message.contains(QStringLiteral("expected a readable JSON file")),
+             qPrintable(message));
+}
+
+void TestScenario::badFileStartsNothing()
+{
+    const auto before = Node::instance()->processes().size();
+    const auto names = Registry::instance()->names().size();
+    QVERIFY(!parseError(dataFile(QStringLiteral("bad-unknown-target.json"))).isEmpty());
+    QVERIFY(!parseError(dataFile(QStringLiteral("bad-duplicate-name.json"))).isEmpty());
+    QCOMPARE(Node::instance()->processes().size(), before);
+    QCOMPARE(Registry::instance()->names().size(), names);
+    QVERIFY(Registry::instance()->whereis(QStringLiteral("TableConsumer")) == 0);
+}
+
+void TestScenario::addActionValidates()
+{
+    Scenario s = Scenario::defaultScenario();
+    Scenario::Action a;
+    a.target = QStringLiteral("Nobody");
+    a.atMs = 100;
+    QVERIFY_THROWS_EXCEPTION(Error, s.addAction(a));
+    QVERIFY(s.script().isEmpty()); // a failed call changes nothing
+    a.target = QStringLiteral("consumer");
+    a.atMs = -1;
+    QVERIFY_THROWS_EXCEPTION(Error, s.addAction(a));
+    a.atMs = 900;
+    s.addAction(a);
+    a.atMs = 100;
+    a.target = QStringLiteral("TableManager");
+    s.addAction(a);
+    QCOMPARE(s.script().size(), 2);
+    QCOMPARE(s.script().at(0).target, QStringLiteral("TableManager")); // kept in time order
+}
+
+void TestScenario::failedStartLeavesNothingRunning()
+{
+    // The manager's name is taken by someone else: the tree cannot start.
+    const auto before = Node::instance()->processes().size();
+    Process squatter;
+    squatter.registerName(QStringLiteral("TableManager"));
+    {
+        ScenarioRunner runner(Scenario::defaultScenario());
+        QSignalSpy started(&runner, &ScenarioRunner::started);
+        QVERIFY_THROWS_EXCEPTION(Error, runner.start());
+        QVERIFY(!runner.isRunning());
+        QCOMPARE(started.size(), 0);
+    }
+    // Whatever had started is stopped and gone.
+    QTRY_COMPARE(Node::instance()->processes().size(), before + 1);
+    QTRY_COMPARE(Registry::instance()->whereis(QStringLiteral("TableConsumer")), Pid(0));
+}
+
+QTEST_GUILESS_MAIN(TestScenario)
+#include "tst_scenario.moc"
