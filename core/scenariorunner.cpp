@@ -3,6 +3,7 @@
 #include "chaosmonkey.h"
 #include "error.h"
 #include "node.h"
+#include "processscope.h"
 #include "registry.h"
 #include "supervisor.h"
 #include "table.h"
@@ -13,6 +14,7 @@
 #include <QLoggingCategory>
 #include <QMutexLocker>
 #include <QPointer>
+#include <QThread>
 
 #include <limits>
 #include <stdexcept>
@@ -104,7 +106,21 @@ ScenarioRunner::~ScenarioRunner()
 {
     disconnect(m_traceConnection);
     if (m_root != 0) {
-        // No event loop to wait on here: kill the tree at once.
+        // No event loop to wait on here: delete the tree's tables as their
+        // owners (as stop() does, but now), then kill the tree at once.
+        const QList<Pid> tree = treePids();
+        for (const TableInfo &t : Table::all()) {
+            const QPointer<Process> owner =
+                tree.contains(t.owner) ? Node::instance()->process(t.owner) : nullptr;
+            if (!owner || owner->thread() != thread())
+                continue;
+            ProcessScope scope(t.owner);
+            try {
+                Table::fromId(t.id).deleteTable();
+            } catch (const Error &) {
+                // Gone meanwhile: nothing to clean.
+            }
+        }
         const QPointer<Process> root = Node::instance()->process(m_root);
         if (root) {
             disconnect(root, nullptr, this, nullptr);

@@ -76,6 +76,7 @@ private Q_SLOTS:
     void bootDelayLetsTheManagerHoldTheTable();
     void pauseStopsTheWorkload();
     void stopCleansUp();
+    void destroyingTheRunnerKillsTheTree();
 
     void binaryHeadlessRun();
     void binaryWritesTrace();
@@ -310,6 +311,17 @@ void TestHeadless::stopCleansUp()
         QVERIFY(!Node::instance()->isAlive(pid));
     QVERIFY(!consumerTable()); // deleted, not left to be lost later
     QCOMPARE(m_runner->resolve(consumerName), Pid(0));
+}
+
+void TestHeadless::destroyingTheRunnerKillsTheTree()
+{
+    startDefault();
+    const QList<Pid> tree = m_runner->treePids();
+    QCOMPARE(tree.size(), 3);
+    m_runner.reset();
+    for (Pid pid : tree)
+        QTRY_VERIFY(!Node::instance()->isAlive(pid));
+    QVERIFY(!consumerTable());
 }
 
 QProcess *TestHeadless::runStudio(const QStringList &args, const QProcessEnvironment &env)
