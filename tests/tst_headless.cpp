@@ -91,6 +91,7 @@ private:
 
     std::unique_ptr<ScenarioRunner> m_runner;
     std::unique_ptr<QProcess> m_studio;
+    std::unique_ptr<QSignalSpy> m_actions; // the runner's scriptActionDone, from before start
 };
 
 void TestHeadless::initTestCase()
@@ -105,6 +106,7 @@ void TestHeadless::cleanup()
         m_runner->stop();
         QVERIFY(stopped.wait(10000));
     }
+    m_actions.reset();
     m_runner.reset();
     // The next test starts from a clean node: no names, no tables of ours.
     QTRY_COMPARE(Registry::instance()->whereis(consumerName), Pid(0));
@@ -119,6 +121,7 @@ void TestHeadless::startDefault(const QList<Scenario::Action> &script)
         s.addAction(a);
     m_runner = std::make_unique<ScenarioRunner>(s);
     QSignalSpy started(m_runner.get(), &ScenarioRunner::started);
+    m_actions = std::make_unique<QSignalSpy>(m_runner.get(), &ScenarioRunner::scriptActionDone);
     m_runner->start();
     QCOMPARE(started.size(), 1);
     QVERIFY(m_runner->isRunning());
@@ -131,10 +134,10 @@ void TestHeadless::scriptedKillKeepsTheTable()
     QSignalSpy trace(Trace::instance(), &Trace::event);
     Scenario::Action kill;
     kill.target = consumerName;
-    kill.atMs = 500;
+    kill.atMs = 1000;
     kill.reason = QStringLiteral("kill");
     startDefault({ kill });
-    QSignalSpy done(m_runner.get(), &ScenarioRunner::scriptActionDone);
+    QSignalSpy &done = *m_actions;
 
     const Pid first = m_runner->resolve(consumerName);
     const Pid manager = m_runner->resolve(QStringLiteral("TableManager"));
@@ -142,7 +145,7 @@ void TestHeadless::scriptedKillKeepsTheTable()
     // A row of our own in the public table: it must survive the crash.
     Table::fromId(table).insert({ Term::atom(u"marker"), 42 });
 
-    QVERIFY(done.wait(10000));
+    QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 10000);
     QCOMPARE(done.at(0).at(0).toString(), QStringLiteral("kill TableConsumer (kill)"));
 
     // Wait on the trace until the restarted consumer owns the table again.
