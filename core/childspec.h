@@ -26,7 +26,18 @@ struct ChildSpec
     int shutdown = 5000;
     Type type = Type::Worker;
 
-    static const char *restartName(Restart r); // "permanent", ...
+    static const char *restartName(Restart r) // "permanent", ...
+    {
+        switch (r) {
+        case Restart::Permanent:
+            return "permanent";
+        case Restart::Transient:
+            return "transient";
+        case Restart::Temporary:
+            return "temporary";
+        }
+        return "unknown";
+    }
 };
 
 } // namespace immortal

@@ -6,6 +6,8 @@
 #include <QList>
 #include <QString>
 
+#include <memory>
+
 namespace immortal {
 
 // An OTP supervisor. Children start in order and stop in reverse order.
@@ -13,6 +15,11 @@ namespace immortal {
 // children and exits with reason "shutdown", so its own supervisor decides.
 // A child's death is seen through QObject::destroyed; restarts run later
 // from the supervisor's event loop, never inside a destructor.
+//
+// Call the API from the supervisor's own thread. shutdown() (Node::shutdown)
+// stops the children in reverse order, each after the previous is gone, then
+// exits; deleting the supervisor (or exit "kill") kills its children at once.
+// docs/supervisors.md maps all of it to OTP.
 class Supervisor : public Process
 {
     Q_OBJECT
