@@ -89,22 +89,22 @@ TableInfo Table::info() const
 
 void Table::insert(const Tuple &row)
 {
-    data().insert(QList<Tuple> { row });
+    data().insert(&row, 1);
 }
 
 void Table::insert(const QList<Tuple> &rows)
 {
-    data().insert(rows);
+    data().insert(rows.constData(), rows.size());
 }
 
 bool Table::insertNew(const Tuple &row)
 {
-    return data().insertNew(QList<Tuple> { row });
+    return data().insertNew(&row, 1);
 }
 
 bool Table::insertNew(const QList<Tuple> &rows)
 {
-    return data().insertNew(rows);
+    return data().insertNew(rows.constData(), rows.size());
 }
 
 void Table::erase(const Term &key)

@@ -423,37 +423,37 @@ size_t TableData::memory() const
 // ---------------------------------------------------------------------------
 // Writes
 
-void TableData::insert(const QList<Tuple> &rows)
+void TableData::insert(const Tuple *rows, qsizetype count)
 {
     {
         std::unique_lock lock(m_lock);
         checkAlive();
         checkWrite();
-        for (const Tuple &row : rows)
-            keyOf(row); // all rows valid before the first goes in
-        for (const Tuple &row : rows)
-            insertLocked(row);
+        for (qsizetype i = 0; i < count; ++i)
+            keyOf(rows[i]); // all rows valid before the first goes in
+        for (qsizetype i = 0; i < count; ++i)
+            insertLocked(rows[i]);
         setSize(countLocked());
     }
-    if (!rows.isEmpty())
+    if (count)
         written();
 }
 
-bool TableData::insertNew(const QList<Tuple> &rows)
+bool TableData::insertNew(const Tuple *rows, qsizetype count)
 {
     {
         std::unique_lock lock(m_lock);
         checkAlive();
         checkWrite();
-        for (const Tuple &row : rows) {
-            if (containsLocked(keyOf(row)))
+        for (qsizetype i = 0; i < count; ++i) {
+            if (containsLocked(keyOf(rows[i])))
                 return false;
         }
-        for (const Tuple &row : rows)
-            insertLocked(row);
+        for (qsizetype i = 0; i < count; ++i)
+            insertLocked(rows[i]);
         setSize(countLocked());
     }
-    if (!rows.isEmpty())
+    if (count)
         written();
     return true;
 }

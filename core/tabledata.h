@@ -47,8 +47,9 @@ public:
     size_t memory() const;
 
     // Writes.
-    void insert(const QList<Tuple> &rows);
-    bool insertNew(const QList<Tuple> &rows);
+    // Rows as a pointer range, so one row needs no list around it.
+    void insert(const Tuple *rows, qsizetype count);
+    bool insertNew(const Tuple *rows, qsizetype count);
     void erase(const Term &key);
     void eraseObject(const Tuple &row);
     void deleteAllObjects();

@@ -39,8 +39,7 @@ struct Term::SeqPayload : Term::Payload
 
 namespace {
 
-// splitmix64's finaliser: cheap, and every input bit reaches every output
-// bit, which flat_hash_map's control bytes need.
+// splitmix64's finaliser (as Term::mixInteger), for the other types.
 inline size_t mix(quint64 x) noexcept
 {
     x ^= x >> 30;
@@ -475,10 +474,8 @@ const Term &Term::at(qsizetype i) const
     return v.at(i);
 }
 
-bool Term::operator==(const Term &other) const noexcept
+bool Term::equalsSlow(const Term &other) const noexcept
 {
-    if (m_type != other.m_type)
-        return false;
     switch (m_type) {
     case Type::Integer:
     case Type::Atom:
@@ -550,12 +547,12 @@ int Term::compare(const Term &a, const Term &b) noexcept
     return 0;
 }
 
-size_t Term::hash(size_t seed) const noexcept
+size_t Term::hashSlow(size_t seed) const noexcept
 {
     size_t h;
     switch (m_type) {
     case Type::Integer:
-        h = mix(quint64(m_int));
+        h = mixInteger(quint64(m_int));
         break;
     case Type::Float: {
         // 0.0 == -0.0, so they must hash alike; all NaNs are one value.

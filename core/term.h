@@ -74,7 +74,15 @@ public:
     qsizetype size() const noexcept;
     const Term &at(qsizetype i) const; // tuples and lists; BadArg when out of range
 
-    bool operator==(const Term &other) const noexcept;
+    bool operator==(const Term &other) const noexcept
+    {
+        // Inline for the hot case (integer and atom keys); the rest out of line.
+        if (m_type != other.m_type)
+            return false;
+        if (m_type == Type::Integer || m_type == Type::Atom)
+            return m_int == other.m_int;
+        return equalsSlow(other);
+    }
     bool operator!=(const Term &other) const noexcept { return !(*this == other); }
     // Erlang term order (see above); returns <0, 0, >0.
     static int compare(const Term &a, const Term &b) noexcept;
@@ -83,7 +91,12 @@ public:
     bool operator<=(const Term &other) const noexcept { return compare(*this, other) <= 0; }
     bool operator>=(const Term &other) const noexcept { return compare(*this, other) >= 0; }
 
-    size_t hash(size_t seed = 0) const noexcept; // consistent with operator==
+    size_t hash(size_t seed = 0) const noexcept // consistent with operator==
+    {
+        if (m_type == Type::Integer && seed == 0)
+            return mixInteger(quint64(m_int));
+        return hashSlow(seed);
+    }
     // Bytes this term occupies, heap payloads included (for info(memory)).
     size_t memory() const noexcept;
 
@@ -103,6 +116,19 @@ private:
     struct SeqPayload;
     static Term seq(Type type, const QList<Term> &elements);
     void release() noexcept;
+    bool equalsSlow(const Term &other) const noexcept;
+    size_t hashSlow(size_t seed) const noexcept;
+    // splitmix64's finaliser: cheap, and every input bit reaches every
+    // output bit, which flat_hash_map's control bytes need.
+    static size_t mixInteger(quint64 x) noexcept
+    {
+        x ^= x >> 30;
+        x *= 0xbf58476d1ce4e5b9ULL;
+        x ^= x >> 27;
+        x *= 0x94d049bb133111ebULL;
+        x ^= x >> 31;
+        return size_t(x);
+    }
 
     Type m_type;
     union {

@@ -1,0 +1,114 @@
+// Inserts and lookups of {Key, Value} integer rows in a 100k-row set table,
+// against the naive peer (QHash of QVariantList behind a QReadWriteLock),
+// in the same run. bench/run-vs-ets.sh runs the same workload in real OTP.
+#include "process.h"
+#include "table.h"
+
+#include <benchmark/benchmark.h>
+
+#include <QCoreApplication>
+#include <QHash>
+#include <QReadWriteLock>
+#include <QVariantList>
+
+#include <memory>
+
+using namespace immortal;
+
+namespace {
+
+constexpr int Rows = 100000;
+// A stride coprime with Rows walks every key in a cache-unfriendly order.
+constexpr int Stride = 7919;
+
+Process *owner()
+{
+    static Process *p = new Process;
+    return p;
+}
+
+Table makeTable()
+{
+    TableOptions o;
+    o.access = TableOptions::Access::Public; // as ETS benchmarks usually run
+    return Table::create(QStringLiteral("bench"), o, owner()->pid());
+}
+
+void BM_TableInsert(benchmark::State &state)
+{
+    Table t = makeTable();
+    int k = 0;
+    for (auto _ : state) {
+        t.insert(Tuple { k, k });
+        k = (k + Stride) % Rows;
+    }
+    state.SetItemsProcessed(state.iterations());
+    ProcessScope scope(owner()->pid());
+    t.deleteTable();
+}
+BENCHMARK(BM_TableInsert);
+
+void BM_TableLookup(benchmark::State &state)
+{
+    const int rows = int(state.range(0));
+    Table t = makeTable();
+    for (int i = 0; i < rows; ++i)
+        t.insert(Tuple { i, i });
+    int k = 0;
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(t.lookup(k));
+        k = (k + Stride) % rows;
+    }
+    state.SetItemsProcessed(state.iterations());
+    ProcessScope scope(owner()->pid());
+    t.deleteTable();
+}
+BENCHMARK(BM_TableLookup)->Arg(Rows)->Arg(1000);
+
+// The naive peer: what one would write first with Qt containers.
+struct NaiveTable
+{
+    QReadWriteLock lock;
+    QHash<int, QVariantList> rows;
+};
+
+void BM_NaiveInsert(benchmark::State &state)
+{
+    NaiveTable t;
+    int k = 0;
+    for (auto _ : state) {
+        QWriteLocker lock(&t.lock);
+        t.rows.insert(k, QVariantList { k, k });
+        k = (k + Stride) % Rows;
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_NaiveInsert);
+
+void BM_NaiveLookup(benchmark::State &state)
+{
+    NaiveTable t;
+    for (int i = 0; i < Rows; ++i)
+        t.rows.insert(i, QVariantList { i, i });
+    int k = 0;
+    for (auto _ : state) {
+        QReadLocker lock(&t.lock);
+        benchmark::DoNotOptimize(t.rows.value(k));
+        k = (k + Stride) % Rows;
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_NaiveLookup);
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv))
+        return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}
