@@ -267,24 +267,30 @@ int main(int argc, char *argv[])
         complain(e.message());
         return exitBadArguments;
     }
-    MainWindow window;
+    ScenarioRunner runner(scenario);
+    // The window first, so its models see the tree's first events.
+    MainWindow window(&runner);
+    window.show();
     try {
-        window.openScenario(scenario);
+        if (!runner.isRunning())
+            runner.start();
     } catch (const Error &e) {
         complain(e.message());
         return exitBadArguments;
     }
-    window.show();
     if (!options.screenshot.isEmpty()) {
-        QTimer::singleShot(options.durationMs.value_or(3000), &window, [&] {
-            const bool saved = window.saveScreenshot(options.screenshot);
+        QTimer::singleShot(options.durationMs.value_or(3000), Qt::PreciseTimer, &window, [&] {
+            QFile::remove(options.screenshot);
+            window.saveScreenshot(options.screenshot);
+            const bool saved = QFile::exists(options.screenshot);
             if (!saved)
-                complain(
-                    QStringLiteral("could not write the screenshot %1").arg(options.screenshot));
+                complain(QStringLiteral("could not write the screenshot %1; expected a writable "
+                                        "PNG path")
+                             .arg(options.screenshot));
             app.exit(saved ? 0 : 1);
         });
     } else if (options.durationMs) {
-        QTimer::singleShot(*options.durationMs, &app, &QCoreApplication::quit);
+        QTimer::singleShot(*options.durationMs, Qt::PreciseTimer, &app, &QCoreApplication::quit);
     }
     return app.exec();
 #else
