@@ -77,6 +77,7 @@ private Q_SLOTS:
     void pauseStopsTheWorkload();
     void stopCleansUp();
     void destroyingTheRunnerKillsTheTree();
+    void ownTablesAndKeyPositions();
 
     void binaryHeadlessRun();
     void binaryWritesTrace();
@@ -325,6 +326,55 @@ void TestHeadless::destroyingTheRunnerKillsTheTree()
     for (Pid pid : tree)
         QTRY_VERIFY(!Node::instance()->isAlive(pid));
     QVERIFY(!consumerTable());
+}
+
+void TestHeadless::ownTablesAndKeyPositions()
+{
+    const QByteArray json = R"({
+        "format": "immortal-scenario", "version": 1,
+        "root": { "name": "KeySup", "intensity": 5, "children": [
+            { "kind": "worker", "id": "own", "name": "OwnWorker",
+              "workload": { "type": "append", "table": "own_rows", "every_ms": 10, "max_rows": 3 } },
+            { "kind": "worker", "id": "counter", "name": "KeyCounter",
+              "workload": { "type": "counter", "every_ms": 10 } },
+            { "kind": "table_manager", "id": "keyman", "target": "counter",
+              "table": { "keypos": 2, "access": "protected" } }
+        ] } })";
+    m_runner = std::make_unique<ScenarioRunner>(Scenario::fromJson(json, QStringLiteral("inline")));
+    QSignalSpy trace(Trace::instance(), &Trace::event);
+    m_runner->start();
+    const auto tableOf = [](Pid owner) -> std::optional<TableInfo> {
+        for (const TableInfo &t : Table::all()) {
+            if (t.owner == owner && owner != 0)
+                return t;
+        }
+        return std::nullopt;
+    };
+    // The append worker fills a table of its own up to max_rows, and stops.
+    QTRY_VERIFY(tableOf(m_runner->resolve(QStringLiteral("own")))
+                && tableOf(m_runner->resolve(QStringLiteral("own")))->size == 3);
+    const TableInfo own = *tableOf(m_runner->resolve(QStringLiteral("own")));
+    QCOMPARE(own.name, QStringLiteral("own_rows"));
+    QCOMPARE(Table::fromId(own.id).lookup(2).at(0).at(1), Term("row 2"));
+
+    // With keypos 2 the counter row is {N, counter}.
+    QTRY_VERIFY(tableOf(m_runner->resolve(QStringLiteral("KeyCounter"))));
+    const TableInfo counted = *tableOf(m_runner->resolve(QStringLiteral("KeyCounter")));
+    QCOMPARE(counted.keyPos, 2);
+    QCOMPARE(counted.heir.name, QStringLiteral("KeyCounter.manager")); // the default name
+    QTRY_VERIFY(Table::fromId(counted.id).member(Term::atom(u"counter")));
+    QVERIFY(Table::fromId(counted.id).lookup(Term::atom(u"counter")).at(0).at(0).toInteger() >= 1);
+
+    // A worker's own table dies with it (no heir), and its successor starts afresh.
+    QVERIFY(m_runner->kill(QStringLiteral("OwnWorker")));
+    QTRY_VERIFY(findEvent(trace,
+                          [&](const TraceEvent &e) {
+                              return e.type == TraceEvent::Type::TableDeleted && e.table == own.id;
+                          })
+                    .seq
+                != 0);
+    QTRY_VERIFY(tableOf(m_runner->resolve(QStringLiteral("own")))
+                && tableOf(m_runner->resolve(QStringLiteral("own")))->id != own.id);
 }
 
 QProcess *TestHeadless::runStudio(const QStringList &args, const QProcessEnvironment &env)
