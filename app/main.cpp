@@ -267,22 +267,18 @@ int main(int argc, char *argv[])
         complain(e.message());
         return exitBadArguments;
     }
-    ScenarioRunner runner(scenario);
-    // The window first, so its models see the tree's first events.
-    MainWindow window(&runner);
+    // The window owns the run, so File > Open can replace it.
+    MainWindow window;
     window.show();
     try {
-        if (!runner.isRunning())
-            runner.start();
+        window.openScenario(scenario);
     } catch (const Error &e) {
         complain(e.message());
         return exitBadArguments;
     }
     if (!options.screenshot.isEmpty()) {
         QTimer::singleShot(options.durationMs.value_or(3000), Qt::PreciseTimer, &window, [&] {
-            QFile::remove(options.screenshot);
-            window.saveScreenshot(options.screenshot);
-            const bool saved = QFile::exists(options.screenshot);
+            const bool saved = window.saveScreenshot(options.screenshot);
             if (!saved)
                 complain(QStringLiteral("could not write the screenshot %1; expected a writable "
                                         "PNG path")
