@@ -65,6 +65,23 @@ void BM_TableLookup(benchmark::State &state)
 }
 BENCHMARK(BM_TableLookup)->Arg(Rows)->Arg(1000);
 
+// member/2: the probe without copying a row out, to tell the two apart.
+void BM_TableMember(benchmark::State &state)
+{
+    Table t = makeTable();
+    for (int i = 0; i < Rows; ++i)
+        t.insert(Tuple { i, i });
+    int k = 0;
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(t.member(k));
+        k = (k + Stride) % Rows;
+    }
+    state.SetItemsProcessed(state.iterations());
+    ProcessScope scope(owner()->pid());
+    t.deleteTable();
+}
+BENCHMARK(BM_TableMember);
+
 // The naive peer: what one would write first with Qt containers.
 struct NaiveTable
 {

@@ -86,6 +86,10 @@ public:
     // or variables '$1', '$2', ... (the same variable must match equal values).
     QList<QList<Term>> match(const Tuple &pattern) const; // bindings of $1.. in order
     QList<Tuple> matchObject(const Tuple &pattern) const;
+    // select(), forEach() and fold() run on a snapshot, outside the lock: the
+    // callback may use the table. selectDelete() decides under the write lock
+    // (atomic; a throwing predicate deletes nothing), so its predicate must
+    // not touch the same table.
     QList<Tuple> select(const std::function<bool(const Tuple &)> &pred) const;
     qsizetype selectDelete(const std::function<bool(const Tuple &)> &pred);
     // ets:foldl/3 (in traversal order).
