@@ -182,6 +182,8 @@ private Q_SLOTS:
     void failedStartAtBootFailsTheSupervisor();
     void failedRestartCountsTowardIntensity();
     void childOnWorkerThreadIsRestarted();
+    void shutdownDuringARestartWinsOverIt();
+    void crashDuringAStopSequenceIsHandledAfterIt();
     void invalidArguments();
 
 private:
@@ -805,6 +807,77 @@ void TestSupervisor::childOnWorkerThreadIsRestarted()
     QVERIFY(!Node::instance()->isAlive(r2));
     thread.quit();
     thread.wait();
+}
+
+// Lets a Worker in Wait mode, asked to stop, finish its exit.
+void release(Pid pid)
+{
+    QPointer<Process> p = Node::instance()->process(pid);
+    QVERIFY(p);
+    p->exit(QStringLiteral("shutdown"));
+}
+
+void TestSupervisor::shutdownDuringARestartWinsOverIt()
+{
+    Supervisor *sup = make(flags(Supervisor::Strategy::OneForAll),
+                           { workerSpec("a"), workerSpec("b"),
+                             workerSpec("c", ChildSpec::Restart::Permanent,
+                                        Worker::OnShutdown::Wait, ChildSpec::Infinity) });
+    const Pid c = pidOf(sup, "c");
+    QSignalSpy askedC(qobject_cast<Worker *>(Node::instance()->process(c).data()),
+                      &Worker::terminateRequested);
+    QSignalSpy restarted(sup, &Supervisor::childRestarted);
+    QSignalSpy destroyed(sup, &QObject::destroyed);
+    g_log.clear();
+    Node::instance()->exit(pidOf(sup, "a"), "boom");
+    QVERIFY(askedC.wait()); // the one_for_all restart is stopping c
+    Node::instance()->shutdown(sup->pid());
+    // Let the shutdown request arrive while c still holds the sequence up.
+    QTRY_VERIFY(g_log.lines().contains("terminate c"));
+    release(c);
+    QVERIFY(destroyed.wait());
+    QCOMPARE(restarted.count(), 0); // nothing restarts once a shutdown is asked
+    QCOMPARE(g_log.lines(),
+             QStringList({ "stop a", "terminate c", "stop c", "terminate b", "stop b" }));
+}
+
+void TestSupervisor::crashDuringAStopSequenceIsHandledAfterIt()
+{
+    Supervisor *sup = make(flags(Supervisor::Strategy::RestForOne),
+                           { workerSpec("a"), workerSpec("b"),
+                             workerSpec("c", ChildSpec::Restart::Permanent,
+                                        Worker::OnShutdown::Wait, ChildSpec::Infinity) });
+    const Pid a = pidOf(sup, "a");
+    const Pid c = pidOf(sup, "c");
+    QSignalSpy askedC(qobject_cast<Worker *>(Node::instance()->process(c).data()),
+                      &Worker::terminateRequested);
+    QSignalSpy exited(sup, &Supervisor::childExited);
+    g_log.clear();
+    Node::instance()->exit(pidOf(sup, "b"), "boom");
+    QVERIFY(askedC.wait()); // rest_for_one: c is being stopped
+    // a crashes now: its restart must wait for the running sequence.
+    Node::instance()->exit(a, "boom too");
+    QTRY_COMPARE(exited.count(), 2);
+    QCOMPARE(pidOf(sup, "a"), Pid(0));
+    QCOMPARE(pidOf(sup, "c"), c);
+
+    // Releasing c finishes the first restart (b, c), then a's crash is
+    // handled: rest_for_one stops the new c and b, and starts a, b, c.
+    const int before = g_log.lines().size();
+    release(c);
+    QTRY_VERIFY(g_log.lines().size() > before && g_log.lines().last() == "terminate c");
+    release(pidOf(sup, "c"));
+    QTRY_COMPARE(pidOf(sup, "c") != 0 && pidOf(sup, "a") != 0, true);
+    QCOMPARE(g_log.lines(),
+             QStringList({ "stop b", "terminate c", "stop a", "stop c", "start b", "start c",
+                           "terminate c", "stop c", "terminate b", "stop b", "start a", "start b",
+                           "start c" }));
+    for (const Supervisor::ChildInfo &ci : sup->whichChildren())
+        QVERIFY(Node::instance()->isAlive(ci.pid));
+    // The new c waits to be released again at cleanup.
+    const Pid c3 = pidOf(sup, "c");
+    connect(qobject_cast<Worker *>(Node::instance()->process(c3).data()),
+            &Worker::terminateRequested, this, [c3] { release(c3); });
 }
 
 void TestSupervisor::invalidArguments()
