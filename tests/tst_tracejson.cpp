@@ -98,6 +98,7 @@ class TestTraceJson : public QObject
 private Q_SLOTS:
     void typeNamesAreUniqueAndRoundTrip();
     void everyTypeAndFieldIsDocumented();
+    void docsSampleIsValid();
     void eventsRoundTripThroughJson_data();
     void eventsRoundTripThroughJson();
     void absentFieldsAreLeftOut();
@@ -157,6 +158,27 @@ void TestTraceJson::everyTypeAndFieldIsDocumented()
     for (Type t : allTypes()) {
         for (const QString &key : fullEvent(t).toJson().keys())
             QVERIFY2(allFields.contains(key), qPrintable(key));
+    }
+}
+
+// The sample in the docs is real output: every line is an event, in seq order.
+void TestTraceJson::docsSampleIsValid()
+{
+    const QString docs = docsText();
+    const qsizetype start = docs.indexOf(QLatin1String("```jsonl\n"));
+    QVERIFY(start >= 0);
+    const qsizetype end = docs.indexOf(QLatin1String("```"), start + 9);
+    QVERIFY(end > start);
+    const QByteArray sample = docs.mid(start + 9, end - start - 9).toUtf8();
+    const QList<QJsonObject> lines = parseLines(sample);
+    QCOMPARE(lines.size(), int(sample.count('\n')));
+    QVERIFY(lines.size() >= 10);
+    quint64 last = 0;
+    for (const QJsonObject &o : lines) {
+        const TraceEvent e = TraceEvent::fromJson(o);
+        QVERIFY(e.seq > last);
+        last = e.seq;
+        QCOMPARE(e.toJson(), o);
     }
 }
 
