@@ -14,11 +14,11 @@
 #include "tablemanager.h"
 #include "trace.h"
 
-#include <QEventLoop>
+#include "managertesting.h"
+
 #include <QPointer>
 #include <QSignalSpy>
 #include <QThread>
-#include <QTimer>
 #include <QtTest>
 
 #include <algorithm>
@@ -27,65 +27,9 @@
 #include <stdexcept>
 
 using namespace immortal;
+using namespace immortal::testing;
 
 namespace {
-
-// Wakes waitUntil() on things the trace does not show.
-class Probe : public QObject
-{
-    Q_OBJECT
-public:
-    static Probe *instance()
-    {
-        static Probe p;
-        return &p;
-    }
-Q_SIGNALS:
-    void changed();
-};
-
-// A named process that keeps the table it is given, and notes on which
-// thread the ETS-TRANSFER reached it.
-class Consumer : public Process
-{
-    Q_OBJECT
-public:
-    explicit Consumer(const QString &name, QObject *parent = nullptr)
-        : Process(parent)
-    {
-        registerName(name);
-    }
-    std::atomic<TableId> table { 0 };
-    std::atomic<QThread *> transferThread { nullptr };
-
-protected:
-    void handleEtsTransfer(TableId t, Pid, const Term &) override
-    {
-        table = t;
-        transferThread = QThread::currentThread();
-        emit Probe::instance()->changed();
-    }
-};
-
-bool waitUntil(const std::function<bool()> &cond, int timeoutMs = 20000)
-{
-    if (cond())
-        return true;
-    QEventLoop loop;
-    QTimer timeout;
-    timeout.setSingleShot(true);
-    QObject::connect(&timeout, &QTimer::timeout, &loop, &QEventLoop::quit);
-    auto check = [&] {
-        if (cond())
-            loop.quit();
-    };
-    // Queued, so cond() never runs inside the core's own calls.
-    QObject::connect(Trace::instance(), &Trace::event, &loop, check, Qt::QueuedConnection);
-    QObject::connect(Probe::instance(), &Probe::changed, &loop, check, Qt::QueuedConnection);
-    timeout.start(timeoutMs);
-    loop.exec();
-    return cond();
-}
 
 enum class How { Kill, Abnormal, Exception };
 enum class Victim { Consumer, Manager, Worker };
@@ -391,7 +335,7 @@ void TestInterleavings::consumerDiesWhileManagerRestarts()
     auto *consumer = new Consumer(target);
     auto *manager = new TableManager(target, opts);
     const TableId id = manager->table();
-    QVERIFY(waitUntil([&] { return consumer->table == id; }));
+    QVERIFY(waitUntil([&] { return consumer->table() == id; }));
     {
         ProcessScope scope(consumer->pid());
         Table::fromId(id).insert({ Term::atom(u"k"), 1 });
@@ -424,7 +368,7 @@ void TestInterleavings::consumerDiesWhileManagerRestarts()
     QVERIFY(manager2->adopted());
     QCOMPARE(manager2->table(), id);
     QVERIFY(waitUntil([&] {
-        return consumer2->table == id && Table::infoOf(id)->owner == consumer2->pid()
+        return consumer2->table() == id && Table::infoOf(id)->owner == consumer2->pid()
             && manager2->state() == TableManager::State::HandedOver;
     }));
     QCOMPARE(Table::fromId(id).lookup(Term::atom(u"k")).size(), 1);
@@ -533,7 +477,7 @@ void TestInterleavings::tableLostIsExplicit()
     auto *manager = new TableManager(target, opts);
     const TableId id = manager->table();
     QCOMPARE(Table::infoOf(id)->heir.graceMs, 50);
-    QVERIFY(waitUntil([&] { return consumer->table == id; }));
+    QVERIFY(waitUntil([&] { return consumer->table() == id; }));
     {
         ProcessScope scope(consumer->pid());
         Table::fromId(id).insert({ 1, "doomed" });
@@ -603,8 +547,8 @@ void TestInterleavings::consumerOnWorkerThread()
     std::atomic<TableId> held { 0 };
     QVERIFY(Node::instance()->post(Registry::instance()->whereis(tree.target), [&](Process *p) {
         auto *c = static_cast<Consumer *>(p);
-        seen = c->transferThread.load();
-        held = c->table.load();
+        seen = c->transferThread();
+        held = c->table();
         emit Probe::instance()->changed();
     }));
     QVERIFY(waitUntil([&] { return seen.load() != nullptr; }));

@@ -11,83 +11,18 @@
 #include "tablemanager.h"
 #include "trace.h"
 
-#include <QEventLoop>
+#include "managertesting.h"
+
 #include <QPointer>
 #include <QSignalSpy>
-#include <QTimer>
 #include <QtTest>
 
 #include <functional>
 
 using namespace immortal;
+using namespace immortal::testing;
 
 namespace {
-
-// Wakes waitUntil() on things the trace does not show (a delivered ETS-TRANSFER).
-class Probe : public QObject
-{
-    Q_OBJECT
-public:
-    static Probe *instance()
-    {
-        static Probe p;
-        return &p;
-    }
-Q_SIGNALS:
-    void changed();
-};
-
-// The seed's YourApp.TableConsumer: a named process that keeps the table it
-// is given (handle_info({:"ETS-TRANSFER", table, manager, data}, state)).
-class Consumer : public Process
-{
-    Q_OBJECT
-public:
-    explicit Consumer(const QString &name, QObject *parent = nullptr)
-        : Process(parent)
-    {
-        registerName(name);
-    }
-    TableId table() const { return m_table; }
-    Pid from() const { return m_from; }
-    int transfers() const { return m_transfers; }
-
-protected:
-    void handleEtsTransfer(TableId table, Pid from, const Term &) override
-    {
-        m_table = table;
-        m_from = from;
-        ++m_transfers;
-        emit Probe::instance()->changed();
-    }
-
-private:
-    TableId m_table = 0;
-    Pid m_from = 0;
-    int m_transfers = 0;
-};
-
-// Runs the event loop until cond() holds, re-checking after every trace
-// event; false when timeoutMs pass first. Queued, so cond() never runs
-// inside the core's own calls.
-bool waitUntil(const std::function<bool()> &cond, int timeoutMs = 10000)
-{
-    if (cond())
-        return true;
-    QEventLoop loop;
-    QTimer timeout;
-    timeout.setSingleShot(true);
-    QObject::connect(&timeout, &QTimer::timeout, &loop, &QEventLoop::quit);
-    auto check = [&] {
-        if (cond())
-            loop.quit();
-    };
-    QObject::connect(Trace::instance(), &Trace::event, &loop, check, Qt::QueuedConnection);
-    QObject::connect(Probe::instance(), &Probe::changed, &loop, check, Qt::QueuedConnection);
-    timeout.start(timeoutMs);
-    loop.exec();
-    return cond();
-}
 
 QString uniqueName(const char *stem)
 {
