@@ -164,7 +164,7 @@ QVariant EventLogModel::headerData(int section, Qt::Orientation orientation, int
     case SeqColumn:
         return tr("#");
     case TimeColumn:
-        return tr("Time (ms)");
+        return tr("ms");
     case TypeColumn:
         return tr("Event");
     case PidColumn:

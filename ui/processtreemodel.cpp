@@ -10,6 +10,7 @@
 #include <QThread>
 
 #include <algorithm>
+#include <functional>
 
 namespace immortal {
 
@@ -544,6 +545,28 @@ void ProcessTreeModel::reconcile()
                 setState(child.get(), State::Dead);
         }
     }
+}
+
+void ProcessTreeModel::removeDead()
+{
+    // Leaves first: a dead supervisor goes once its dead children are gone.
+    for (;;) {
+        QList<Item *> leaves;
+        std::function<void(Item *)> collect = [&](Item *item) {
+            for (auto &child : item->children) {
+                if (child->children.empty() && child->state == State::Dead)
+                    leaves.append(child.get());
+                else
+                    collect(child.get());
+            }
+        };
+        collect(m_root.get());
+        if (leaves.isEmpty())
+            break;
+        for (Item *item : std::as_const(leaves))
+            removeItem(item);
+    }
+    Q_EMIT updated();
 }
 
 void ProcessTreeModel::pruneDead()

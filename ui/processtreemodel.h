@@ -67,6 +67,8 @@ public:
 
     // How many dead rows stay visible (oldest leave first).
     void setMaxDeadRows(int n) { m_maxDead = n; }
+    // Removes every dead row whose subtree is dead too (a fresh start).
+    void removeDead();
     // Applies the queued trace events now (tests, screenshots).
     void flush();
 

@@ -1,0 +1,268 @@
+// Immortal Studio driven like a person would: real clicks on the offscreen
+// platform, a real tree behind the window.
+#include "eventlogmodel.h"
+#include "graphnode.h"
+#include "inspectorwidget.h"
+#include "mainwindow.h"
+#include "node.h"
+#include "processtreemodel.h"
+#include "registry.h"
+#include "scenario.h"
+#include "scenariorunner.h"
+#include "supervisiongraphview.h"
+#include "table.h"
+#include "tablebadge.h"
+#include "tablelistmodel.h"
+#include "tablerowsmodel.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QLineEdit>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QToolBar>
+#include <QTreeView>
+#include <QtTest>
+
+using namespace immortal;
+
+namespace {
+QModelIndex findByName(const QAbstractItemModel &model, const QString &name,
+                       const QModelIndex &parent = {})
+{
+    for (int r = 0; r < model.rowCount(parent); ++r) {
+        const QModelIndex i = model.index(r, 0, parent);
+        if (i.data().toString() == name)
+            return i;
+        if (QModelIndex found = findByName(model, name, i); found.isValid())
+            return found;
+    }
+    return {};
+}
+
+// Clicks the row of the process tree that shows `name`.
+bool clickProcess(MainWindow &w, const QString &name)
+{
+    const QModelIndex i = findByName(*w.processModel(), name);
+    if (!i.isValid())
+        return false;
+    QTreeView *view = w.processView();
+    view->scrollTo(i);
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->visualRect(i).center());
+    return true;
+}
+
+// A toolbar button is what a person clicks for an action.
+QWidget *buttonFor(MainWindow &w, QAction *action)
+{
+    for (QToolBar *bar : w.findChildren<QToolBar *>())
+        if (QWidget *button = bar->widgetForAction(action))
+            return button;
+    return nullptr;
+}
+
+Pid ownerOf(const TableListModel &model, int row)
+{
+    return model.index(row, TableListModel::OwnerColumn)
+        .data(TableListModel::OwnerPidRole)
+        .value<Pid>();
+}
+} // namespace
+
+class TestGui : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void cleanup();
+    void killConsumerFromTheTree();
+    void graphAndTreeSelectTogether();
+    void terminateAndRestartFromTheMenu();
+    void eventLogFilter();
+};
+
+void TestGui::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true); // QSettings away from the user's
+}
+
+void TestGui::cleanup()
+{
+    QTRY_VERIFY(Node::instance()->processes().isEmpty());
+    for (const TableInfo &t : Table::all()) {
+        if (t.access == TableOptions::Access::Public)
+            Table::fromId(t.id).deleteTable();
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(Table::all().isEmpty(), 15000);
+}
+
+void TestGui::killConsumerFromTheTree()
+{
+    MainWindow w;
+    w.openScenario(Scenario::defaultScenario());
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    ScenarioRunner *runner = w.runner();
+    QVERIFY(runner);
+
+    // Select the consumer with a click on its row.
+    QTRY_VERIFY(findByName(*w.processModel(), QStringLiteral("TableConsumer")).isValid());
+    QVERIFY(clickProcess(w, QStringLiteral("TableConsumer")));
+    const Pid consumer = runner->resolve(QStringLiteral("TableConsumer"));
+    QVERIFY(consumer != 0);
+    QCOMPARE(w.currentPid(), consumer);
+    QCOMPARE(w.graphView()->currentProcess(),
+             w.processModel()
+                 ->indexOfPid(consumer)
+                 .data(ProcessTreeModel::ItemKeyRole)
+                 .value<quint64>());
+
+    // A boot delay from the inspector, so the manager visibly holds the table.
+    QSpinBox *delay = w.inspector()->bootDelayBox();
+    QVERIFY(delay->isEnabled());
+    delay->setValue(1500);
+    QCOMPARE(runner->bootDelay(QStringLiteral("consumer")), 1500);
+
+    // The tables panel shows the consumer owning its table.
+    TableListModel *tables = w.tableModel();
+    QTRY_COMPARE(w.tableView()->model()->rowCount(), 1);
+    QTRY_COMPARE(ownerOf(*tables, 0), consumer);
+    const QModelIndex ownerCell = w.tableView()->model()->index(0, TableListModel::OwnerColumn);
+    QCOMPARE(ownerCell.data().toString(), QStringLiteral("TableConsumer <%1>").arg(consumer));
+    const QModelIndex rowsCell = w.tableView()->model()->index(0, TableListModel::RowsColumn);
+    QTRY_VERIFY(rowsCell.data().toLongLong() >= 1); // the consumer's first count
+    const qint64 rows = rowsCell.data().toLongLong();
+
+    // Kill, from the toolbar.
+    QAction *kill = w.findChild<QAction *>(QStringLiteral("killAction"));
+    QVERIFY(kill && kill->isEnabled());
+    QWidget *killButton = buttonFor(w, kill);
+    QVERIFY(killButton);
+    QTest::mouseClick(killButton, Qt::LeftButton);
+
+    // The manager holds the table...
+    const Pid manager = runner->resolve(QStringLiteral("TableManager"));
+    QTRY_COMPARE(ownerOf(*tables, 0), manager);
+    QCOMPARE(ownerCell.data().toString(), QStringLiteral("TableManager <%1>").arg(manager));
+    QCOMPARE(rowsCell.data().toLongLong(), rows);
+    // ...and hands it to the restarted consumer, every row intact.
+    QTRY_VERIFY(ownerOf(*tables, 0) != manager);
+    const Pid fresh = ownerOf(*tables, 0);
+    QVERIFY(fresh != consumer);
+    QCOMPARE(fresh, Registry::instance()->whereis(QStringLiteral("TableConsumer")));
+    QCOMPARE(ownerCell.data().toString(), QStringLiteral("TableConsumer <%1>").arg(fresh));
+    QVERIFY(rowsCell.data().toLongLong() >= rows);
+    QCOMPARE(w.tableModel()->lostCount(), 0);
+
+    // The tree kept the row (selection included) and counted the restart;
+    // the graph's badge sits on the consumer's node again.
+    QTRY_COMPARE(w.currentPid(), fresh);
+    const QModelIndex row = w.processModel()->indexOfPid(fresh);
+    QCOMPARE(row.data(ProcessTreeModel::RestartsRole).toInt(), 1);
+    w.graphView()->sync();
+    const TableId table = tables->index(0, 0).data(TableListModel::TableIdRole).value<TableId>();
+    QTRY_COMPARE(w.graphView()->badge(table)->owner(),
+                 w.graphView()->node(row.data(ProcessTreeModel::ItemKeyRole).value<quint64>()));
+}
+
+void TestGui::graphAndTreeSelectTogether()
+{
+    MainWindow w;
+    w.openScenario(Scenario::defaultScenario());
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QTRY_VERIFY(findByName(*w.processModel(), QStringLiteral("TableManager")).isValid());
+    SupervisionGraphView *graph = w.graphView();
+    graph->sync();
+    QTRY_COMPARE(graph->nodeCount(), 3);
+
+    // Click the manager's node in the graph: the tree selects it.
+    const Pid manager = w.runner()->resolve(QStringLiteral("TableManager"));
+    const quint64 key =
+        w.processModel()->indexOfPid(manager).data(ProcessTreeModel::ItemKeyRole).value<quint64>();
+    GraphNode *node = graph->node(key);
+    QVERIFY(node);
+    // Wait for the first layout's move to settle, then click its centre.
+    QTRY_VERIFY(graph->viewport()->rect().contains(graph->mapFromScene(node->pos())));
+    QTest::mouseClick(graph->viewport(), Qt::LeftButton, {}, graph->mapFromScene(node->pos()));
+    QCOMPARE(w.currentPid(), manager);
+    QVERIFY(node->isCurrent());
+    QCOMPARE(w.inspector()->process(), key);
+
+    // Click the root in the tree: the graph follows.
+    QVERIFY(clickProcess(w, QStringLiteral("YourApp.Supervisor")));
+    QCOMPARE(w.currentPid(), w.runner()->rootPid());
+    QVERIFY(!node->isCurrent());
+    QVERIFY(graph->node(graph->currentProcess())->isCurrent());
+
+    // Click the table's badge: the tables panel and the inspector follow.
+    QTRY_COMPARE(w.tableModel()->rowCount(), 1);
+    graph->sync();
+    const TableId table = w.tableModel()->tableAt(0).id;
+    TableBadge *badge = graph->badge(table);
+    QVERIFY(badge);
+    QTRY_VERIFY(!badge->isMoving());
+    QTest::mouseClick(graph->viewport(), Qt::LeftButton, {}, graph->mapFromScene(badge->pos()));
+    QCOMPARE(w.tableView()->currentIndex().row(), 0);
+    QCOMPARE(w.inspector()->table(), table);
+    QTRY_COMPARE(w.inspector()->rowsModel()->rowCount(), 1);
+}
+
+void TestGui::terminateAndRestartFromTheMenu()
+{
+    MainWindow w;
+    w.openScenario(Scenario::defaultScenario());
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QTRY_VERIFY(findByName(*w.processModel(), QStringLiteral("TableConsumer")).isValid());
+    QVERIFY(clickProcess(w, QStringLiteral("TableConsumer")));
+    const QPersistentModelIndex row = w.processView()->currentIndex().siblingAtColumn(0);
+
+    QAction *terminate = w.findChild<QAction *>(QStringLiteral("terminateAction"));
+    QAction *restart = w.findChild<QAction *>(QStringLiteral("restartAction"));
+    QVERIFY(terminate->isEnabled());
+    QVERIFY(!restart->isEnabled()); // it runs
+    // The keyboard shortcut, as a person would press it.
+    QTest::keySequence(&w, terminate->shortcut());
+    QTRY_COMPARE(row.data(ProcessTreeModel::StateRole).value<ProcessTreeModel::State>(),
+                 ProcessTreeModel::State::Dead);
+    QCOMPARE(QModelIndex(row).siblingAtColumn(ProcessTreeModel::StateColumn).data().toString(),
+             QStringLiteral("dead"));
+    QTRY_VERIFY(restart->isEnabled());
+    QVERIFY(!terminate->isEnabled());
+
+    restart->trigger();
+    QTRY_COMPARE(row.data(ProcessTreeModel::StateRole).value<ProcessTreeModel::State>(),
+                 ProcessTreeModel::State::Running);
+    QTRY_COMPARE(w.currentPid(), w.runner()->resolve(QStringLiteral("consumer")));
+}
+
+void TestGui::eventLogFilter()
+{
+    MainWindow w;
+    w.openScenario(Scenario::defaultScenario());
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QTRY_VERIFY(w.eventModel()->rowCount() > 5);
+    auto *filter = w.findChild<QLineEdit *>(QStringLiteral("eventFilter"));
+    auto *view = w.findChild<QTableView *>(QStringLiteral("eventView"));
+    QVERIFY(filter && view);
+    QTest::keyClicks(filter, QStringLiteral("name_registered"));
+    QTRY_VERIFY(view->model()->rowCount() >= 2); // the consumer and the manager
+    QVERIFY(view->model()->rowCount() < w.eventModel()->rowCount());
+    for (int r = 0; r < view->model()->rowCount(); ++r)
+        QCOMPARE(view->model()->index(r, EventLogModel::TypeColumn).data().toString(),
+                 QStringLiteral("name_registered"));
+}
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    app.setOrganizationName(QStringLiteral("Immortal"));
+    app.setApplicationName(QStringLiteral("tst_gui"));
+    TestGui test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_gui.moc"

@@ -1,0 +1,106 @@
+#include "graphedge.h"
+
+#include <QApplication>
+#include <QPainter>
+#include <QWidget>
+#include <QtMath>
+
+namespace immortal {
+
+GraphEdge::GraphEdge(Kind kind, QGraphicsObject *from, QGraphicsObject *to, QGraphicsItem *parent)
+    : QGraphicsObject(parent)
+    , m_kind(kind)
+{
+    setAcceptedMouseButtons(Qt::NoButton);
+    setZValue(kind == Kind::Tree ? 0 : 3);
+    setEnds(from, to);
+}
+
+void GraphEdge::setEnds(QGraphicsObject *from, QGraphicsObject *to)
+{
+    for (const auto &c : std::as_const(m_connections))
+        disconnect(c);
+    m_connections.clear();
+    m_from = from;
+    m_to = to;
+    for (QGraphicsObject *end : { from, to }) {
+        if (!end)
+            continue;
+        m_connections << connect(end, &QGraphicsObject::xChanged, this, &GraphEdge::adjust)
+                      << connect(end, &QGraphicsObject::yChanged, this, &GraphEdge::adjust);
+    }
+    adjust();
+}
+
+void GraphEdge::adjust()
+{
+    prepareGeometryChange();
+    if (!m_from || !m_to) {
+        m_a = m_b = QPointF();
+        return;
+    }
+    const QRectF a = m_from->mapRectToScene(m_from->boundingRect());
+    const QRectF b = m_to->mapRectToScene(m_to->boundingRect());
+    if (m_kind == Kind::Tree) {
+        // Inset by the halo margin the nodes reserve in their bounding rect.
+        m_a = QPointF(a.center().x(), a.bottom() - 5);
+        m_b = QPointF(b.center().x(), b.top() + 5);
+    } else {
+        m_a = a.center();
+        // Aim at the nearer vertical side of the heir, so the arrow stays
+        // clear of its text.
+        const qreal x = m_a.x() < b.center().x() ? b.left() + 5 : b.right() - 5;
+        m_b = QPointF(x, b.center().y());
+    }
+}
+
+QPainterPath GraphEdge::path() const
+{
+    QPainterPath p(m_a);
+    if (m_kind == Kind::Tree) {
+        const qreal midY = (m_a.y() + m_b.y()) / 2;
+        p.cubicTo(QPointF(m_a.x(), midY), QPointF(m_b.x(), midY), m_b);
+    } else {
+        const QPointF mid = (m_a + m_b) / 2 + QPointF(0, 30);
+        p.quadTo(mid, m_b);
+    }
+    return p;
+}
+
+QRectF GraphEdge::boundingRect() const
+{
+    if (m_a == m_b)
+        return {};
+    return path().boundingRect().adjusted(-10, -10, 10, 10);
+}
+
+void GraphEdge::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *widget)
+{
+    if (!m_from || !m_to || m_a == m_b)
+        return;
+    const QPalette palette = widget ? widget->palette() : QApplication::palette();
+    painter->setRenderHint(QPainter::Antialiasing);
+    const QPainterPath p = path();
+    if (m_kind == Kind::Tree) {
+        QColor c = palette.color(QPalette::Text);
+        c.setAlphaF(0.45);
+        painter->setPen(QPen(c, 1.4));
+        painter->setBrush(Qt::NoBrush);
+        painter->drawPath(p);
+        return;
+    }
+    QColor c = palette.color(QPalette::Link);
+    painter->setPen(QPen(c, 1.4, Qt::DashLine));
+    painter->setBrush(Qt::NoBrush);
+    painter->drawPath(p);
+    // Arrow head along the path's final direction.
+    const qreal angle = qDegreesToRadians(-p.angleAtPercent(1.0));
+    const QPointF tip = m_b;
+    const QPointF left = tip - QPointF(std::cos(angle - 0.45) * 9, std::sin(angle - 0.45) * 9);
+    const QPointF right = tip - QPointF(std::cos(angle + 0.45) * 9, std::sin(angle + 0.45) * 9);
+    painter->setPen(QPen(c, 1.2));
+    painter->setBrush(c);
+    painter->drawPolygon(QPolygonF({ tip, left, right }));
+}
+
+} // namespace immortal

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <QGraphicsObject>
+#include <QPointer>
+
+namespace immortal {
+
+// A line between two graph items that follows them as they move:
+// Tree edges run from a supervisor's bottom to a child's top; Heir edges are
+// dashed arrows from a table badge to the process that would inherit it.
+class GraphEdge : public QGraphicsObject
+{
+    Q_OBJECT
+public:
+    enum class Kind { Tree, Heir };
+
+    GraphEdge(Kind kind, QGraphicsObject *from, QGraphicsObject *to,
+              QGraphicsItem *parent = nullptr);
+
+    Kind kind() const { return m_kind; }
+    QGraphicsObject *from() const { return m_from; }
+    QGraphicsObject *to() const { return m_to; }
+    void setEnds(QGraphicsObject *from, QGraphicsObject *to);
+    void adjust(); // recompute after an end moved
+
+    QRectF boundingRect() const override;
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
+
+private:
+    QPainterPath path() const;
+
+    Kind m_kind;
+    QPointer<QGraphicsObject> m_from;
+    QPointer<QGraphicsObject> m_to;
+    QPointF m_a, m_b;
+    QList<QMetaObject::Connection> m_connections;
+};
+
+} // namespace immortal

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <QHash>
+#include <QList>
+#include <QPointF>
+#include <QSizeF>
+
+namespace immortal {
+
+// Lays out a tree top-down with Graphviz's `dot` (libgvc): children in the
+// order given, parents centred over them. Falls back to a plain tidy tree
+// layout of its own if the dot plugin cannot be loaded.
+class GraphLayout
+{
+public:
+    struct Node
+    {
+        quint64 key = 0;
+        quint64 parent = 0; // 0 for roots
+        QSizeF size; // in scene units (points)
+    };
+
+    // Centres of the nodes in scene coordinates, y growing downwards.
+    static QHash<quint64, QPointF> layout(const QList<Node> &nodes);
+    static bool usedGraphviz(); // whether the last layout came from dot
+
+private:
+    static bool layoutWithDot(const QList<Node> &nodes, QHash<quint64, QPointF> *out);
+    static QHash<quint64, QPointF> layoutTidy(const QList<Node> &nodes);
+};
+
+} // namespace immortal
