@@ -84,6 +84,7 @@ private Q_SLOTS:
     void binaryBadArguments_data();
     void binaryBadArguments();
     void binaryWithoutDisplayRunsHeadless();
+    void binaryScreenshot();
 
 private:
     void startDefault(const QList<Scenario::Action> &script = {});
@@ -491,6 +492,28 @@ void TestHeadless::binaryWithoutDisplayRunsHeadless()
     QCOMPARE(p->exitCode(), 0);
     QVERIFY(QString::fromUtf8(p->readAllStandardError()).contains(QStringLiteral("headless")));
     QVERIFY(QString::fromUtf8(p->readAllStandardOutput()).contains(QStringLiteral("summary: ")));
+}
+
+void TestHeadless::binaryScreenshot()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("studio.png"));
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    QProcess *p = runStudio({ QStringLiteral("--screenshot"), path, QStringLiteral("--duration"),
+                              QStringLiteral("800"), QStringLiteral("--kill"),
+                              QStringLiteral("TableConsumer@300") },
+                            env);
+    QVERIFY(p);
+    const QString err = QString::fromUtf8(p->readAllStandardError());
+    if (err.contains(QStringLiteral("built without the window")))
+        QSKIP("immortal-studio was built without ui/");
+    QVERIFY2(p->exitCode() == 0, qPrintable(err));
+    QFile png(path);
+    QVERIFY(png.open(QIODevice::ReadOnly));
+    QVERIFY(png.size() > 1000);
+    QCOMPARE(png.read(8), QByteArray("\x89PNG\r\n\x1a\n", 8));
 }
 
 QTEST_GUILESS_MAIN(TestHeadless)
