@@ -126,6 +126,30 @@ Scenario loadScenario(const Options &o)
     return s;
 }
 
+// Instead of the window, show what the window would: with nothing else
+// planned, crash each managed table's owner once and let the run show the
+// table coming back.
+void addDemoKills(Scenario *scenario)
+{
+    if (!scenario->script().isEmpty() || scenario->chaos().enabled)
+        return;
+    int at = 2000;
+    QStringList targets;
+    for (const Scenario::Node *n : scenario->nodes()) {
+        if (n->kind != Scenario::Node::Kind::TableManager || targets.contains(n->targetName))
+            continue;
+        targets << n->targetName;
+        Scenario::Action kill;
+        kill.target = n->targetName;
+        kill.atMs = at;
+        scenario->addAction(kill);
+        at += 1500;
+    }
+    if (!targets.isEmpty())
+        std::fprintf(stderr, "immortal-studio: the demo kills %s, one every 1.5 s from 2 s on.\n",
+                     qUtf8Printable(targets.join(QStringLiteral(", "))));
+}
+
 // --trace-out: JSON Lines of every event from before the tree starts.
 std::unique_ptr<TraceWriter> openTrace(const QString &path, QFile *file)
 {
@@ -226,18 +250,19 @@ int main(int argc, char *argv[])
     }
 
     bool headless = options.headless;
+    bool demo = false; // headless only because there is no window to show
     if (!headless && options.screenshot.isEmpty() && !haveDisplay()) {
         std::fprintf(stderr,
                      "immortal-studio: no display found (DISPLAY, WAYLAND_DISPLAY and "
                      "QT_QPA_PLATFORM are unset): running the headless demo instead.\n");
-        headless = true;
+        headless = demo = true;
     }
 #ifndef IMMORTAL_HAVE_UI
     if (!headless) {
         std::fprintf(stderr,
                      "immortal-studio: built without the window (ui/): running "
                      "headless.\n");
-        headless = true;
+        headless = demo = true;
     }
 #endif
 
@@ -246,6 +271,8 @@ int main(int argc, char *argv[])
         Scenario scenario;
         try {
             scenario = loadScenario(options);
+            if (demo)
+                addDemoKills(&scenario);
         } catch (const Error &e) {
             complain(e.message());
             return exitBadArguments;
