@@ -11,7 +11,7 @@ namespace immortal {
 struct TableInfo
 {
     TableId id = 0;
-    QString name; // empty for unnamed tables
+    QString name; // as given to create(); only a namedTable is reachable by it
     bool namedTable = false;
     TableOptions::Type type = TableOptions::Type::Set;
     TableOptions::Access access = TableOptions::Access::Protected;
