@@ -145,6 +145,8 @@ void TestGui::killConsumerFromTheTree()
     const Pid manager = runner->resolve(QStringLiteral("TableManager"));
     QTRY_COMPARE(ownerOf(*tables, 0), manager);
     QCOMPARE(ownerCell.data().toString(), QStringLiteral("TableManager <%1>").arg(manager));
+    if (const QString dir = qEnvironmentVariable("IMMORTAL_SCREENSHOT_DIR"); !dir.isEmpty())
+        w.saveScreenshot(dir + QStringLiteral("/studio-manager-holds.png")); // to look at
     QCOMPARE(rowsCell.data().toLongLong(), rows);
     // ...and hands it to the restarted consumer, every row intact.
     QTRY_VERIFY(ownerOf(*tables, 0) != manager);
@@ -207,6 +209,8 @@ void TestGui::graphAndTreeSelectTogether()
     QCOMPARE(w.tableView()->currentIndex().row(), 0);
     QCOMPARE(w.inspector()->table(), table);
     QTRY_COMPARE(w.inspector()->rowsModel()->rowCount(), 1);
+    if (const QString dir = qEnvironmentVariable("IMMORTAL_SCREENSHOT_DIR"); !dir.isEmpty())
+        w.saveScreenshot(dir + QStringLiteral("/studio-table.png")); // to look at
 }
 
 void TestGui::terminateAndRestartFromTheMenu()

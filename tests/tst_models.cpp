@@ -116,10 +116,16 @@ void TestModels::processTreeFollowsRestarts()
     QCOMPARE(first, runner.resolve(QStringLiteral("TableConsumer")));
     const quint64 key = consumer.data(ProcessTreeModel::ItemKeyRole).value<quint64>();
 
+    // With a boot delay the restarted consumer is alive but not registered
+    // for a while: the row keeps its name and shows it waiting.
+    runner.setBootDelay(QStringLiteral("consumer"), 1000);
     QVERIFY(runner.kill(QStringLiteral("TableConsumer"), QStringLiteral("kill")));
-    // Same row, new pid, one restart, running again.
     QTRY_VERIFY(pidAt(consumer) != first && pidAt(consumer) != 0);
+    QTRY_COMPARE(stateAt(consumer), ProcessTreeModel::State::Waiting);
+    QCOMPARE(consumer.data().toString(), QStringLiteral("TableConsumer"));
+    // Same row, new pid, one restart, running again once registered.
     QTRY_COMPARE(stateAt(consumer), ProcessTreeModel::State::Running);
+    QCOMPARE(Registry::instance()->whereis(QStringLiteral("TableConsumer")), pidAt(consumer));
     QCOMPARE(consumer.data(ProcessTreeModel::ItemKeyRole).value<quint64>(), key);
     QCOMPARE(consumer.data(ProcessTreeModel::RestartsRole).toInt(), 1);
     QCOMPARE(model.indexOfPid(pidAt(consumer)), QModelIndex(consumer));

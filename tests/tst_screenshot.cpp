@@ -7,6 +7,7 @@
 
 #include <QApplication>
 #include <QImage>
+#include <QPalette>
 #include <QSet>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -20,8 +21,20 @@ class TestScreenshot : public QObject
 private Q_SLOTS:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
     void screenshotIsNotBlank();
+    void darkPaletteGivesDarkGraph();
     void unwritablePathFails();
+    void cleanup();
 };
+
+void TestScreenshot::cleanup()
+{
+    QTRY_VERIFY(Node::instance()->processes().isEmpty());
+    for (const TableInfo &t : Table::all()) {
+        if (t.access == TableOptions::Access::Public)
+            Table::fromId(t.id).deleteTable();
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(Table::all().isEmpty(), 15000);
+}
 
 void TestScreenshot::screenshotIsNotBlank()
 {
@@ -53,6 +66,43 @@ void TestScreenshot::screenshotIsNotBlank()
     for (QRgb c : std::as_const(colours))
         green = green || (qGreen(c) > qRed(c) + 40 && qGreen(c) > qBlue(c) + 40);
     QVERIFY(green);
+}
+
+void TestScreenshot::darkPaletteGivesDarkGraph()
+{
+    // A dark desktop: the graph must not be a white hole in it.
+    const QPalette light = QApplication::palette();
+    QPalette dark;
+    dark.setColor(QPalette::Window, QColor(45, 45, 48));
+    dark.setColor(QPalette::WindowText, QColor(230, 230, 230));
+    dark.setColor(QPalette::Base, QColor(30, 30, 32));
+    dark.setColor(QPalette::AlternateBase, QColor(40, 40, 44));
+    dark.setColor(QPalette::Text, QColor(230, 230, 230));
+    dark.setColor(QPalette::Button, QColor(50, 50, 54));
+    dark.setColor(QPalette::ButtonText, QColor(230, 230, 230));
+    QApplication::setPalette(dark);
+
+    QTemporaryDir dir;
+    const QString keep = qEnvironmentVariable("IMMORTAL_SCREENSHOT_DIR"); // to look at it
+    const QString path = (keep.isEmpty() ? dir.path() : keep) + QStringLiteral("/studio-dark.png");
+    {
+        MainWindow w;
+        w.openScenario(Scenario::defaultScenario());
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QTRY_VERIFY(w.tableModel()->rowCount() == 1 && w.tableModel()->tableAt(0).owner != 0);
+        QVERIFY(w.saveScreenshot(path));
+        const QImage image(path);
+        QVERIFY(!image.isNull());
+        // The graph's background, near its top-left corner (the legend sits
+        // at the bottom), is dark.
+        QWidget *graph = w.findChild<QWidget *>(QStringLiteral("graphView"));
+        QVERIFY(graph);
+        const QPoint corner = graph->mapTo(&w, QPoint(12, 12)) * w.devicePixelRatio();
+        QVERIFY2(QColor(image.pixel(corner)).lightness() < 80,
+                 qPrintable(QColor(image.pixel(corner)).name()));
+    }
+    QApplication::setPalette(light);
 }
 
 void TestScreenshot::unwritablePathFails()

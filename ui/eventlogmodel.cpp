@@ -40,9 +40,8 @@ QString pidText(Pid pid)
 QString subjectOf(const TraceEvent &e)
 {
     if (!e.tableName.isEmpty() || e.table)
-        return e.tableName.isEmpty()
-            ? QStringLiteral("table %1").arg(e.table)
-            : QStringLiteral("%1 (table %2)").arg(e.tableName).arg(e.table);
+        return e.tableName.isEmpty() ? QStringLiteral("table #%1").arg(e.table)
+                                     : QStringLiteral("%1 #%2").arg(e.tableName).arg(e.table);
     if (!e.childId.isEmpty())
         return e.name.isEmpty() || e.name == e.childId
             ? e.childId

@@ -5,6 +5,9 @@
 #include <QWidget>
 #include <QtMath>
 
+#include <algorithm>
+#include <cmath>
+
 namespace immortal {
 
 GraphEdge::GraphEdge(Kind kind, QGraphicsObject *from, QGraphicsObject *to, QGraphicsItem *parent)
@@ -41,16 +44,15 @@ void GraphEdge::adjust()
     }
     const QRectF a = m_from->mapRectToScene(m_from->boundingRect());
     const QRectF b = m_to->mapRectToScene(m_to->boundingRect());
+    // Inset by the margin the items reserve in their bounding rects.
     if (m_kind == Kind::Tree) {
-        // Inset by the halo margin the nodes reserve in their bounding rect.
-        m_a = QPointF(a.center().x(), a.bottom() - 5);
-        m_b = QPointF(b.center().x(), b.top() + 5);
+        m_a = QPointF(a.right() - 5, a.center().y());
+        m_b = QPointF(b.left() + 5, b.center().y());
     } else {
-        m_a = a.center();
-        // Aim at the nearer vertical side of the heir, so the arrow stays
-        // clear of its text.
-        const qreal x = m_a.x() < b.center().x() ? b.left() + 5 : b.right() - 5;
-        m_b = QPointF(x, b.center().y());
+        // From the badge's right end to the heir's right side: the arc runs
+        // outside the column of nodes instead of across their text.
+        m_a = QPointF(a.right() - 3, a.center().y());
+        m_b = QPointF(b.right() - 5, b.center().y());
     }
 }
 
@@ -58,11 +60,11 @@ QPainterPath GraphEdge::path() const
 {
     QPainterPath p(m_a);
     if (m_kind == Kind::Tree) {
-        const qreal midY = (m_a.y() + m_b.y()) / 2;
-        p.cubicTo(QPointF(m_a.x(), midY), QPointF(m_b.x(), midY), m_b);
+        const qreal midX = (m_a.x() + m_b.x()) / 2;
+        p.cubicTo(QPointF(midX, m_a.y()), QPointF(midX, m_b.y()), m_b);
     } else {
-        const QPointF mid = (m_a + m_b) / 2 + QPointF(0, 30);
-        p.quadTo(mid, m_b);
+        const qreal out = std::max(m_a.x(), m_b.x()) + 28 + std::abs(m_a.y() - m_b.y()) * 0.15;
+        p.cubicTo(QPointF(out, m_a.y()), QPointF(out, m_b.y()), m_b);
     }
     return p;
 }

@@ -14,8 +14,8 @@ Q_LOGGING_CATEGORY(lcGraphLayout, "immortal.ui.layout")
 namespace immortal {
 
 namespace {
-constexpr double nodeSep = 22; // points between siblings
-constexpr double rankSep = 46; // points between levels
+constexpr double nodeSep = 14; // points between siblings
+constexpr double rankSep = 60; // points between levels
 bool s_usedGraphviz = false;
 
 // cgraph predates const: it takes char * for names it only reads.
@@ -55,7 +55,7 @@ bool GraphLayout::layoutWithDot(const QList<Node> &nodes, QHash<quint64, QPointF
     if (!gvc)
         return false;
     Agraph_t *g = agopen(const_cast<char *>("tree"), Agdirected, nullptr);
-    set(g, "rankdir", "TB");
+    set(g, "rankdir", "LR");
     set(g, "ordering", "out"); // keep children in start order
     set(g, "nodesep", QByteArray::number(nodeSep / 72.0));
     set(g, "ranksep", QByteArray::number(rankSep / 72.0));
@@ -107,10 +107,10 @@ QHash<quint64, QPointF> GraphLayout::layoutTidy(const QList<Node> &nodes)
     double nextX = 0;
     std::function<double(const Node *, int)> place = [&](const Node *n, int depth) {
         const auto kids = children.value(n->key);
-        double x;
+        double x; // across the ranks: the vertical axis of a left-to-right tree
         if (kids.isEmpty()) {
-            x = nextX + n->size.width() / 2;
-            nextX += n->size.width() + nodeSep;
+            x = nextX + n->size.height() / 2;
+            nextX += n->size.height() + nodeSep;
         } else {
             double first = 0, last = 0;
             for (int i = 0; i < kids.size(); ++i) {
@@ -121,7 +121,7 @@ QHash<quint64, QPointF> GraphLayout::layoutTidy(const QList<Node> &nodes)
             }
             x = (first + last) / 2;
         }
-        out.insert(n->key, QPointF(x, depth * (n->size.height() + rankSep)));
+        out.insert(n->key, QPointF(depth * (n->size.width() + rankSep), x));
         return x;
     };
     for (const Node *r : std::as_const(roots))

@@ -7,8 +7,9 @@
 
 namespace immortal {
 
-// Lays out a tree top-down with Graphviz's `dot` (libgvc): children in the
-// order given, parents centred over them. Falls back to a plain tidy tree
+// Lays out a tree left to right (as observer draws supervision trees) with
+// Graphviz's `dot` (libgvc): children in the order given, each parent
+// centred beside its children. Falls back to a plain tidy tree
 // layout of its own if the dot plugin cannot be loaded.
 class GraphLayout
 {

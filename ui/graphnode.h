@@ -16,7 +16,7 @@ class GraphNode : public QGraphicsObject
 {
     Q_OBJECT
 public:
-    static constexpr qreal width = 156;
+    static constexpr qreal width = 172;
     static constexpr qreal height = 48;
 
     explicit GraphNode(quint64 key, QGraphicsItem *parent = nullptr);

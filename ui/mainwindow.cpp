@@ -123,7 +123,7 @@ void MainWindow::build()
 
     QSettings settings;
     if (!restoreGeometry(settings.value(QStringLiteral("studio/geometry")).toByteArray()))
-        resize(1400, 880);
+        resize(1500, 940);
     restoreState(settings.value(QStringLiteral("studio/state")).toByteArray());
     updateActions();
     updateStatus();
@@ -326,8 +326,8 @@ void MainWindow::createDocks()
     const int em = m_eventView->fontMetrics().horizontalAdvance(QLatin1Char('M'));
     m_eventView->setColumnWidth(EventLogModel::SeqColumn, em * 4);
     m_eventView->setColumnWidth(EventLogModel::TimeColumn, em * 6);
-    m_eventView->setColumnWidth(EventLogModel::TypeColumn, em * 11);
-    m_eventView->setColumnWidth(EventLogModel::PidColumn, em * 4);
+    m_eventView->setColumnWidth(EventLogModel::TypeColumn, em * 13);
+    m_eventView->setColumnWidth(EventLogModel::PidColumn, em * 5);
     m_eventView->setColumnWidth(EventLogModel::SubjectColumn, em * 13);
     logLayout->addWidget(m_eventView);
     // Follow the newest events, unless the user scrolled up to read.
@@ -345,9 +345,9 @@ void MainWindow::createDocks()
     logDock->setWidget(log);
     addDockWidget(Qt::BottomDockWidgetArea, logDock);
     splitDockWidget(tableDock, logDock, Qt::Horizontal);
-    resizeDocks({ processDock, inspectorDock }, { 400, 360 }, Qt::Horizontal);
+    resizeDocks({ processDock, inspectorDock }, { 410, 310 }, Qt::Horizontal);
     resizeDocks({ tableDock }, { 230 }, Qt::Vertical);
-    resizeDocks({ tableDock, logDock }, { 560, 700 }, Qt::Horizontal);
+    resizeDocks({ tableDock, logDock }, { 740, 560 }, Qt::Horizontal);
 }
 
 void MainWindow::createMenus()
@@ -625,6 +625,9 @@ bool MainWindow::saveScreenshot(const QString &path)
     m_tableModel->flush();
     m_eventModel->flush();
     m_graph->sync();
+    // Headers size their columns on a timer; a grab may come first.
+    m_processView->header()->resizeSections(QHeaderView::ResizeToContents);
+    m_tableView->resizeColumnsToContents();
     return grab().save(path, "PNG");
 }
 

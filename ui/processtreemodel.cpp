@@ -29,6 +29,7 @@ struct ProcessTreeModel::Item
     QString lastReason;
     qint64 startedNs = 0;
     quint64 deathSerial = 0; // which death put it in m_deadOrder
+    bool booting = false; // restarted, its name not registered again yet
     QList<ExitRecord> exits;
 };
 
@@ -294,7 +295,8 @@ ProcessTreeModel::Item *ProcessTreeModel::ensureKnown(Pid pid, int depth)
     Item *item = place(pid, info->supervisor, info->childId);
     item->kind = info->kind;
     item->className = info->className;
-    item->name = info->name;
+    if (!info->name.isEmpty())
+        item->name = info->name;
     item->startedNs = info->startedNs;
     return item;
 }
@@ -346,8 +348,12 @@ ProcessTreeModel::Item *ProcessTreeModel::place(Pid pid, Pid supervisor, const Q
     }
 
     if (slot) {
+        // A restart: the row keeps its name, and waits for the new process
+        // to register it (a worker's boot delay) before it counts as running.
         adopt(slot, pid);
-        slot->state = State::Running;
+        const auto info = Node::instance()->info(pid);
+        slot->booting = !slot->name.isEmpty() && (!info || info->name.isEmpty());
+        setState(slot, slot->booting ? State::Waiting : State::Running);
         return slot;
     }
 
@@ -417,7 +423,7 @@ void ProcessTreeModel::apply(const QList<TraceEvent> &events)
                 item->kind = e.kind.isEmpty() ? item->kind : e.kind;
                 item->startedNs = e.tNs;
                 if (item->pid == e.pid)
-                    setState(item, State::Running);
+                    setState(item, item->booting ? State::Waiting : State::Running);
                 m_changed.insert(item);
             }
             break;
@@ -430,7 +436,7 @@ void ProcessTreeModel::apply(const QList<TraceEvent> &events)
             if (const auto info = Node::instance()->info(e.pid)) {
                 item->className = info->className;
                 if (info->state == ProcessInfo::State::Running)
-                    setState(item, State::Running);
+                    setState(item, item->booting ? State::Waiting : State::Running);
             }
             if (e.type == T::ChildRestarted)
                 ++item->restarts;
@@ -471,6 +477,10 @@ void ProcessTreeModel::apply(const QList<TraceEvent> &events)
         case T::NameRegistered:
             if (Item *item = ensureKnown(e.pid); item && item->pid == e.pid) {
                 item->name = e.name;
+                if (item->booting) {
+                    item->booting = false;
+                    setState(item, State::Running);
+                }
                 m_changed.insert(item);
             }
             break;

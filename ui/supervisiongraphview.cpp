@@ -85,10 +85,11 @@ void SupervisionGraphView::sync()
                              i.data(ProcessTreeModel::RestartsRole).toInt(),
                              i.data(Qt::ToolTipRole).toString());
             shape.insert(key, parentKey);
-            // Each node's layout box has room for its table badges on the right.
-            layoutNodes.append({ key, parentKey,
-                                 QSizeF(GraphNode::width + TableBadge::gap + TableBadge::width,
-                                        GraphNode::height + 8) });
+            // Each node's layout box has room for its table badges below.
+            layoutNodes.append(
+                { key, parentKey,
+                  QSizeF(GraphNode::width,
+                         GraphNode::height + TableBadge::gap + TableBadge::height) });
             walk(i, key);
         }
     };
@@ -135,8 +136,8 @@ void SupervisionGraphView::sync()
     if (shape != m_shape) {
         m_shape = shape;
         const auto centres = GraphLayout::layout(layoutNodes);
-        // The node sits at the left of its box, its badges to its right.
-        const QPointF shift(-(TableBadge::gap + TableBadge::width) / 2, 0);
+        // The node sits at the top of its box, its badges under it.
+        const QPointF shift(0, -(TableBadge::gap + TableBadge::height) / 2);
         m_bounds = QRectF();
         for (const GraphLayout::Node &n : std::as_const(layoutNodes)) {
             QRectF box(QPointF(), n.size);

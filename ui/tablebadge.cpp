@@ -48,8 +48,9 @@ QPointF TableBadge::dockPos() const
 {
     if (!m_owner)
         return pos();
-    const qreal x = GraphNode::width / 2 + gap + width / 2;
-    const qreal y = -GraphNode::height / 2 + height / 2 + m_slot * (height + 3);
+    // Under the node, left-aligned; a second table goes beside the first.
+    const qreal x = -GraphNode::width / 2 + width / 2 + 6 + m_slot * (width + 4);
+    const qreal y = GraphNode::height / 2 + gap + height / 2;
     return m_owner->pos() + QPointF(x, y);
 }
 

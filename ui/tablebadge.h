@@ -9,7 +9,7 @@ class QVariantAnimation;
 
 namespace immortal {
 
-// A table drawn as a badge docked to the right of its owner's node. When
+// A table drawn as a badge docked under its owner's node. When
 // the owner changes, the badge glides to the new owner (following it if
 // that node is itself moving); an orphaned table keeps its place, dashed.
 class TableBadge : public QGraphicsObject
@@ -18,7 +18,7 @@ class TableBadge : public QGraphicsObject
 public:
     static constexpr qreal width = 104;
     static constexpr qreal height = 32;
-    static constexpr qreal gap = 6; // between the node and its badges
+    static constexpr qreal gap = 4; // between the node and its badges
 
     explicit TableBadge(TableId id, QGraphicsItem *parent = nullptr);
 
