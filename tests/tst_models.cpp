@@ -79,6 +79,7 @@ private Q_SLOTS:
     void tableRowsAreLive();
     void privateTableShowsNoRows();
     void eventLogCapsAndFilters();
+    void burstsAreCoalesced();
     void modelsSurviveChurn();
 };
 
@@ -295,6 +296,35 @@ void TestModels::eventLogCapsAndFilters()
     QCOMPARE(proxy.rowCount(), 2); // registered and released
     proxy.setFilterFixedString(QStringLiteral("NAME_REGISTERED"));
     QCOMPARE(proxy.rowCount(), 25);
+}
+
+void TestModels::burstsAreCoalesced()
+{
+    // Thousands of events in one go cost the views one insertion, not thousands.
+    EventLogModel log;
+    TableListModel tables;
+    QSignalSpy inserted(&log, &QAbstractItemModel::rowsInserted);
+    QSignalSpy changed(&tables, &QAbstractItemModel::dataChanged);
+    auto owner = std::make_unique<Process>();
+    {
+        ProcessScope scope(owner->pid());
+        TableOptions options;
+        options.access = TableOptions::Access::Public;
+        Table t = Table::create(QStringLiteral("burst"), options);
+        QTRY_COMPARE(tables.rowCount(), 1);
+        changed.clear();
+        for (int i = 0; i < 3000; ++i) {
+            owner->registerName(QStringLiteral("burst%1").arg(i));
+            Registry::instance()->unregisterName(QStringLiteral("burst%1").arg(i));
+            t.insert(Tuple { Term(i), Term(i * 2) });
+        }
+    }
+    const quint64 last = Trace::instance()->lastSeq();
+    // (the table's coalesced write event may come a little later)
+    QTRY_VERIFY(log.eventAt(log.rowCount() - 1).seq >= last);
+    QVERIFY2(inserted.count() <= 3, qPrintable(QString::number(inserted.count())));
+    QTRY_COMPARE(tables.index(0, TableListModel::RowsColumn).data().toLongLong(), 3000);
+    QVERIFY2(changed.count() <= 3, qPrintable(QString::number(changed.count())));
 }
 
 void TestModels::modelsSurviveChurn()

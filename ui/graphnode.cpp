@@ -8,7 +8,9 @@
 #include <QGraphicsSceneMouseEvent>
 #include <QPainter>
 #include <QPropertyAnimation>
+
 #include <QWidget>
+#include <algorithm>
 
 namespace immortal {
 
@@ -108,15 +110,22 @@ void GraphNode::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidg
     font.setBold(true);
     painter->setFont(font);
     painter->setPen(text);
-    const QFontMetricsF fm(font);
     QRectF titleRect = box.adjusted(8, 5, -8, -height / 2);
     if (m_kind == QLatin1String("table_manager"))
         titleRect.adjust(14, 0, 0, 0);
+    // Long names shrink a little before they are elided.
+    const qreal basePoints = font.pointSizeF();
+    if (QFontMetricsF(font).horizontalAdvance(m_label) > titleRect.width()) {
+        font.setPointSizeF(std::max(basePoints * 0.8,
+                                    basePoints * titleRect.width()
+                                        / QFontMetricsF(font).horizontalAdvance(m_label)));
+        painter->setFont(font);
+    }
     painter->drawText(titleRect, Qt::AlignCenter,
-                      fm.elidedText(m_label, Qt::ElideMiddle, titleRect.width()));
+                      QFontMetricsF(font).elidedText(m_label, Qt::ElideMiddle, titleRect.width()));
 
     font.setBold(false);
-    font.setPointSizeF(font.pointSizeF() * 0.85);
+    font.setPointSizeF(basePoints * 0.85);
     painter->setFont(font);
     QColor sub = text;
     sub.setAlphaF(0.75);
