@@ -2,16 +2,20 @@
 
 #include "traceevent.h"
 
+#include <QMutex>
 #include <QObject>
 
-#include <atomic>
+#include <deque>
 
 namespace immortal {
 
 // The one event stream of everything that happens in the core.
-// record() stamps an event with a sequence number and a steady-clock time
-// and emits it. Emission happens in the recording thread; receivers in other
-// threads get it queued, so connect with a context object.
+//
+// record() may be called from any thread. It stamps the event with a
+// sequence number and a steady-clock time under one lock, and event() is
+// always emitted in the trace's own thread (the main thread), in sequence
+// order: at once when recorded there, through the event loop when recorded
+// elsewhere. So every subscriber sees one total order, the same as `seq`.
 class Trace : public QObject
 {
     Q_OBJECT
@@ -19,14 +23,20 @@ public:
     static Trace *instance();
 
     quint64 record(TraceEvent e); // returns the sequence number
-    quint64 lastSeq() const noexcept { return m_seq.load(std::memory_order_relaxed); }
+    quint64 lastSeq() const;
 
 Q_SIGNALS:
     void event(const immortal::TraceEvent &e);
 
 private:
     Trace();
-    std::atomic<quint64> m_seq { 0 };
+    void flush(); // emits what is pending, in order; trace thread only
+
+    mutable QMutex m_mutex;
+    quint64 m_seq = 0;
+    std::deque<TraceEvent> m_pending;
+    bool m_flushPosted = false;
+    bool m_flushing = false;
 };
 
 } // namespace immortal

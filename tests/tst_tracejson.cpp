@@ -350,9 +350,8 @@ void TestTraceJson::writerWritesOneObjectPerLine()
 }
 
 // Events recorded by several threads at once: every one reaches the file,
-// seq values are unique and gap-free, and each thread's events keep their
-// order. (Lines of different threads may interleave out of seq order; see
-// "Ordering" in docs/trace-format.md.)
+// in one total order — seq strictly increasing line by line, gap-free — and
+// each thread's events keep their order (docs/trace-format.md, "Ordering").
 void TestTraceJson::seqAcrossThreads()
 {
     QBuffer buffer;
@@ -392,8 +391,12 @@ void TestTraceJson::seqAcrossThreads()
     qint64 hi = 0;
     QHash<qint64, qint64> lastSeqOf; // per recording thread (its table id)
     QHash<qint64, qint64> lastSizeOf;
+    qint64 previous = 0;
     for (const QJsonObject &o : lines) {
         const qint64 seq = o.value("seq").toInteger();
+        QVERIFY2(seq > previous,
+                 qPrintable(QStringLiteral("seq %1 after %2").arg(seq).arg(previous)));
+        previous = seq;
         QVERIFY2(!seqs.contains(seq), qPrintable(QStringLiteral("seq %1 twice").arg(seq)));
         seqs.insert(seq);
         lo = std::min(lo, seq);
