@@ -12,6 +12,18 @@
 
 namespace immortal {
 
+namespace {
+void traceName(TraceEvent::Type type, const QString &name, Pid pid, const QString &reason = {})
+{
+    TraceEvent e;
+    e.type = type;
+    e.name = name;
+    e.pid = pid;
+    e.reason = reason;
+    Trace::instance()->record(std::move(e));
+}
+} // namespace
+
 Registry::Registry()
 {
     qRegisterMetaType<Pid>("immortal::Pid");
@@ -58,11 +70,7 @@ void Registry::registerName(const QString &name, Pid pid)
         m_byName.insert(name, pid);
         m_byPid.insert(pid, name);
     }
-    TraceEvent e;
-    e.type = TraceEvent::Type::NameRegistered;
-    e.name = name;
-    e.pid = pid;
-    Trace::instance()->record(std::move(e));
+    traceName(TraceEvent::Type::NameRegistered, name, pid);
     Q_EMIT registered(name, pid);
 }
 
@@ -76,11 +84,7 @@ bool Registry::unregisterName(const QString &name)
             return false;
         m_byPid.remove(pid);
     }
-    TraceEvent e;
-    e.type = TraceEvent::Type::NameUnregistered;
-    e.name = name;
-    e.pid = pid;
-    Trace::instance()->record(std::move(e));
+    traceName(TraceEvent::Type::NameUnregistered, name, pid);
     Q_EMIT unregistered(name, pid);
     return true;
 }
@@ -95,12 +99,7 @@ void Registry::processDied(Pid pid)
             return;
         m_byName.remove(name);
     }
-    TraceEvent e;
-    e.type = TraceEvent::Type::NameUnregistered;
-    e.name = name;
-    e.pid = pid;
-    e.reason = QStringLiteral("exited");
-    Trace::instance()->record(std::move(e));
+    traceName(TraceEvent::Type::NameUnregistered, name, pid, QStringLiteral("exited"));
     Q_EMIT unregistered(name, pid);
 }
 
