@@ -14,13 +14,17 @@
 #include "tablebadge.h"
 #include "tablelistmodel.h"
 #include "tablerowsmodel.h"
+#include "traceevent.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLineEdit>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QToolBar>
 #include <QTreeView>
 #include <QtTest>
@@ -80,6 +84,8 @@ private Q_SLOTS:
     void graphAndTreeSelectTogether();
     void terminateAndRestartFromTheMenu();
     void eventLogFilter();
+    void exportTraceFromTheStart();
+    void showsARunnerItDoesNotOwn();
 };
 
 void TestGui::initTestCase()
@@ -235,6 +241,8 @@ void TestGui::terminateAndRestartFromTheMenu()
              QStringLiteral("dead"));
     QTRY_VERIFY(restart->isEnabled());
     QVERIFY(!terminate->isEnabled());
+    if (const QString dir = qEnvironmentVariable("IMMORTAL_SCREENSHOT_DIR"); !dir.isEmpty())
+        w.saveScreenshot(dir + QStringLiteral("/studio-terminated.png")); // to look at
 
     restart->trigger();
     QTRY_COMPARE(row.data(ProcessTreeModel::StateRole).value<ProcessTreeModel::State>(),
@@ -258,6 +266,62 @@ void TestGui::eventLogFilter()
     for (int r = 0; r < view->model()->rowCount(); ++r)
         QCOMPARE(view->model()->index(r, EventLogModel::TypeColumn).data().toString(),
                  QStringLiteral("name_registered"));
+}
+
+void TestGui::exportTraceFromTheStart()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("trace.jsonl"));
+    MainWindow w;
+    QVERIFY(!w.exportTraceTo(path)); // nothing ran yet
+    w.openScenario(Scenario::defaultScenario());
+    QTRY_VERIFY(w.tableModel()->rowCount() == 1 && w.tableModel()->tableAt(0).owner != 0);
+    QVERIFY(w.exportTraceTo(path));
+
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QList<TraceEvent> events;
+    while (!file.atEnd()) {
+        const QByteArray line = file.readLine().trimmed();
+        if (!line.isEmpty())
+            events.append(TraceEvent::fromJson(QJsonDocument::fromJson(line).object()));
+    }
+    QVERIFY(events.size() >= 6);
+    // From the very start of the run: the root supervisor's birth comes first.
+    QCOMPARE(events.first().type, TraceEvent::Type::ProcessStarted);
+    QCOMPARE(events.first().pid, w.runner()->rootPid());
+    QVERIFY(std::any_of(events.cbegin(), events.cend(), [](const TraceEvent &e) {
+        return e.type == TraceEvent::Type::ManagerHandedOver;
+    }));
+    for (qsizetype i = 1; i < events.size(); ++i)
+        QVERIFY(events.at(i).seq > events.at(i - 1).seq);
+}
+
+void TestGui::showsARunnerItDoesNotOwn()
+{
+    ScenarioRunner runner(Scenario::defaultScenario());
+    runner.start();
+    QTRY_VERIFY(runner.resolve(QStringLiteral("TableConsumer")) != 0);
+    {
+        // Built after the tree started: it picks up what is alive now.
+        MainWindow w(&runner);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QCOMPARE(w.runner(), &runner);
+        QCOMPARE(w.processModel()->rowCount(), 1);
+        QVERIFY(findByName(*w.processModel(), QStringLiteral("TableConsumer")).isValid());
+        QTRY_COMPARE(w.tableModel()->rowCount(), 1);
+        QVERIFY(clickProcess(w, QStringLiteral("TableManager")));
+        QTest::keySequence(&w, QKeySequence(Qt::CTRL | Qt::Key_K)); // Kill
+        QTRY_VERIFY(w.processModel()
+                        ->indexOfPid(runner.resolve(QStringLiteral("TableManager")))
+                        .data(ProcessTreeModel::RestartsRole)
+                        .toInt()
+                    == 1);
+    }
+    // Closing the window leaves the tree running.
+    QVERIFY(runner.isRunning());
+    QVERIFY(Node::instance()->isAlive(runner.resolve(QStringLiteral("TableConsumer"))));
 }
 
 int main(int argc, char **argv)

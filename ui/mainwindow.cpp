@@ -597,20 +597,23 @@ void MainWindow::saveScenarioFile()
     statusBar()->showMessage(tr("Saved %1").arg(path), 4000);
 }
 
+bool MainWindow::exportTraceTo(const QString &path)
+{
+    if (!m_traceBuffer || !m_traceBuffer->isOpen())
+        return false;
+    m_traceBuffer->flush();
+    QFile::remove(path);
+    return QFile::copy(m_traceBuffer->fileName(), path);
+}
+
 void MainWindow::exportTrace()
 {
-    if (!m_traceBuffer || !m_traceBuffer->isOpen()) {
-        QMessageBox::warning(this, tr("Export trace"), tr("No trace was recorded for this run."));
-        return;
-    }
     const QString path =
         QFileDialog::getSaveFileName(this, tr("Export trace"), QStringLiteral("trace.jsonl"),
                                      tr("JSON Lines (*.jsonl);;All files (*)"));
     if (path.isEmpty())
         return;
-    m_traceBuffer->flush();
-    QFile::remove(path);
-    if (!QFile::copy(m_traceBuffer->fileName(), path)) {
+    if (!exportTraceTo(path)) {
         QMessageBox::critical(this, tr("Export trace"), tr("%1 could not be written.").arg(path));
         return;
     }

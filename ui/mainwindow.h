@@ -48,6 +48,9 @@ public:
 
     // Renders the window (grab()) to a PNG; false if it cannot be written.
     bool saveScreenshot(const QString &path);
+    // Writes every trace event since the run began as JSON Lines; false if
+    // nothing was recorded or the file cannot be written.
+    bool exportTraceTo(const QString &path);
 
     // The parts, for tests and for app/.
     ProcessTreeModel *processModel() const { return m_processModel; }
