@@ -245,7 +245,7 @@ void TableData::forEachLocked(F &&f) const
     switch (m_options.type) {
     case TableOptions::Type::Set:
         for (const auto &[key, row] : m_set)
-            f(row);
+            f(unpackRow(key, row));
         break;
     case TableOptions::Type::OrderedSet:
         for (const auto &[key, row] : m_ordered)
@@ -272,12 +272,36 @@ bool TableData::containsLocked(const Term &key) const
     }
 }
 
+TableData::SetRow TableData::packRow(const Tuple &row) const
+{
+    if (row.size() == 2)
+        return { row.at(1 - m_keyIndex), true };
+    return { Term::tuple(row), false };
+}
+
+Tuple TableData::unpackRow(const Term &key, const SetRow &r) const
+{
+    if (!r.pair)
+        return r.other.toTuple();
+    Tuple row(2);
+    row[m_keyIndex] = key;
+    row[1 - m_keyIndex] = r.other;
+    return row;
+}
+
+bool TableData::rowEquals(const Term &key, const SetRow &r, const Tuple &row) const
+{
+    if (!r.pair)
+        return r.other.toTuple() == row;
+    return row.size() == 2 && row.at(m_keyIndex) == key && row.at(1 - m_keyIndex) == r.other;
+}
+
 void TableData::insertLocked(const Tuple &row)
 {
     const Term &key = row.at(m_keyIndex);
     switch (m_options.type) {
     case TableOptions::Type::Set:
-        m_set.insert_or_assign(key, row);
+        m_set.insert_or_assign(key, packRow(row));
         break;
     case TableOptions::Type::OrderedSet:
         m_ordered.insert_or_assign(key, row);
@@ -407,7 +431,10 @@ size_t TableData::memory() const
     switch (m_options.type) {
     case TableOptions::Type::Set:
         total += m_set.capacity() * (sizeof(SetMap::value_type) + 1);
-        break;
+        // Rows live in the slots; only heap payloads add to them.
+        for (const auto &[key, row] : m_set)
+            total += key.memory() + row.other.memory() - 2 * sizeof(Term);
+        return total;
     case TableOptions::Type::OrderedSet:
         // btree nodes are about 3/4 full on average.
         total += m_ordered.size() * sizeof(OrderedMap::value_type) * 4 / 3;
@@ -496,7 +523,8 @@ void TableData::eraseObject(const Tuple &row)
         const Term &key = keyOf(row);
         switch (m_options.type) {
         case TableOptions::Type::Set:
-            if (auto it = m_set.find(key); it != m_set.end() && it->second == row) {
+            if (auto it = m_set.find(key);
+                it != m_set.end() && rowEquals(it->first, it->second, row)) {
                 m_set.erase(it);
                 changed = true;
             }
@@ -594,7 +622,7 @@ QList<Tuple> TableData::take(const Term &key)
         switch (m_options.type) {
         case TableOptions::Type::Set:
             if (auto it = m_set.find(key); it != m_set.end()) {
-                out.append(std::move(it->second));
+                out.append(unpackRow(it->first, it->second));
                 m_set.erase(it);
             }
             break;
@@ -639,9 +667,14 @@ qint64 TableData::updateCounter(const Term &key, int pos, qint64 incr, const Tup
         checkAlive();
         checkWrite();
         Tuple *row = nullptr;
+        // Set rows are packed: edit an unpacked copy, then store it back.
+        SetMap::iterator setIt = m_set.end();
+        Tuple unpacked;
         if (m_options.type == TableOptions::Type::Set) {
-            if (auto it = m_set.find(key); it != m_set.end())
-                row = &it->second;
+            if (setIt = m_set.find(key); setIt != m_set.end()) {
+                unpacked = unpackRow(setIt->first, setIt->second);
+                row = &unpacked;
+            }
         } else if (auto it = m_ordered.find(key); it != m_ordered.end()) {
             row = &it->second;
         }
@@ -671,6 +704,8 @@ qint64 TableData::updateCounter(const Term &key, int pos, qint64 incr, const Tup
         (*row)[pos - 1] = Term(result);
         if (row == &fresh)
             insertLocked(fresh);
+        else if (row == &unpacked)
+            setIt->second = packRow(unpacked);
         setSize(countLocked());
     }
     written();
@@ -697,9 +732,14 @@ bool TableData::updateElement(const Term &key, const QList<std::pair<int, Term>>
         checkAlive();
         checkWrite();
         Tuple *row = nullptr;
+        // Set rows are packed: edit an unpacked copy, then store it back.
+        SetMap::iterator setIt = m_set.end();
+        Tuple unpacked;
         if (m_options.type == TableOptions::Type::Set) {
-            if (auto it = m_set.find(key); it != m_set.end())
-                row = &it->second;
+            if (setIt = m_set.find(key); setIt != m_set.end()) {
+                unpacked = unpackRow(setIt->first, setIt->second);
+                row = &unpacked;
+            }
         } else if (auto it = m_ordered.find(key); it != m_ordered.end()) {
             row = &it->second;
         }
@@ -714,6 +754,8 @@ bool TableData::updateElement(const Term &key, const QList<std::pair<int, Term>>
         }
         for (const auto &[pos, value] : changes)
             (*row)[pos - 1] = value;
+        if (row == &unpacked)
+            setIt->second = packRow(unpacked);
     }
     if (!changes.isEmpty())
         written();
@@ -730,8 +772,12 @@ QList<Tuple> TableData::lookup(const Term &key) const
     checkRead();
     switch (m_options.type) {
     case TableOptions::Type::Set:
-        if (auto it = m_set.find(key); it != m_set.end())
-            return { it->second };
+        if (auto it = m_set.find(key); it != m_set.end()) {
+            QList<Tuple> out;
+            out.reserve(1);
+            out.append(unpackRow(it->first, it->second));
+            return out;
+        }
         return {};
     case TableOptions::Type::OrderedSet:
         if (auto it = m_ordered.find(key); it != m_ordered.end())
@@ -882,7 +928,7 @@ QList<QList<Term>> TableData::match(const Tuple &pattern) const
         && p.children[size_t(m_keyIndex)].kind == Pattern::Kind::Const;
     if (keyBound && m_options.type == TableOptions::Type::Set) {
         if (auto it = m_set.find(p.children[size_t(m_keyIndex)].value); it != m_set.end())
-            visit(it->second);
+            visit(unpackRow(it->first, it->second));
     } else if (keyBound && m_hashed) {
         if (auto it = m_bag.find(p.children[size_t(m_keyIndex)].value); it != m_bag.end()) {
             for (const Tuple &row : it->second)
@@ -911,7 +957,7 @@ QList<Tuple> TableData::matchObject(const Tuple &pattern) const
         && p.children[size_t(m_keyIndex)].kind == Pattern::Kind::Const;
     if (keyBound && m_options.type == TableOptions::Type::Set) {
         if (auto it = m_set.find(p.children[size_t(m_keyIndex)].value); it != m_set.end())
-            visit(it->second);
+            visit(unpackRow(it->first, it->second));
     } else if (keyBound && m_hashed) {
         if (auto it = m_bag.find(p.children[size_t(m_keyIndex)].value); it != m_bag.end()) {
             for (const Tuple &row : it->second)

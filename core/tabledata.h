@@ -92,7 +92,16 @@ private:
         }
     };
     using Rows = absl::InlinedVector<Tuple, 1>;
-    using SetMap = absl::flat_hash_map<Term, Tuple, TermHash, TermEq>;
+    // A set row as stored beside its key. A two-element row, the common
+    // {Key, Value}, keeps its other element inline: a lookup then reads one
+    // 40-byte slot and no row block (one cache miss fewer). Other rows keep
+    // the whole row as a tuple term, so copying it out is a reference bump.
+    struct SetRow
+    {
+        Term other; // pair: the element that is not the key; else Term::tuple(row)
+        bool pair = false;
+    };
+    using SetMap = absl::flat_hash_map<Term, SetRow, TermHash, TermEq>;
     using OrderedMap = absl::btree_map<Term, Tuple, TermLess>;
     using BagMap = absl::flat_hash_map<Term, Rows, TermHash, TermEq>;
 
@@ -105,6 +114,9 @@ private:
     const Term &keyOf(const Tuple &row) const; // BadArg if too short
     void checkPos(int pos, const char *what) const;
     void insertLocked(const Tuple &row);
+    SetRow packRow(const Tuple &row) const;
+    Tuple unpackRow(const Term &key, const SetRow &r) const;
+    bool rowEquals(const Term &key, const SetRow &r, const Tuple &row) const;
     bool containsLocked(const Term &key) const;
     template<typename F>
     void forEachLocked(F &&f) const;

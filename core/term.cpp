@@ -297,55 +297,13 @@ Term::Term(const QByteArray &bytes)
     m_payload = p;
 }
 
-Term::Term(const Term &other) noexcept
-    : m_type(other.m_type)
-    , m_int(other.m_int)
+void Term::retain() const noexcept
 {
-    if (m_type >= Type::String)
-        m_payload->ref.fetch_add(1, std::memory_order_relaxed);
+    m_payload->ref.fetch_add(1, std::memory_order_relaxed);
 }
 
-Term::Term(Term &&other) noexcept
-    : m_type(other.m_type)
-    , m_int(other.m_int)
+void Term::releasePayload() noexcept
 {
-    other.m_type = Type::Integer;
-    other.m_int = 0;
-}
-
-Term &Term::operator=(const Term &other) noexcept
-{
-    if (this != &other) {
-        if (other.m_type >= Type::String)
-            other.m_payload->ref.fetch_add(1, std::memory_order_relaxed);
-        release();
-        m_type = other.m_type;
-        m_int = other.m_int;
-    }
-    return *this;
-}
-
-Term &Term::operator=(Term &&other) noexcept
-{
-    if (this != &other) {
-        release();
-        m_type = other.m_type;
-        m_int = other.m_int;
-        other.m_type = Type::Integer;
-        other.m_int = 0;
-    }
-    return *this;
-}
-
-Term::~Term()
-{
-    release();
-}
-
-void Term::release() noexcept
-{
-    if (m_type < Type::String)
-        return;
     if (m_payload->ref.fetch_sub(1, std::memory_order_acq_rel) != 1)
         return;
     switch (m_type) {

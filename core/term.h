@@ -40,11 +40,41 @@ public:
     Term(const QString &s); // a string (not an atom)
     Term(const char *utf8); // a string (not an atom)
     Term(const QByteArray &bytes); // a binary
-    Term(const Term &other) noexcept;
-    Term(Term &&other) noexcept;
-    Term &operator=(const Term &other) noexcept;
-    Term &operator=(Term &&other) noexcept;
-    ~Term();
+    // Copy, move and destroy are inline: for integers, floats and atoms they
+    // are two moves and one compare, which row copies do for every element.
+    Term(const Term &other) noexcept
+        : m_type(other.m_type)
+        , m_int(other.m_int)
+    {
+        if (m_type >= Type::String)
+            retain();
+    }
+    Term(Term &&other) noexcept
+        : m_type(other.m_type)
+        , m_int(other.m_int)
+    {
+        other.m_type = Type::Integer;
+    }
+    Term &operator=(const Term &other) noexcept
+    {
+        if (other.m_type >= Type::String)
+            other.retain();
+        release();
+        m_type = other.m_type;
+        m_int = other.m_int;
+        return *this;
+    }
+    Term &operator=(Term &&other) noexcept
+    {
+        if (this != &other) {
+            release();
+            m_type = other.m_type;
+            m_int = other.m_int;
+            other.m_type = Type::Integer;
+        }
+        return *this;
+    }
+    ~Term() { release(); }
 
     static Term atom(QStringView name); // interned: comparing atoms is cheap
     static Term tuple(const Tuple &elements);
@@ -115,7 +145,13 @@ private:
     struct BytesPayload;
     struct SeqPayload;
     static Term seq(Type type, const QList<Term> &elements);
-    void release() noexcept;
+    void release() noexcept
+    {
+        if (m_type >= Type::String)
+            releasePayload();
+    }
+    void retain() const noexcept; // heap payloads only
+    void releasePayload() noexcept; // heap payloads only
     bool equalsSlow(const Term &other) const noexcept;
     size_t hashSlow(size_t seed) const noexcept;
     // splitmix64's finaliser: cheap, and every input bit reaches every
