@@ -9,6 +9,7 @@
 #include "processtreemodel.h"
 #include "scenario.h"
 #include "scenariorunner.h"
+#include "statecolors.h"
 #include "supervisiongraphview.h"
 #include "tablelistmodel.h"
 #include "tracewriter.h"
@@ -27,6 +28,8 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPainter>
+#include <QPixmap>
 #include <QScrollBar>
 #include <QSettings>
 #include <QSortFilterProxyModel>
@@ -42,6 +45,39 @@
 Q_LOGGING_CATEGORY(lcStudio, "immortal.ui.studio")
 
 namespace immortal {
+
+namespace {
+// The studio's icon, drawn rather than shipped: a supervisor, two children
+// and a table badge, in the graph's own colours.
+QIcon appIcon()
+{
+    QIcon icon;
+    for (int size : { 16, 32, 64, 128 }) {
+        QPixmap pixmap(size, size);
+        pixmap.fill(Qt::transparent);
+        QPainter p(&pixmap);
+        p.setRenderHint(QPainter::Antialiasing);
+        p.scale(size / 64.0, size / 64.0);
+        const QColor fill =
+            StateColors::fill(ProcessTreeModel::State::Running, QPalette(Qt::white));
+        const QColor border =
+            StateColors::border(ProcessTreeModel::State::Running, QPalette(Qt::white));
+        p.setPen(QPen(QColor(90, 90, 90), 3));
+        p.drawLine(QPointF(20, 32), QPointF(40, 16));
+        p.drawLine(QPointF(20, 32), QPointF(40, 46));
+        p.setPen(QPen(border, 3));
+        p.setBrush(fill);
+        p.drawRoundedRect(QRectF(4, 24, 22, 16), 4, 4);
+        p.drawRoundedRect(QRectF(36, 8, 24, 16), 4, 4);
+        p.drawRoundedRect(QRectF(36, 38, 24, 16), 4, 4);
+        p.setPen(QPen(StateColors::tableBorder(QPalette(Qt::white)), 2.5));
+        p.setBrush(StateColors::tableFill(QPalette(Qt::white)));
+        p.drawRoundedRect(QRectF(40, 52, 20, 10), 3, 3);
+        icon.addPixmap(pixmap);
+    }
+    return icon;
+}
+} // namespace
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
@@ -66,7 +102,7 @@ MainWindow::~MainWindow()
 void MainWindow::build()
 {
     setWindowTitle(tr("Immortal Studio"));
-    setWindowIcon(QApplication::style()->standardIcon(QStyle::SP_ComputerIcon));
+    setWindowIcon(appIcon());
     setDockOptions(AnimatedDocks | AllowNestedDocks | AllowTabbedDocks);
 
     m_processModel = new ProcessTreeModel(this);
