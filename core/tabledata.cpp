@@ -274,14 +274,15 @@ bool TableData::containsLocked(const Term &key) const
 
 TableData::SetRow TableData::packRow(const Tuple &row) const
 {
-    if (row.size() == 2)
-        return { row.at(1 - m_keyIndex), true };
-    return { Term::tuple(row), false };
+    static_assert(sizeof(SetMap::value_type) == 32, "a set slot is half a cache line");
+    if (row.size() == 2 && !row.at(1 - m_keyIndex).isTuple())
+        return { row.at(1 - m_keyIndex) };
+    return { Term::tuple(row) };
 }
 
 Tuple TableData::unpackRow(const Term &key, const SetRow &r) const
 {
-    if (!r.pair)
+    if (r.other.isTuple())
         return r.other.toTuple();
     Tuple row(2);
     row[m_keyIndex] = key;
@@ -291,7 +292,7 @@ Tuple TableData::unpackRow(const Term &key, const SetRow &r) const
 
 bool TableData::rowEquals(const Term &key, const SetRow &r, const Tuple &row) const
 {
-    if (!r.pair)
+    if (r.other.isTuple())
         return r.other.toTuple() == row;
     return row.size() == 2 && row.at(m_keyIndex) == key && row.at(1 - m_keyIndex) == r.other;
 }

@@ -94,12 +94,13 @@ private:
     using Rows = absl::InlinedVector<Tuple, 1>;
     // A set row as stored beside its key. A two-element row, the common
     // {Key, Value}, keeps its other element inline: a lookup then reads one
-    // 40-byte slot and no row block (one cache miss fewer). Other rows keep
-    // the whole row as a tuple term, so copying it out is a reference bump.
+    // 32-byte slot and no row block (one cache miss fewer). Any other row
+    // (or a pair whose other element is a tuple) keeps the whole row as a
+    // tuple term, so copying it out is a reference bump; other.isTuple()
+    // tells the two apart without a flag, keeping the slot at 32 bytes.
     struct SetRow
     {
-        Term other; // pair: the element that is not the key; else Term::tuple(row)
-        bool pair = false;
+        Term other;
     };
     using SetMap = absl::flat_hash_map<Term, SetRow, TermHash, TermEq>;
     using OrderedMap = absl::btree_map<Term, Tuple, TermLess>;
