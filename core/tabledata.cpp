@@ -766,6 +766,31 @@ bool TableData::updateElement(const Term &key, const QList<std::pair<int, Term>>
 // ---------------------------------------------------------------------------
 // Reads
 
+namespace {
+
+// The one-row result of the last lookup on this thread. When the caller has
+// dropped it (isDetached(): no copy is left anywhere, and copies are only
+// made here, on this thread), the next lookup refills it in place, so a
+// steady lookup loop allocates nothing. It keeps one row alive per thread
+// until the next lookup.
+thread_local QList<Tuple> t_lastLookup;
+
+// The list to fill with one row: the reusable one, or a fresh one.
+Tuple &reusableRow()
+{
+    if (t_lastLookup.isDetached() && t_lastLookup.size() == 1) {
+        // Pairs with the release in the last holder's reference drop.
+        std::atomic_thread_fence(std::memory_order_acquire);
+        return t_lastLookup[0];
+    }
+    t_lastLookup = QList<Tuple>();
+    t_lastLookup.reserve(1);
+    t_lastLookup.emplaceBack();
+    return t_lastLookup[0];
+}
+
+} // namespace
+
 QList<Tuple> TableData::lookup(const Term &key) const
 {
     std::shared_lock lock(m_lock);
@@ -774,15 +799,22 @@ QList<Tuple> TableData::lookup(const Term &key) const
     switch (m_options.type) {
     case TableOptions::Type::Set:
         if (auto it = m_set.find(key); it != m_set.end()) {
-            QList<Tuple> out;
-            out.reserve(1);
-            out.append(unpackRow(it->first, it->second));
-            return out;
+            Tuple &row = reusableRow();
+            const SetRow &r = it->second;
+            if (!r.other.isTuple() && row.size() == 2 && row.isDetached()) {
+                row[m_keyIndex] = it->first; // in place: no one else sees this row
+                row[1 - m_keyIndex] = r.other;
+            } else {
+                row = unpackRow(it->first, r);
+            }
+            return t_lastLookup;
         }
         return {};
     case TableOptions::Type::OrderedSet:
-        if (auto it = m_ordered.find(key); it != m_ordered.end())
-            return { it->second };
+        if (auto it = m_ordered.find(key); it != m_ordered.end()) {
+            reusableRow() = it->second;
+            return t_lastLookup;
+        }
         return {};
     default:
         if (auto it = m_bag.find(key); it != m_bag.end())
