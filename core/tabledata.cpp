@@ -826,18 +826,20 @@ namespace {
 // until the next lookup.
 thread_local QList<Tuple> t_lastLookup;
 
-// The list to fill with one row: the reusable one, or a fresh one.
+// The row to fill: the reusable one, or a fresh one. Detached means no one
+// else can see it, so it is written through constData() without the
+// detach checks of operator[].
 Tuple &reusableRow()
 {
-    if (t_lastLookup.isDetached() && t_lastLookup.size() == 1) {
+    QList<Tuple> &last = t_lastLookup;
+    if (last.isDetached() && last.size() == 1) {
         // Pairs with the release in the last holder's reference drop.
         std::atomic_thread_fence(std::memory_order_acquire);
-        return t_lastLookup[0];
+        return *const_cast<Tuple *>(last.constData());
     }
-    t_lastLookup = QList<Tuple>();
-    t_lastLookup.reserve(1);
-    t_lastLookup.emplaceBack();
-    return t_lastLookup[0];
+    last = QList<Tuple>();
+    last.reserve(1);
+    return last.emplaceBack();
 }
 
 } // namespace
@@ -853,8 +855,10 @@ QList<Tuple> TableData::lookup(const Term &key) const
             Tuple &row = reusableRow();
             const SetRow &r = it->second;
             if (!r.other.isTuple() && row.size() == 2 && row.isDetached()) {
-                row[m_keyIndex] = it->first; // in place: no one else sees this row
-                row[1 - m_keyIndex] = r.other;
+                // In place: no one else sees this row.
+                Term *terms = const_cast<Term *>(row.constData());
+                terms[m_keyIndex] = it->first;
+                terms[1 - m_keyIndex] = r.other;
             } else {
                 row = unpackRow(it->first, r);
             }
