@@ -114,6 +114,36 @@ private Q_SLOTS:
         QCOMPARE(t.size(), 2);
     }
 
+    // Lookups reuse a per-thread result buffer once the caller has let go of
+    // it: a result (or a row taken out of one) that the caller keeps must never
+    // change under it, and editing it must never change the table.
+    void keptLookupResultsNeverChange()
+    {
+        for (auto type : { TableOptions::Type::Set, TableOptions::Type::OrderedSet }) {
+            Table t = make(opts(type), QStringLiteral("kept"));
+            ProcessScope scope(m_owner->pid());
+            for (int i = 0; i < 4; ++i)
+                t.insert(Tuple { i, i * 10 });
+            const QList<Tuple> kept = t.lookup(1);
+            Tuple row = t.lookup(2).first(); // the result is dropped, its row is kept
+            for (int i = 0; i < 4; ++i)
+                QCOMPARE(t.lookup(i), (QList<Tuple> { Tuple { i, i * 10 } }));
+            QCOMPARE(kept, (QList<Tuple> { Tuple { 1, 10 } }));
+            QCOMPARE(row, (Tuple { 2, 20 }));
+            row[1] = 999;
+            QList<Tuple> edited = t.lookup(3);
+            edited[0][1] = 999;
+            QCOMPARE(t.lookup(2), (QList<Tuple> { Tuple { 2, 20 } }));
+            QCOMPARE(t.lookup(3), (QList<Tuple> { Tuple { 3, 30 } }));
+            // Rows that are not {Key, Value} pairs go through the same path.
+            t.insert(Tuple { 7, a(u"x"), a(u"y") });
+            const QList<Tuple> triple = t.lookup(7);
+            QCOMPARE(t.lookup(0), (QList<Tuple> { Tuple { 0, 0 } }));
+            QCOMPARE(triple, (QList<Tuple> { Tuple { 7, a(u"x"), a(u"y") } }));
+            t.deleteTable();
+        }
+    }
+
     void orderedSetSemantics()
     {
         Table t = make(opts(TableOptions::Type::OrderedSet));
