@@ -162,6 +162,15 @@ size_t rowMemory(const Tuple &row)
     return total;
 }
 
+// The key a pattern binds to a value, or nullptr when it scans.
+const Term *boundKey(const Pattern &p, qsizetype keyIndex)
+{
+    if (keyIndex < qsizetype(p.children.size())
+        && p.children[size_t(keyIndex)].kind == Pattern::Kind::Const)
+        return &p.children[size_t(keyIndex)].value;
+    return nullptr;
+}
+
 } // namespace
 
 TableData::ReaderLock::Slot &TableData::ReaderLock::slotOf(Slot *slotArray) noexcept
@@ -992,6 +1001,24 @@ std::optional<Term> TableData::prev(const Term &key) const
     return it->second.at(m_keyIndex);
 }
 
+// The rows a pattern can match: with its key bound, only that key's rows (a
+// lookup instead of a scan), otherwise every row.
+void TableData::forEachCandidateLocked(const Term *key,
+                                       const std::function<void(const Tuple &)> &visit) const
+{
+    if (key && m_options.type == TableOptions::Type::Set) {
+        if (auto it = m_set.find(*key); it != m_set.end())
+            visit(unpackRow(it->first, it->second));
+    } else if (key && m_hashed) {
+        if (auto it = m_bag.find(*key); it != m_bag.end()) {
+            for (const Tuple &row : it->second)
+                visit(row);
+        }
+    } else {
+        forEachLocked(visit);
+    }
+}
+
 QList<QList<Term>> TableData::match(const Tuple &pattern) const
 {
     PatternCompiler compiler;
@@ -1011,20 +1038,7 @@ QList<QList<Term>> TableData::match(const Tuple &pattern) const
     std::shared_lock lock(m_lock);
     checkAlive();
     checkRead();
-    // A bound key turns the scan into a lookup.
-    const bool keyBound = m_keyIndex < qsizetype(p.children.size())
-        && p.children[size_t(m_keyIndex)].kind == Pattern::Kind::Const;
-    if (keyBound && m_options.type == TableOptions::Type::Set) {
-        if (auto it = m_set.find(p.children[size_t(m_keyIndex)].value); it != m_set.end())
-            visit(unpackRow(it->first, it->second));
-    } else if (keyBound && m_hashed) {
-        if (auto it = m_bag.find(p.children[size_t(m_keyIndex)].value); it != m_bag.end()) {
-            for (const Tuple &row : it->second)
-                visit(row);
-        }
-    } else {
-        forEachLocked(visit);
-    }
+    forEachCandidateLocked(boundKey(p, m_keyIndex), visit);
     return out;
 }
 
@@ -1041,19 +1055,7 @@ QList<Tuple> TableData::matchObject(const Tuple &pattern) const
     std::shared_lock lock(m_lock);
     checkAlive();
     checkRead();
-    const bool keyBound = m_keyIndex < qsizetype(p.children.size())
-        && p.children[size_t(m_keyIndex)].kind == Pattern::Kind::Const;
-    if (keyBound && m_options.type == TableOptions::Type::Set) {
-        if (auto it = m_set.find(p.children[size_t(m_keyIndex)].value); it != m_set.end())
-            visit(unpackRow(it->first, it->second));
-    } else if (keyBound && m_hashed) {
-        if (auto it = m_bag.find(p.children[size_t(m_keyIndex)].value); it != m_bag.end()) {
-            for (const Tuple &row : it->second)
-                visit(row);
-        }
-    } else {
-        forEachLocked(visit);
-    }
+    forEachCandidateLocked(boundKey(p, m_keyIndex), visit);
     return out;
 }
 

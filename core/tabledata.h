@@ -121,6 +121,8 @@ private:
     bool containsLocked(const Term &key) const;
     template<typename F>
     void forEachLocked(F &&f) const;
+    void forEachCandidateLocked(const Term *key,
+                                const std::function<void(const Tuple &)> &visit) const;
     qsizetype countLocked() const noexcept;
     // Removes the rows marked (in forEachLocked order); returns how many.
     qsizetype removeMarkedLocked(const std::vector<char> &marks);

@@ -242,6 +242,26 @@ private Q_SLOTS:
         QCOMPARE(errorOf([&] { t.updateCounter(1, 2, 1); }), QStringLiteral("badarg"));
     }
 
+    // A set matched with its key bound (a lookup) and unbound (a scan).
+    void matchOnSetByKeyAndByScan()
+    {
+        Table t = make(opts(TableOptions::Type::Set));
+        ProcessScope scope(m_owner->pid());
+        t.insert(QList<Tuple> { { 1, a(u"one"), 10 }, { 2, a(u"two"), 20 }, { 3, a(u"one"), 30 } });
+        QCOMPARE(t.match(Tuple { 2, a(u"$1"), a(u"_") }), (QList<QList<Term>> { { a(u"two") } }));
+        QVERIFY(t.match(Tuple { 4, a(u"$1"), a(u"_") }).isEmpty());
+        QCOMPARE(t.matchObject(Tuple { 3, a(u"one"), a(u"_") }),
+                 (QList<Tuple> { Tuple { 3, a(u"one"), 30 } }));
+        QList<Tuple> ones = t.matchObject(Tuple { a(u"_"), a(u"one"), a(u"_") });
+        std::sort(ones.begin(), ones.end(),
+                  [](const Tuple &x, const Tuple &y) { return x[0] < y[0]; });
+        QCOMPARE(ones, (QList<Tuple> { Tuple { 1, a(u"one"), 10 }, Tuple { 3, a(u"one"), 30 } }));
+        // {Key, Value} pairs are stored packed; they match like any row.
+        t.insert(Tuple { 5, 50 });
+        QCOMPARE(t.match(Tuple { 5, a(u"$1") }), (QList<QList<Term>> { { 50 } }));
+        QCOMPARE(t.match(Tuple { a(u"$1"), 50 }), (QList<QList<Term>> { { 5 } }));
+    }
+
     void matchAndSelect()
     {
         Table t = make(opts(TableOptions::Type::Bag));
