@@ -145,8 +145,12 @@ void addDemoKills(Scenario *scenario)
         scenario->addAction(kill);
         at += 1500;
     }
-    if (!targets.isEmpty())
-        std::fprintf(stderr, "immortal-studio: the demo kills %s, one every 1.5 s from 2 s on.\n",
+    if (targets.size() == 1)
+        std::fprintf(stderr, "immortal-studio: the demo kills %s once, at 2 s.\n",
+                     qUtf8Printable(targets.first()));
+    else if (!targets.isEmpty())
+        std::fprintf(stderr,
+                     "immortal-studio: the demo kills %s once each, one every 1.5 s from 2 s on.\n",
                      qUtf8Printable(targets.join(QStringLiteral(", "))));
 }
 
