@@ -39,17 +39,6 @@ struct Term::SeqPayload : Term::Payload
 
 namespace {
 
-// splitmix64's finaliser (as Term::mixInteger), for the other types.
-inline size_t mix(quint64 x) noexcept
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-    return size_t(x);
-}
-
 constexpr quint64 kFloatSalt = 0x9e3779b97f4a7c15ULL;
 constexpr quint64 kAtomSalt = 0xc2b2ae3d27d4eb4fULL;
 constexpr quint64 kStringSalt = 0x165667b19e3779f9ULL;
@@ -280,7 +269,7 @@ Term::Term(const QString &s)
 {
     auto *p = new StringPayload;
     p->value = s;
-    p->hash = mix(qHash(s) ^ kStringSalt);
+    p->hash = mixInteger(qHash(s) ^ kStringSalt);
     m_payload = p;
 }
 
@@ -293,7 +282,7 @@ Term::Term(const QByteArray &bytes)
 {
     auto *p = new BytesPayload;
     p->value = bytes;
-    p->hash = mix(qHash(bytes) ^ kBytesSalt);
+    p->hash = mixInteger(qHash(bytes) ^ kBytesSalt);
     m_payload = p;
 }
 
@@ -334,8 +323,8 @@ Term Term::seq(Type type, const QList<Term> &elements)
     p->value = elements;
     quint64 h = type == Type::Tuple ? kTupleSalt : kListSalt;
     for (const Term &e : elements)
-        h = mix(h ^ e.hash()) + quint64(elements.size());
-    p->hash = mix(h);
+        h = mixInteger(h ^ e.hash()) + quint64(elements.size());
+    p->hash = mixInteger(h);
     t.m_payload = p;
     return t;
 }
@@ -519,17 +508,17 @@ size_t Term::hashSlow(size_t seed) const noexcept
             d = std::numeric_limits<double>::quiet_NaN();
         quint64 bits;
         std::memcpy(&bits, &d, sizeof bits);
-        h = mix(bits ^ kFloatSalt);
+        h = mixInteger(bits ^ kFloatSalt);
         break;
     }
     case Type::Atom:
-        h = mix(m_atom ^ kAtomSalt);
+        h = mixInteger(m_atom ^ kAtomSalt);
         break;
     default:
         h = m_payload->hash;
         break;
     }
-    return seed ? mix(h ^ seed) : h;
+    return seed ? mixInteger(h ^ seed) : h;
 }
 
 size_t Term::memory() const noexcept
