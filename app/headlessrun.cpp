@@ -18,11 +18,6 @@ HeadlessRun::HeadlessRun(ScenarioRunner *runner, int durationMs, QObject *parent
     , m_out(stdout)
 { }
 
-QString HeadlessRun::pidText(Pid pid)
-{
-    return QStringLiteral("<0.%1.0>").arg(pid);
-}
-
 QString HeadlessRun::timeText(qint64 ns)
 {
     return QStringLiteral("[%1s]").arg(double(ns) / 1e9, 8, 'f', 3);
@@ -43,7 +38,7 @@ QString HeadlessRun::describe(const TraceEvent &e, qint64 startNs)
     };
     const auto addPid = [&](const char *key, Pid pid) {
         if (pid != 0)
-            add(key, pidText(pid));
+            add(key, Node::pidText(pid));
     };
     add("name", e.name);
     addPid("pid", e.pid);
@@ -88,7 +83,7 @@ void HeadlessRun::start()
     connect(m_runner, &ScenarioRunner::scriptActionDone, this,
             [this](const QString &text) { print(stamp() + QStringLiteral(" script: ") + text); });
     connect(m_runner->chaos(), &ChaosMonkey::killed, this, [this](Pid pid, const QString &name) {
-        print(stamp() + QStringLiteral(" chaos: killed %1 %2").arg(name, pidText(pid)));
+        print(stamp() + QStringLiteral(" chaos: killed %1 %2").arg(name, Node::pidText(pid)));
     });
     connect(m_runner, &ScenarioRunner::stopped, this,
             [this] { end(QStringLiteral("the root supervisor exited")); });

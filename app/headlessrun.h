@@ -28,7 +28,6 @@ public:
     static QString describe(const TraceEvent &e, qint64 startNs);
     // "summary: processes=3 restarts=1 tables=1 rows=1 tables_lost=0 ran_ms=1500"
     static QString summary(const ScenarioRunner::Stats &s, qint64 ranMs);
-    static QString pidText(Pid pid); // Erlang's look: <0.42.0>
     static QString timeText(qint64 ns); // "[   1.234s]"
 
 Q_SIGNALS:

@@ -42,6 +42,11 @@ qint64 Node::nowNs() noexcept
         .count();
 }
 
+QString Node::pidText(Pid pid)
+{
+    return QStringLiteral("<0.%1.0>").arg(pid);
+}
+
 Pid Node::add(Process *p)
 {
     const Pid pid = s_nextPid.fetch_add(1, std::memory_order_relaxed);

@@ -47,6 +47,9 @@ public:
     // How many dead processes info() remembers.
     static constexpr int deadHistory = 1024;
 
+    // How a pid is shown to people, in Erlang's look: <0.42.0>.
+    static QString pidText(Pid pid);
+
     // Nanoseconds on the steady clock (the trace's clock).
     static qint64 nowNs() noexcept;
 

@@ -135,7 +135,8 @@ void TestGui::killConsumerFromTheTree()
     QTRY_COMPARE(w.tableView()->model()->rowCount(), 1);
     QTRY_COMPARE(ownerOf(*tables, 0), consumer);
     const QModelIndex ownerCell = w.tableView()->model()->index(0, TableListModel::OwnerColumn);
-    QCOMPARE(ownerCell.data().toString(), QStringLiteral("TableConsumer <%1>").arg(consumer));
+    QCOMPARE(ownerCell.data().toString(),
+             QStringLiteral("TableConsumer ") + Node::pidText(consumer));
     const QModelIndex rowsCell = w.tableView()->model()->index(0, TableListModel::RowsColumn);
     QTRY_VERIFY(rowsCell.data().toLongLong() >= 1); // the consumer's first count
     const qint64 rows = rowsCell.data().toLongLong();
@@ -150,7 +151,7 @@ void TestGui::killConsumerFromTheTree()
     // The manager holds the table...
     const Pid manager = runner->resolve(QStringLiteral("TableManager"));
     QTRY_COMPARE(ownerOf(*tables, 0), manager);
-    QCOMPARE(ownerCell.data().toString(), QStringLiteral("TableManager <%1>").arg(manager));
+    QCOMPARE(ownerCell.data().toString(), QStringLiteral("TableManager ") + Node::pidText(manager));
     if (const QString dir = qEnvironmentVariable("IMMORTAL_SCREENSHOT_DIR"); !dir.isEmpty())
         w.saveScreenshot(dir + QStringLiteral("/studio-manager-holds.png")); // to look at
     QCOMPARE(rowsCell.data().toLongLong(), rows);
@@ -159,7 +160,7 @@ void TestGui::killConsumerFromTheTree()
     const Pid fresh = ownerOf(*tables, 0);
     QVERIFY(fresh != consumer);
     QCOMPARE(fresh, Registry::instance()->whereis(QStringLiteral("TableConsumer")));
-    QCOMPARE(ownerCell.data().toString(), QStringLiteral("TableConsumer <%1>").arg(fresh));
+    QCOMPARE(ownerCell.data().toString(), QStringLiteral("TableConsumer ") + Node::pidText(fresh));
     QVERIFY(rowsCell.data().toLongLong() >= rows);
     QCOMPARE(w.tableModel()->lostCount(), 0);
 

@@ -1,5 +1,6 @@
 #include "eventlogmodel.h"
 
+#include "node.h"
 #include "tracebatcher.h"
 
 #include <QColor>
@@ -34,7 +35,7 @@ int EventLogModel::columnCount(const QModelIndex &parent) const
 namespace {
 QString pidText(Pid pid)
 {
-    return pid ? QStringLiteral("<%1>").arg(pid) : QString();
+    return pid ? Node::pidText(pid) : QString();
 }
 
 QString subjectOf(const TraceEvent &e)

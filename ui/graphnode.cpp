@@ -1,5 +1,6 @@
 #include "graphnode.h"
 
+#include "node.h"
 #include "statecolors.h"
 
 #include <QApplication>
@@ -130,7 +131,8 @@ void GraphNode::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidg
     QColor sub = text;
     sub.setAlphaF(0.75);
     painter->setPen(sub);
-    QString line = QStringLiteral("<%1> · %2").arg(m_pid).arg(ProcessTreeModel::stateName(m_state));
+    QString line =
+        QStringLiteral("%1 · %2").arg(Node::pidText(m_pid), ProcessTreeModel::stateName(m_state));
     if (m_restarts > 0)
         line += QStringLiteral(" · ↻%1").arg(m_restarts);
     const QRectF subRect = box.adjusted(6, height / 2, -6, -5);

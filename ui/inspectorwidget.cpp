@@ -201,7 +201,7 @@ void InspectorWidget::refreshProcess()
     const QString childId = i.data(ProcessTreeModel::ChildIdRole).toString();
     const QString name = i.data(ProcessTreeModel::RegisteredNameRole).toString();
     m_pTitle->setText(i.data().toString());
-    m_pPid->setText(QStringLiteral("<%1>").arg(pid));
+    m_pPid->setText(Node::pidText(pid));
     m_pChildId->setText(childId.isEmpty() ? tr("(root)") : childId);
     m_pKind->setText(ProcessTreeModel::kindLabel(i.data(ProcessTreeModel::KindRole).toString())
                      + QStringLiteral(" (") + i.data(ProcessTreeModel::ClassNameRole).toString()
@@ -257,7 +257,7 @@ void InspectorWidget::refreshProcess()
         for (auto it = history.crbegin(); it != history.crend(); ++it) {
             auto *item =
                 new QTreeWidgetItem({ tr("%1 ago").arg(formatDuration((now - it->tNs) / 1000000)),
-                                      QStringLiteral("<%1>").arg(it->pid), it->reason });
+                                      Node::pidText(it->pid), it->reason });
             item->setData(0, Qt::UserRole, QVariant::fromValue(it->tNs));
             item->setToolTip(2, it->reason);
             m_exits->addTopLevelItem(item);

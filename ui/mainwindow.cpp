@@ -363,7 +363,7 @@ void MainWindow::createDocks()
     m_eventView->setColumnWidth(EventLogModel::SeqColumn, em * 4);
     m_eventView->setColumnWidth(EventLogModel::TimeColumn, em * 6);
     m_eventView->setColumnWidth(EventLogModel::TypeColumn, em * 13);
-    m_eventView->setColumnWidth(EventLogModel::PidColumn, em * 5);
+    m_eventView->setColumnWidth(EventLogModel::PidColumn, em * 7);
     m_eventView->setColumnWidth(EventLogModel::SubjectColumn, em * 13);
     logLayout->addWidget(m_eventView);
     // Follow the newest events, unless the user scrolled up to read.

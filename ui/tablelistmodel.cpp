@@ -46,8 +46,8 @@ QString TableListModel::processLabel(Pid pid)
         if (const auto info = Node::instance()->info(pid))
             name = info->childId.isEmpty() ? info->name : info->childId;
     }
-    return name.isEmpty() ? QStringLiteral("<%1>").arg(pid)
-                          : QStringLiteral("%1 <%2>").arg(name).arg(pid);
+    return name.isEmpty() ? Node::pidText(pid)
+                          : QStringLiteral("%1 %2").arg(name, Node::pidText(pid));
 }
 
 QString TableListModel::formatBytes(size_t bytes)
