@@ -223,11 +223,10 @@ void InspectorWidget::refreshProcess()
             m_uptimeTimer.start();
     }
     const QModelIndex parent = i.parent();
-    m_pSupervisor->setText(parent.isValid()
-                               ? QStringLiteral("%1 <%2>")
-                                     .arg(parent.data().toString())
-                                     .arg(parent.data(ProcessTreeModel::PidRole).value<Pid>())
-                               : tr("none (a root)"));
+    m_pSupervisor->setText(parent.isValid() ? QStringLiteral("%1 %2").arg(
+                               parent.data().toString(),
+                               Node::pidText(parent.data(ProcessTreeModel::PidRole).value<Pid>()))
+                                            : tr("none (a root)"));
     QStringList owned;
     for (int r = 0; r < m_tables->rowCount(); ++r) {
         if (m_tables->index(r, 0).data(TableListModel::OwnerPidRole).value<Pid>() == pid)

@@ -530,8 +530,8 @@ void MainWindow::kill(const QString &reason)
     else if (reason != QLatin1String("throw"))
         done = Node::instance()->exit(pid, reason);
     statusBar()->showMessage(
-        done ? tr("%1 <%2>: exit(%3) sent").arg(i.data().toString()).arg(pid).arg(reason)
-             : tr("%1 <%2> could not be reached.").arg(i.data().toString()).arg(pid),
+        done ? tr("%1 %2: exit(%3) sent").arg(i.data().toString(), Node::pidText(pid), reason)
+             : tr("%1 %2 could not be reached.").arg(i.data().toString(), Node::pidText(pid)),
         4000);
 }
 
@@ -541,12 +541,12 @@ void MainWindow::killWithCustomReason()
     if (!i.isValid())
         return;
     bool ok = false;
-    const QString reason =
-        QInputDialog::getText(this, tr("Exit with reason"),
-                              tr("Exit reason for %1 <%2>:")
-                                  .arg(i.data().toString())
-                                  .arg(i.data(ProcessTreeModel::PidRole).value<Pid>()),
-                              QLineEdit::Normal, QStringLiteral("badarg"), &ok);
+    const QString reason = QInputDialog::getText(
+        this, tr("Exit with reason"),
+        tr("Exit reason for %1 %2:")
+            .arg(i.data().toString(),
+                 Node::pidText(i.data(ProcessTreeModel::PidRole).value<Pid>())),
+        QLineEdit::Normal, QStringLiteral("badarg"), &ok);
     if (ok && !reason.trimmed().isEmpty())
         kill(reason.trimmed());
 }
