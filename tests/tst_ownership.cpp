@@ -4,6 +4,7 @@
 #include "processscope.h"
 #include "registry.h"
 #include "table.h"
+#include "testsupport.h"
 #include "trace.h"
 
 #include <QPointer>
@@ -16,25 +17,7 @@
 
 using namespace immortal;
 
-namespace immortal {
-char *toString(const Term &t)
-{
-    return qstrdup(t.format().toUtf8().constData());
-}
-} // namespace immortal
-
 namespace {
-
-template<typename F>
-QString errorOf(F &&f)
-{
-    try {
-        f();
-    } catch (const Error &e) {
-        return QLatin1String(Error::codeName(e.code()));
-    }
-    return QStringLiteral("ok");
-}
 
 // Records the trace events of one table, in the order they were recorded.
 class TableTrace : public QObject

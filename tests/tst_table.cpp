@@ -2,6 +2,7 @@
 #include "process.h"
 #include "processscope.h"
 #include "table.h"
+#include "testsupport.h"
 
 #include <QTest>
 #include <QThread>
@@ -13,26 +14,7 @@
 
 using namespace immortal;
 
-namespace immortal {
-char *toString(const Term &t)
-{
-    return qstrdup(t.format().toUtf8().constData());
-}
-} // namespace immortal
-
 namespace {
-
-// The error code a call throws ("badarg", ...), or "ok" when it does not.
-template<typename F>
-QString errorOf(F &&f)
-{
-    try {
-        f();
-    } catch (const Error &e) {
-        return QLatin1String(Error::codeName(e.code()));
-    }
-    return QStringLiteral("ok");
-}
 
 Term a(const char16_t *name)
 {

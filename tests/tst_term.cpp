@@ -1,5 +1,6 @@
 #include "error.h"
 #include "term.h"
+#include "testsupport.h"
 
 #include <QPoint>
 #include <QSet>
@@ -11,14 +12,6 @@
 #include <vector>
 
 using namespace immortal;
-
-namespace immortal {
-// QCOMPARE shows terms in Erlang syntax when they differ.
-char *toString(const Term &t)
-{
-    return qstrdup(t.format().toUtf8().constData());
-}
-} // namespace immortal
 
 class TstTerm : public QObject
 {
