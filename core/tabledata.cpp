@@ -709,6 +709,28 @@ QList<Tuple> TableData::take(const Term &key)
     return out;
 }
 
+// Opens the row of a set or ordered_set for editing under the write lock, or
+// returns nullptr. Set rows are packed: a set row is edited as an unpacked copy
+// in `scratch` (setIt names its slot), which closeRowLocked() stores back.
+Tuple *TableData::openRowLocked(const Term &key, Tuple &scratch, SetMap::iterator &setIt)
+{
+    if (m_options.type == TableOptions::Type::Set) {
+        setIt = m_set.find(key);
+        if (setIt == m_set.end())
+            return nullptr;
+        scratch = unpackRow(setIt->first, setIt->second);
+        return &scratch;
+    }
+    auto it = m_ordered.find(key);
+    return it == m_ordered.end() ? nullptr : &it->second;
+}
+
+void TableData::closeRowLocked(const Tuple &scratch, SetMap::iterator setIt)
+{
+    if (setIt != m_set.end())
+        setIt->second = packRow(scratch);
+}
+
 qint64 TableData::updateCounter(const Term &key, int pos, qint64 incr, const Tuple *defaultRow)
 {
     checkPos(pos, "update_counter");
@@ -727,18 +749,9 @@ qint64 TableData::updateCounter(const Term &key, int pos, qint64 incr, const Tup
         std::unique_lock lock(m_lock);
         checkAlive();
         checkWrite();
-        Tuple *row = nullptr;
-        // Set rows are packed: edit an unpacked copy, then store it back.
         SetMap::iterator setIt = m_set.end();
         Tuple unpacked;
-        if (m_options.type == TableOptions::Type::Set) {
-            if (setIt = m_set.find(key); setIt != m_set.end()) {
-                unpacked = unpackRow(setIt->first, setIt->second);
-                row = &unpacked;
-            }
-        } else if (auto it = m_ordered.find(key); it != m_ordered.end()) {
-            row = &it->second;
-        }
+        Tuple *row = openRowLocked(key, unpacked, setIt);
         Tuple fresh;
         if (!row) {
             if (!defaultRow)
@@ -765,8 +778,8 @@ qint64 TableData::updateCounter(const Term &key, int pos, qint64 incr, const Tup
         (*row)[pos - 1] = Term(result);
         if (row == &fresh)
             insertLocked(fresh);
-        else if (row == &unpacked)
-            setIt->second = packRow(unpacked);
+        else
+            closeRowLocked(unpacked, setIt);
         setSize(countLocked());
     }
     written();
@@ -792,18 +805,9 @@ bool TableData::updateElement(const Term &key, const QList<std::pair<int, Term>>
         std::unique_lock lock(m_lock);
         checkAlive();
         checkWrite();
-        Tuple *row = nullptr;
-        // Set rows are packed: edit an unpacked copy, then store it back.
         SetMap::iterator setIt = m_set.end();
         Tuple unpacked;
-        if (m_options.type == TableOptions::Type::Set) {
-            if (setIt = m_set.find(key); setIt != m_set.end()) {
-                unpacked = unpackRow(setIt->first, setIt->second);
-                row = &unpacked;
-            }
-        } else if (auto it = m_ordered.find(key); it != m_ordered.end()) {
-            row = &it->second;
-        }
+        Tuple *row = openRowLocked(key, unpacked, setIt);
         if (!row)
             return false;
         for (const auto &[pos, value] : changes) {
@@ -815,8 +819,7 @@ bool TableData::updateElement(const Term &key, const QList<std::pair<int, Term>>
         }
         for (const auto &[pos, value] : changes)
             (*row)[pos - 1] = value;
-        if (row == &unpacked)
-            setIt->second = packRow(unpacked);
+        closeRowLocked(unpacked, setIt);
     }
     if (!changes.isEmpty())
         written();

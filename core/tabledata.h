@@ -115,6 +115,8 @@ private:
     const Term &keyOf(const Tuple &row) const; // BadArg if too short
     void checkPos(int pos, const char *what) const;
     void insertLocked(const Tuple &row);
+    Tuple *openRowLocked(const Term &key, Tuple &scratch, SetMap::iterator &setIt);
+    void closeRowLocked(const Tuple &scratch, SetMap::iterator setIt);
     SetRow packRow(const Tuple &row) const;
     Tuple unpackRow(const Term &key, const SetRow &r) const;
     bool rowEquals(const Term &key, const SetRow &r, const Tuple &row) const;

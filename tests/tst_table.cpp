@@ -333,6 +333,27 @@ private Q_SLOTS:
         QCOMPARE(ordered.updateCounter(1.0, 2, 2), 2);
     }
 
+    // Counters and elements on an ordered_set, and on a set's packed
+    // {Key, Value} rows: the edit lands in the table, nowhere else.
+    void updatesOnOrderedSetsAndPairs()
+    {
+        for (auto type : { TableOptions::Type::Set, TableOptions::Type::OrderedSet }) {
+            Table t = make(opts(type), QStringLiteral("updates"));
+            ProcessScope scope(m_owner->pid());
+            t.insert(QList<Tuple> { { a(u"pair"), 1 }, { a(u"wide"), 1, 2 } });
+            const QList<Tuple> before = t.lookup(a(u"pair"));
+            QCOMPARE(t.updateCounter(a(u"pair"), 2, 41), 42);
+            QCOMPARE(t.updateCounter(a(u"wide"), 3, 5), 7);
+            QVERIFY(t.updateElement(a(u"pair"), 2, "text"));
+            QVERIFY(!t.updateElement(a(u"absent"), 2, 0));
+            QCOMPARE(t.lookup(a(u"pair")), (QList<Tuple> { Tuple { a(u"pair"), "text" } }));
+            QCOMPARE(t.lookup(a(u"wide")), (QList<Tuple> { Tuple { a(u"wide"), 1, 7 } }));
+            QCOMPARE(before, (QList<Tuple> { Tuple { a(u"pair"), 1 } })); // a kept copy
+            QCOMPARE(t.size(), 2);
+            t.deleteTable();
+        }
+    }
+
     void updateElement()
     {
         Table t = make(opts(TableOptions::Type::Set));
