@@ -421,22 +421,32 @@ std::pair<Pid, QString> ScenarioRunner::supervisorOf(const QString &nameOrId) co
     return { Node::instance()->isAlive(sup) ? sup : 0, n->id };
 }
 
+namespace {
+// Runs a supervisor call in the supervisor's own thread. A refusal (an OTP
+// error such as running or not_found) is logged, not a crash of the supervisor.
+bool askSupervisor(Pid sup, const char *call, const QString &id,
+                   void (*fn)(Supervisor *, const QString &))
+{
+    return Node::instance()->post(sup, [call, id, fn](Process *p) {
+        auto *supervisor = qobject_cast<Supervisor *>(p);
+        if (!supervisor)
+            return;
+        try {
+            fn(supervisor, id);
+        } catch (const Error &e) {
+            qCWarning(lcRunner) << call << id << "refused:" << e.message();
+        }
+    });
+}
+} // namespace
+
 bool ScenarioRunner::restartChild(const QString &nameOrId)
 {
     const auto [sup, id] = supervisorOf(nameOrId);
     if (sup == 0 || resolve(id) != 0) // OTP: {error, running}
         return false;
-    return Node::instance()->post(sup, [id](Process *p) {
-        auto *supervisor = qobject_cast<Supervisor *>(p);
-        if (!supervisor)
-            return;
-        try {
-            supervisor->restartChild(id);
-        } catch (const Error &e) {
-            // A refusal, not a crash of the supervisor.
-            qCWarning(lcRunner) << "restart_child" << id << "refused:" << e.message();
-        }
-    });
+    return askSupervisor(sup, "restart_child", id,
+                         [](Supervisor *s, const QString &child) { s->restartChild(child); });
 }
 
 bool ScenarioRunner::terminateChild(const QString &nameOrId)
@@ -444,16 +454,8 @@ bool ScenarioRunner::terminateChild(const QString &nameOrId)
     const auto [sup, id] = supervisorOf(nameOrId);
     if (sup == 0)
         return false;
-    return Node::instance()->post(sup, [id](Process *p) {
-        auto *supervisor = qobject_cast<Supervisor *>(p);
-        if (!supervisor)
-            return;
-        try {
-            supervisor->terminateChild(id);
-        } catch (const Error &e) {
-            qCWarning(lcRunner) << "terminate_child" << id << "refused:" << e.message();
-        }
-    });
+    return askSupervisor(sup, "terminate_child", id,
+                         [](Supervisor *s, const QString &child) { s->terminateChild(child); });
 }
 
 } // namespace immortal
