@@ -95,6 +95,14 @@ struct Supervisor::Private
         return {};
     }
 
+    // find(), or OTP's {error, not_found}.
+    ChildPtr get(const QString &id) const
+    {
+        if (ChildPtr c = find(id))
+            return c;
+        throw Error(Error::Code::NotFound, QStringLiteral("No child with id %1.").arg(quoted(id)));
+    }
+
     void remove(const ChildPtr &c)
     {
         c->removed = true;
@@ -618,9 +626,7 @@ Pid Supervisor::startChild()
 void Supervisor::terminateChild(const QString &id)
 {
     d->checkNotSimple("terminate_child by id");
-    const Private::ChildPtr c = d->find(id);
-    if (!c)
-        throw Error(Error::Code::NotFound, QStringLiteral("No child with id %1.").arg(quoted(id)));
+    const Private::ChildPtr c = d->get(id);
     if (c->pid) {
         d->stopChild(c);
         return;
@@ -645,9 +651,7 @@ Pid Supervisor::restartChild(const QString &id)
 {
     d->checkNotSimple("restart_child");
     d->checkUsable("restart_child");
-    const Private::ChildPtr c = d->find(id);
-    if (!c)
-        throw Error(Error::Code::NotFound, QStringLiteral("No child with id %1.").arg(quoted(id)));
+    const Private::ChildPtr c = d->get(id);
     if (c->pid)
         throw Error(Error::Code::Running,
                     QStringLiteral("Child %1 is running; terminate it first.").arg(quoted(id)));
@@ -670,9 +674,7 @@ Pid Supervisor::restartChild(const QString &id)
 void Supervisor::deleteChild(const QString &id)
 {
     d->checkNotSimple("delete_child");
-    const Private::ChildPtr c = d->find(id);
-    if (!c)
-        throw Error(Error::Code::NotFound, QStringLiteral("No child with id %1.").arg(quoted(id)));
+    const Private::ChildPtr c = d->get(id);
     if (c->pid)
         throw Error(Error::Code::Running,
                     QStringLiteral("Child %1 is running; terminate it first.").arg(quoted(id)));
