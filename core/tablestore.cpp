@@ -34,6 +34,17 @@ TraceEvent tableEvent(TraceEvent::Type type, const TableData &d)
     return e;
 }
 
+[[noreturn]] void notOwner(const TableData &d, Pid owner, Pid caller, const char *what)
+{
+    throw Error(Code::NotOwner,
+                QStringLiteral("only the owner of %1 (pid %2) may %3, not %4")
+                    .arg(d.describe())
+                    .arg(owner)
+                    .arg(QLatin1String(what))
+                    .arg(caller ? QStringLiteral("pid %1").arg(caller)
+                                : QStringLiteral("code outside any process")));
+}
+
 } // namespace
 
 TableStore::TableStore()
@@ -386,12 +397,7 @@ void TableStore::giveAway(const std::shared_ptr<TableData> &d, Pid to, const Ter
         d->checkAlive();
         const Pid owner = d->m_owner.load(std::memory_order_relaxed);
         if (caller == 0 || caller != owner)
-            throw Error(Code::NotOwner,
-                        QStringLiteral("only the owner of %1 (pid %2) may give it away, not %3")
-                            .arg(d->describe())
-                            .arg(owner)
-                            .arg(caller ? QStringLiteral("pid %1").arg(caller)
-                                        : QStringLiteral("code outside any process")));
+            notOwner(*d, owner, caller, "give it away");
         if (to == owner)
             throw Error(Code::BadArg,
                         QStringLiteral("process %1 already owns %2; give it to another process")
@@ -419,10 +425,7 @@ void TableStore::setHeir(const std::shared_ptr<TableData> &d, const HeirSpec &he
         d->checkAlive();
         const Pid owner = d->m_owner.load(std::memory_order_relaxed);
         if (caller == 0 || caller != owner)
-            throw Error(Code::NotOwner,
-                        QStringLiteral("only the owner of %1 (pid %2) may set its heir")
-                            .arg(d->describe())
-                            .arg(owner));
+            notOwner(*d, owner, caller, "set its heir");
         d->m_heir = heir;
         TraceEvent e = tableEvent(TraceEvent::Type::TableHeirChanged, *d);
         e.pid = owner;
@@ -444,12 +447,7 @@ void TableStore::deleteTable(const std::shared_ptr<TableData> &d)
         const bool allowed =
             d->options().access == TableOptions::Access::Public || (caller != 0 && caller == owner);
         if (!allowed)
-            throw Error(Code::NotOwner,
-                        QStringLiteral("only the owner of %1 (pid %2) may delete it, not %3")
-                            .arg(d->describe())
-                            .arg(owner)
-                            .arg(caller ? QStringLiteral("pid %1").arg(caller)
-                                        : QStringLiteral("code outside any process")));
+            notOwner(*d, owner, caller, "delete it");
         TraceEvent e = tableEvent(TraceEvent::Type::TableDeleted, *d);
         e.pid = caller;
         e.reason = QStringLiteral("deleted");
