@@ -1,0 +1,56 @@
+#include "readerlock.h"
+
+namespace immortal {
+
+ReaderLock::Slot &ReaderLock::slotOf(Slot *slotArray) noexcept
+{
+    // Threads take slots round robin: the first kReaderSlots threads that
+    // read never share one.
+    static std::atomic<quint32> next { 0 };
+    thread_local const quint32 mine = next.fetch_add(1, std::memory_order_relaxed) % kReaderSlots;
+    return slotArray[mine];
+}
+
+void ReaderLock::lock_shared() noexcept
+{
+    Slot &slot = slotOf(m_slots);
+    for (;;) {
+        // seq_cst on both sides (Dekker): either the writer sees this count
+        // or this reader sees the writer's flag.
+        slot.readers.fetch_add(1, std::memory_order_seq_cst);
+        if (m_writer.load(std::memory_order_seq_cst) == 0)
+            return;
+        unlock_shared();
+        m_writer.wait(1, std::memory_order_acquire);
+    }
+}
+
+void ReaderLock::unlock_shared() noexcept
+{
+    Slot &slot = slotOf(m_slots);
+    // A waiting writer sleeps on this counter: wake it when it drains.
+    if (slot.readers.fetch_sub(1, std::memory_order_seq_cst) == 1
+        && m_writer.load(std::memory_order_seq_cst) != 0)
+        slot.readers.notify_all();
+}
+
+void ReaderLock::lock() noexcept
+{
+    // m_writer is also the writers' mutex: one raises it at a time.
+    for (quint32 held = 0; !m_writer.compare_exchange_strong(held, 1, std::memory_order_seq_cst);
+         held = 0)
+        m_writer.wait(held, std::memory_order_acquire);
+    for (Slot &slot : m_slots) {
+        for (quint32 n = slot.readers.load(std::memory_order_seq_cst); n != 0;
+             n = slot.readers.load(std::memory_order_seq_cst))
+            slot.readers.wait(n, std::memory_order_seq_cst);
+    }
+}
+
+void ReaderLock::unlock() noexcept
+{
+    m_writer.store(0, std::memory_order_seq_cst);
+    m_writer.notify_all();
+}
+
+} // namespace immortal

@@ -1,0 +1,137 @@
+#include "biasedlock.h"
+
+#include <QTest>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+using namespace immortal;
+
+// BiasedLock: the first thread enters without atomic read-modify-writes; the
+// first other thread revokes that, once, and from then on the lock is an
+// ordinary reader-writer lock. These tests check exclusion across the
+// revocation, not speed.
+class TstBiasedLock : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void firstThreadKeepsTheBias()
+    {
+        BiasedLock lock;
+        for (int i = 0; i < 3; ++i) {
+            BiasedLock::ReadLocker read(lock);
+        }
+        {
+            BiasedLock::WriteLocker write(lock);
+        }
+        QVERIFY(lock.isBiased());
+        QVERIFY(!lock.isRevoking());
+    }
+
+    void anotherThreadRevokesItOnce()
+    {
+        BiasedLock lock;
+        {
+            BiasedLock::WriteLocker write(lock); // this thread claims the bias
+        }
+        std::thread other([&] { BiasedLock::ReadLocker read(lock); });
+        other.join();
+        QVERIFY(!lock.isBiased());
+        // The bias thread now goes through the shared lock like everyone.
+        {
+            BiasedLock::WriteLocker write(lock);
+        }
+        std::thread again([&] { BiasedLock::WriteLocker write(lock); });
+        again.join();
+        QVERIFY(!lock.isBiased());
+    }
+
+    // A revoker must wait for the bias thread to leave: while this thread
+    // holds the lock through its bias, the other one cannot be inside.
+    void revocationWaitsForTheBiasThread()
+    {
+        BiasedLock lock;
+        int guarded = 0; // written under the lock only
+        std::atomic<bool> entered { false };
+        std::jthread other; // joins even when a check fails
+        {
+            BiasedLock::WriteLocker write(lock);
+            other = std::jthread([&] {
+                BiasedLock::WriteLocker otherWrite(lock);
+                entered = true;
+                guarded += 10;
+            });
+            QTRY_VERIFY(lock.isRevoking());
+            QVERIFY(!entered);
+            guarded = 1;
+        }
+        other.join();
+        QVERIFY(entered);
+        QCOMPARE(guarded, 11);
+        QVERIFY(!lock.isBiased());
+    }
+
+    // The bias thread writing while other threads arrive, revoke and write
+    // too: no increment is lost and no reader sees half a write.
+    void writersExcludeEachOtherAcrossTheRevocation()
+    {
+        for (int round = 0; round < 20; ++round) {
+            BiasedLock lock;
+            qint64 counter = 0;
+            qint64 mirror = 0; // always equal to counter under the lock
+            std::atomic<bool> torn { false };
+            std::atomic<bool> go { false };
+            constexpr int perThread = 2000;
+            {
+                BiasedLock::WriteLocker write(lock); // the bias is this thread's
+            }
+            std::vector<std::thread> threads;
+            for (int w = 0; w < 2; ++w) {
+                threads.emplace_back([&] {
+                    go.wait(false);
+                    for (int i = 0; i < perThread; ++i) {
+                        BiasedLock::WriteLocker write(lock);
+                        ++counter;
+                        ++mirror;
+                    }
+                });
+            }
+            threads.emplace_back([&] {
+                go.wait(false);
+                for (int i = 0; i < perThread; ++i) {
+                    BiasedLock::ReadLocker read(lock);
+                    if (counter != mirror)
+                        torn = true;
+                }
+            });
+            go = true;
+            go.notify_all();
+            for (int i = 0; i < perThread; ++i) {
+                BiasedLock::WriteLocker write(lock);
+                ++counter;
+                ++mirror;
+            }
+            for (auto &t : threads)
+                t.join();
+            QVERIFY(!torn);
+            QCOMPARE(counter, 3 * perThread);
+            QVERIFY(!lock.isBiased());
+        }
+    }
+
+    void threadNumbersAreNotShared()
+    {
+        const quint64 mine = BiasedLock::currentThread();
+        QCOMPARE(BiasedLock::currentThread(), mine);
+        quint64 theirs = 0;
+        std::thread other([&] { theirs = BiasedLock::currentThread(); });
+        other.join();
+        QVERIFY(theirs != 0);
+        QVERIFY(theirs != mine);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstBiasedLock)
+#include "tst_biasedlock.moc"
