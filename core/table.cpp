@@ -92,6 +92,11 @@ void Table::insert(const Tuple &row)
     data().insert(&row, 1);
 }
 
+void Table::insert(std::initializer_list<Term> row)
+{
+    data().insertRow(row.begin(), qsizetype(row.size()));
+}
+
 void Table::insert(const QList<Tuple> &rows)
 {
     data().insert(rows.constData(), rows.size());
@@ -155,6 +160,11 @@ bool Table::updateElement(const Term &key, const QList<std::pair<int, Term>> &ch
 QList<Tuple> Table::lookup(const Term &key) const
 {
     return data().lookup(key);
+}
+
+qsizetype Table::lookup(const Term &key, QList<Tuple> &into) const
+{
+    return data().lookup(key, into);
 }
 
 Term Table::lookupElement(const Term &key, int pos) const

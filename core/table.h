@@ -9,6 +9,7 @@
 #include <QString>
 
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 
@@ -54,6 +55,9 @@ public:
 
     // Writes.
     void insert(const Tuple &row);
+    // t.insert({key, value}): the row's elements without a Tuple around them,
+    // so a set stores a pair without allocating.
+    void insert(std::initializer_list<Term> row);
     void insert(const QList<Tuple> &rows); // all or nothing
     bool insertNew(const Tuple &row); // false if the key exists
     bool insertNew(const QList<Tuple> &rows); // false (and nothing inserted) if any key exists
@@ -73,6 +77,11 @@ public:
 
     // Reads.
     QList<Tuple> lookup(const Term &key) const;
+    // The same rows, written into `into` (replacing what it held); returns
+    // how many. Passing the same list back on every call lets a lookup loop
+    // reuse its memory: no allocation and no atomic reference count, which
+    // is what a hot loop over a large table waits on.
+    qsizetype lookup(const Term &key, QList<Tuple> &into) const;
     // ets:lookup_element/3: BadArg if no such key; for bags a list of values.
     Term lookupElement(const Term &key, int pos) const;
     bool member(const Term &key) const;

@@ -173,57 +173,6 @@ const Term *boundKey(const Pattern &p, qsizetype keyIndex)
 
 } // namespace
 
-TableData::ReaderLock::Slot &TableData::ReaderLock::slotOf(Slot *slotArray) noexcept
-{
-    // Threads take slots round robin: the first kReaderSlots threads that
-    // read never share one.
-    static std::atomic<quint32> next { 0 };
-    thread_local const quint32 mine = next.fetch_add(1, std::memory_order_relaxed) % kReaderSlots;
-    return slotArray[mine];
-}
-
-void TableData::ReaderLock::lock_shared() noexcept
-{
-    Slot &slot = slotOf(m_slots);
-    for (;;) {
-        // seq_cst on both sides (Dekker): either the writer sees this count
-        // or this reader sees the writer's flag.
-        slot.readers.fetch_add(1, std::memory_order_seq_cst);
-        if (m_writer.load(std::memory_order_seq_cst) == 0)
-            return;
-        unlock_shared();
-        m_writer.wait(1, std::memory_order_acquire);
-    }
-}
-
-void TableData::ReaderLock::unlock_shared() noexcept
-{
-    Slot &slot = slotOf(m_slots);
-    // A waiting writer sleeps on this counter: wake it when it drains.
-    if (slot.readers.fetch_sub(1, std::memory_order_seq_cst) == 1
-        && m_writer.load(std::memory_order_seq_cst) != 0)
-        slot.readers.notify_all();
-}
-
-void TableData::ReaderLock::lock() noexcept
-{
-    // m_writer is also the writers' mutex: one raises it at a time.
-    for (quint32 held = 0; !m_writer.compare_exchange_strong(held, 1, std::memory_order_seq_cst);
-         held = 0)
-        m_writer.wait(held, std::memory_order_acquire);
-    for (Slot &slot : m_slots) {
-        for (quint32 n = slot.readers.load(std::memory_order_seq_cst); n != 0;
-             n = slot.readers.load(std::memory_order_seq_cst))
-            slot.readers.wait(n, std::memory_order_seq_cst);
-    }
-}
-
-void TableData::ReaderLock::unlock() noexcept
-{
-    m_writer.store(0, std::memory_order_seq_cst);
-    m_writer.notify_all();
-}
-
 TableData::TableData(TableId id, const QString &name, const TableOptions &options, Pid owner)
     : m_id(id)
     , m_name(name)
@@ -240,13 +189,12 @@ QString TableData::describe() const
                             : QStringLiteral("table %1 (%2)").arg(m_id).arg(m_name);
 }
 
-void TableData::checkAlive() const
+void TableData::notAlive() const
 {
-    if (!isAlive())
-        throw Error(Code::NoSuchTable,
-                    QStringLiteral("%1 no longer exists: it was deleted, or its owner died "
-                                   "without a live heir")
-                        .arg(describe()));
+    throw Error(Code::NoSuchTable,
+                QStringLiteral("%1 no longer exists: it was deleted, or its owner died "
+                               "without a live heir")
+                    .arg(describe()));
 }
 
 void TableData::denied(const char *what) const
@@ -261,19 +209,15 @@ void TableData::denied(const char *what) const
                          ownerText, QLatin1String(what), callerText(caller)));
 }
 
-void TableData::checkRead() const
+void TableData::checkOwnerReads() const
 {
-    if (m_options.access != TableOptions::Access::Private)
-        return;
     const Pid caller = ProcessScope::current();
     if (caller == 0 || caller != m_owner.load(std::memory_order_acquire))
         denied("read");
 }
 
-void TableData::checkWrite() const
+void TableData::checkOwnerWrites() const
 {
-    if (m_options.access == TableOptions::Access::Public)
-        return;
     const Pid caller = ProcessScope::current();
     if (caller == 0 || caller != m_owner.load(std::memory_order_acquire))
         denied("write to");
@@ -281,13 +225,16 @@ void TableData::checkWrite() const
 
 const Term &TableData::keyOf(const Tuple &row) const
 {
-    if (row.size() <= m_keyIndex)
-        throw Error(Code::BadArg,
-                    QStringLiteral("the row %1 has no element at the key position %2 of %3")
-                        .arg(Term::tuple(row).format())
-                        .arg(m_options.keyPos)
-                        .arg(describe()));
-    return row.at(m_keyIndex);
+    return keyOf(row.constData(), row.size());
+}
+
+void TableData::noKey(const Term *elems, qsizetype n) const
+{
+    throw Error(Code::BadArg,
+                QStringLiteral("the row %1 has no element at the key position %2 of %3")
+                    .arg(Term::tuple(Tuple(elems, elems + n)).format())
+                    .arg(m_options.keyPos)
+                    .arg(describe()));
 }
 
 void TableData::checkPos(int pos, const char *what) const
@@ -334,10 +281,15 @@ bool TableData::containsLocked(const Term &key) const
 
 TableData::SetRow TableData::packRow(const Tuple &row) const
 {
-    static_assert(sizeof(SetMap::value_type) == 32, "a set slot is half a cache line");
     if (row.size() == 2 && !row.at(1 - m_keyIndex).isTuple())
         return { row.at(1 - m_keyIndex) };
     return { Term::tuple(row) };
+}
+
+TableData::SetRow TableData::packRowSlow(const Term *elems, qsizetype n) const
+{
+    static_assert(sizeof(SetMap::value_type) == 32, "a set slot is half a cache line");
+    return { Term::tuple(Tuple(elems, elems + n)) };
 }
 
 Tuple TableData::unpackRow(const Term &key, const SetRow &r) const
@@ -475,7 +427,7 @@ void TableData::written()
 
 void TableData::markDeleted()
 {
-    std::unique_lock lock(m_lock);
+    BiasedLock::WriteLocker lock(m_lock);
     m_alive.store(false, std::memory_order_release);
     // Free the rows now: handles may outlive the table for a long time.
     SetMap().swap(m_set);
@@ -487,7 +439,7 @@ void TableData::markDeleted()
 
 size_t TableData::memory() const
 {
-    std::shared_lock lock(m_lock);
+    BiasedLock::ReadLocker lock(m_lock);
     size_t total = sizeof(TableData);
     switch (m_options.type) {
     case TableOptions::Type::Set:
@@ -514,7 +466,7 @@ size_t TableData::memory() const
 void TableData::insert(const Tuple *rows, qsizetype count)
 {
     {
-        std::unique_lock lock(m_lock);
+        BiasedLock::WriteLocker lock(m_lock);
         checkAlive();
         checkWrite();
         for (qsizetype i = 0; i < count; ++i)
@@ -527,10 +479,28 @@ void TableData::insert(const Tuple *rows, qsizetype count)
         written();
 }
 
+void TableData::insertRow(const Term *elems, qsizetype n)
+{
+    {
+        BiasedLock::WriteLocker lock(m_lock);
+        checkAlive();
+        checkWrite();
+        const Term &key = keyOf(elems, n);
+        if (m_options.type == TableOptions::Type::Set) {
+            m_set.insert_or_assign(key, packRow(elems, n)); // no row block for a pair
+            setSize(qsizetype(m_set.size()));
+        } else {
+            insertLocked(Tuple(elems, elems + n));
+            setSize(countLocked());
+        }
+    }
+    written();
+}
+
 bool TableData::insertNew(const Tuple *rows, qsizetype count)
 {
     {
-        std::unique_lock lock(m_lock);
+        BiasedLock::WriteLocker lock(m_lock);
         checkAlive();
         checkWrite();
         for (qsizetype i = 0; i < count; ++i) {
@@ -550,7 +520,7 @@ void TableData::erase(const Term &key)
 {
     bool changed = false;
     {
-        std::unique_lock lock(m_lock);
+        BiasedLock::WriteLocker lock(m_lock);
         checkAlive();
         checkWrite();
         switch (m_options.type) {
@@ -578,7 +548,7 @@ void TableData::eraseObject(const Tuple &row)
 {
     bool changed = false;
     {
-        std::unique_lock lock(m_lock);
+        BiasedLock::WriteLocker lock(m_lock);
         checkAlive();
         checkWrite();
         const Term &key = keyOf(row);
@@ -619,7 +589,7 @@ void TableData::deleteAllObjects()
 {
     bool changed = false;
     {
-        std::unique_lock lock(m_lock);
+        BiasedLock::WriteLocker lock(m_lock);
         checkAlive();
         checkWrite();
         changed = countLocked() > 0;
@@ -640,7 +610,7 @@ qsizetype TableData::matchDelete(const Tuple &pattern)
     Bindings b(compiler.slotCount());
     qsizetype removed = 0;
     {
-        std::unique_lock lock(m_lock);
+        BiasedLock::WriteLocker lock(m_lock);
         checkAlive();
         checkWrite();
         std::vector<char> marks;
@@ -658,7 +628,7 @@ qsizetype TableData::selectDelete(const std::function<bool(const Tuple &)> &pred
 {
     qsizetype removed = 0;
     {
-        std::unique_lock lock(m_lock);
+        BiasedLock::WriteLocker lock(m_lock);
         checkAlive();
         checkWrite();
         // Decide for every row first: a predicate that throws changes nothing.
@@ -677,7 +647,7 @@ QList<Tuple> TableData::take(const Term &key)
 {
     QList<Tuple> out;
     {
-        std::unique_lock lock(m_lock);
+        BiasedLock::WriteLocker lock(m_lock);
         checkAlive();
         checkWrite();
         switch (m_options.type) {
@@ -746,7 +716,7 @@ qint64 TableData::updateCounter(const Term &key, int pos, qint64 incr, const Tup
                         .arg(describe()));
     qint64 result = 0;
     {
-        std::unique_lock lock(m_lock);
+        BiasedLock::WriteLocker lock(m_lock);
         checkAlive();
         checkWrite();
         SetMap::iterator setIt = m_set.end();
@@ -802,7 +772,7 @@ bool TableData::updateElement(const Term &key, const QList<std::pair<int, Term>>
                     QStringLiteral("update_element works on set and ordered_set tables; %1 is a %2")
                         .arg(describe(), QLatin1String(TableOptions::typeName(m_options.type))));
     {
-        std::unique_lock lock(m_lock);
+        BiasedLock::WriteLocker lock(m_lock);
         checkAlive();
         checkWrite();
         SetMap::iterator setIt = m_set.end();
@@ -831,40 +801,44 @@ bool TableData::updateElement(const Term &key, const QList<std::pair<int, Term>>
 
 namespace {
 
-// The one-row result of the last lookup on this thread. When the caller has
-// dropped it (isDetached(): no copy is left anywhere, and copies are only
-// made here, on this thread), the next lookup refills it in place, so a
-// steady lookup loop allocates nothing. It keeps one row alive per thread
-// until the next lookup.
+// The one-row result of the last lookup(key) on this thread, refilled in
+// place by the next one once the caller has dropped it.
 thread_local QList<Tuple> t_lastLookup;
 
-// The row to fill: the reusable one, or a fresh one. Detached means no one
-// else can see it, so it is written through constData() without the
-// detach checks of operator[].
-Tuple &reusableRow()
+// The one row of `into`, ready to be overwritten: its own when `into` is
+// detached (no copy is left anywhere, so no one can see the write) and holds
+// one row, a fresh one otherwise. A steady loop that passes the same list
+// back therefore allocates nothing and touches no reference count.
+Tuple &reusableRow(QList<Tuple> &into)
 {
-    QList<Tuple> &last = t_lastLookup;
-    if (last.isDetached() && last.size() == 1) {
+    if (into.isDetached() && into.size() == 1) {
         // Pairs with the release in the last holder's reference drop.
         std::atomic_thread_fence(std::memory_order_acquire);
-        return *const_cast<Tuple *>(last.constData());
+        return *const_cast<Tuple *>(into.constData());
     }
-    last = QList<Tuple>();
-    last.reserve(1);
-    return last.emplaceBack();
+    into = QList<Tuple>();
+    into.reserve(1);
+    return into.emplaceBack();
 }
 
 } // namespace
 
 QList<Tuple> TableData::lookup(const Term &key) const
 {
-    std::shared_lock lock(m_lock);
+    if (lookup(key, t_lastLookup) == 0)
+        return {};
+    return t_lastLookup;
+}
+
+qsizetype TableData::lookup(const Term &key, QList<Tuple> &into) const
+{
+    BiasedLock::ReadLocker lock(m_lock);
     checkAlive();
     checkRead();
     switch (m_options.type) {
     case TableOptions::Type::Set:
         if (auto it = m_set.find(key); it != m_set.end()) {
-            Tuple &row = reusableRow();
+            Tuple &row = reusableRow(into);
             const SetRow &r = it->second;
             if (!r.other.isTuple() && row.size() == 2 && row.isDetached()) {
                 // In place: no one else sees this row.
@@ -874,20 +848,24 @@ QList<Tuple> TableData::lookup(const Term &key) const
             } else {
                 row = unpackRow(it->first, r);
             }
-            return t_lastLookup;
+            return 1;
         }
-        return {};
+        break;
     case TableOptions::Type::OrderedSet:
         if (auto it = m_ordered.find(key); it != m_ordered.end()) {
-            reusableRow() = it->second;
-            return t_lastLookup;
+            reusableRow(into) = it->second;
+            return 1;
         }
-        return {};
+        break;
     default:
-        if (auto it = m_bag.find(key); it != m_bag.end())
-            return QList<Tuple>(it->second.begin(), it->second.end());
-        return {};
+        if (auto it = m_bag.find(key); it != m_bag.end()) {
+            into = QList<Tuple>(it->second.begin(), it->second.end());
+            return into.size();
+        }
+        break;
     }
+    into.clear();
+    return 0;
 }
 
 Term TableData::lookupElement(const Term &key, int pos) const
@@ -916,15 +894,19 @@ Term TableData::lookupElement(const Term &key, int pos) const
 
 bool TableData::member(const Term &key) const
 {
-    std::shared_lock lock(m_lock);
+    BiasedLock::ReadLocker lock(m_lock);
     checkAlive();
     checkRead();
+    // The probe inline for sets: keeping the hot path short lets the CPU
+    // overlap the cache misses of consecutive calls.
+    if (m_options.type == TableOptions::Type::Set) [[likely]]
+        return m_set.contains(key);
     return containsLocked(key);
 }
 
 std::optional<Term> TableData::first() const
 {
-    std::shared_lock lock(m_lock);
+    BiasedLock::ReadLocker lock(m_lock);
     checkAlive();
     checkRead();
     switch (m_options.type) {
@@ -945,7 +927,7 @@ std::optional<Term> TableData::first() const
 
 std::optional<Term> TableData::next(const Term &key) const
 {
-    std::shared_lock lock(m_lock);
+    BiasedLock::ReadLocker lock(m_lock);
     checkAlive();
     checkRead();
     if (m_options.type == TableOptions::Type::OrderedSet) {
@@ -982,7 +964,7 @@ std::optional<Term> TableData::last() const
 {
     if (m_options.type != TableOptions::Type::OrderedSet)
         return first(); // as in ets: last/1 is first/1 for unordered tables
-    std::shared_lock lock(m_lock);
+    BiasedLock::ReadLocker lock(m_lock);
     checkAlive();
     checkRead();
     if (m_ordered.empty())
@@ -994,7 +976,7 @@ std::optional<Term> TableData::prev(const Term &key) const
 {
     if (m_options.type != TableOptions::Type::OrderedSet)
         return next(key); // as in ets: prev/2 is next/2 for unordered tables
-    std::shared_lock lock(m_lock);
+    BiasedLock::ReadLocker lock(m_lock);
     checkAlive();
     checkRead();
     auto it = m_ordered.lower_bound(key);
@@ -1038,7 +1020,7 @@ QList<QList<Term>> TableData::match(const Tuple &pattern) const
             values.append(b.values[size_t(slot)]);
         out.append(values);
     };
-    std::shared_lock lock(m_lock);
+    BiasedLock::ReadLocker lock(m_lock);
     checkAlive();
     checkRead();
     forEachCandidateLocked(boundKey(p, m_keyIndex), visit);
@@ -1055,7 +1037,7 @@ QList<Tuple> TableData::matchObject(const Tuple &pattern) const
         if (matchRow(p, row, b))
             out.append(row);
     };
-    std::shared_lock lock(m_lock);
+    BiasedLock::ReadLocker lock(m_lock);
     checkAlive();
     checkRead();
     forEachCandidateLocked(boundKey(p, m_keyIndex), visit);
@@ -1064,7 +1046,7 @@ QList<Tuple> TableData::matchObject(const Tuple &pattern) const
 
 QList<Tuple> TableData::toList() const
 {
-    std::shared_lock lock(m_lock);
+    BiasedLock::ReadLocker lock(m_lock);
     checkAlive();
     checkRead();
     QList<Tuple> out;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "biasedlock.h"
 #include "global.h"
 #include "tableoptions.h"
 #include "term.h"
@@ -49,6 +50,8 @@ public:
     // Writes.
     // Rows as a pointer range, so one row needs no list around it.
     void insert(const Tuple *rows, qsizetype count);
+    // One row given as its elements: a set stores a pair without building a row.
+    void insertRow(const Term *elems, qsizetype n);
     bool insertNew(const Tuple *rows, qsizetype count);
     void erase(const Term &key);
     void eraseObject(const Tuple &row);
@@ -61,6 +64,7 @@ public:
 
     // Reads.
     QList<Tuple> lookup(const Term &key) const;
+    qsizetype lookup(const Term &key, QList<Tuple> &into) const;
     Term lookupElement(const Term &key, int pos) const;
     bool member(const Term &key) const;
     std::optional<Term> first() const;
@@ -71,7 +75,11 @@ public:
     QList<Tuple> matchObject(const Tuple &pattern) const;
     QList<Tuple> toList() const;
     qsizetype size() const;
-    void checkAlive() const; // NoSuchTable
+    void checkAlive() const // NoSuchTable
+    {
+        if (!isAlive()) [[unlikely]]
+            notAlive();
+    }
 
 private:
     friend class TableStore;
@@ -109,15 +117,41 @@ private:
     // Called by TableStore (under the store mutex) when the table is deleted.
     void markDeleted();
 
-    void checkRead() const;
-    void checkWrite() const;
+    // Inline: every operation asks, and public tables answer at once.
+    void checkRead() const
+    {
+        if (m_options.access == TableOptions::Access::Private) [[unlikely]]
+            checkOwnerReads();
+    }
+    void checkWrite() const
+    {
+        if (m_options.access != TableOptions::Access::Public) [[unlikely]]
+            checkOwnerWrites();
+    }
+    void checkOwnerReads() const;
+    void checkOwnerWrites() const;
+    [[noreturn]] void notAlive() const;
     [[noreturn]] void denied(const char *what) const;
     const Term &keyOf(const Tuple &row) const; // BadArg if too short
+    const Term &keyOf(const Term *elems, qsizetype n) const
+    {
+        if (n <= m_keyIndex) [[unlikely]]
+            noKey(elems, n);
+        return elems[m_keyIndex];
+    }
+    [[noreturn]] void noKey(const Term *elems, qsizetype n) const;
     void checkPos(int pos, const char *what) const;
     void insertLocked(const Tuple &row);
     Tuple *openRowLocked(const Term &key, Tuple &scratch, SetMap::iterator &setIt);
     void closeRowLocked(const Tuple &scratch, SetMap::iterator setIt);
     SetRow packRow(const Tuple &row) const;
+    SetRow packRow(const Term *elems, qsizetype n) const
+    {
+        if (n == 2 && !elems[1 - m_keyIndex].isTuple()) [[likely]]
+            return { elems[1 - m_keyIndex] };
+        return packRowSlow(elems, n);
+    }
+    SetRow packRowSlow(const Term *elems, qsizetype n) const;
     Tuple unpackRow(const Term &key, const SetRow &r) const;
     bool rowEquals(const Term &key, const SetRow &r, const Tuple &row) const;
     bool containsLocked(const Term &key) const;
@@ -146,33 +180,7 @@ private:
     bool m_orphaned = false; // TableStore's mutex
     quint64 m_orphanGeneration = 0; // TableStore's mutex
 
-    // A reader-writer lock whose readers do not share a cache line: each
-    // thread counts itself in one of kReaderSlots padded counters, so two
-    // readers never bounce a line between cores, and a read costs two
-    // uncontended atomic operations. A writer raises m_writer (which also
-    // keeps other writers out), then waits for every slot to drain; a reader that sees
-    // m_writer backs out and waits for it to fall. Waits block in the
-    // kernel (std::atomic::wait), they do not spin. Not recursive.
-    // Meets SharedMutex, so std::shared_lock and std::unique_lock work.
-    class ReaderLock
-    {
-    public:
-        void lock_shared() noexcept;
-        void unlock_shared() noexcept;
-        void lock() noexcept;
-        void unlock() noexcept;
-
-    private:
-        static constexpr int kReaderSlots = 8;
-        struct alignas(64) Slot
-        {
-            std::atomic<quint32> readers { 0 };
-        };
-        static Slot &slotOf(Slot *slotArray) noexcept;
-        Slot m_slots[kReaderSlots];
-        alignas(64) std::atomic<quint32> m_writer { 0 }; // 1 while a writer holds or waits
-    };
-    mutable ReaderLock m_lock;
+    mutable BiasedLock m_lock;
     std::atomic<bool> m_alive { true };
     std::atomic<qsizetype> m_size { 0 };
     std::atomic<bool> m_writePending { false };

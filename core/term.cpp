@@ -244,26 +244,6 @@ QString formatFloat(double d)
 
 // ---------------------------------------------------------------------------
 
-Term::Term() noexcept
-    : m_type(Type::Atom)
-    , m_atom(0)
-{ }
-
-Term::Term(int v) noexcept
-    : m_type(Type::Integer)
-    , m_int(v)
-{ }
-
-Term::Term(qint64 v) noexcept
-    : m_type(Type::Integer)
-    , m_int(v)
-{ }
-
-Term::Term(double v) noexcept
-    : m_type(Type::Float)
-    , m_float(v)
-{ }
-
 Term::Term(const QString &s)
     : m_type(Type::String)
 {

@@ -33,10 +33,23 @@ class Term
 public:
     enum class Type : quint8 { Integer, Float, Atom, String, Bytes, Tuple, List };
 
-    Term() noexcept; // the atom 'undefined'
-    Term(int v) noexcept;
-    Term(qint64 v) noexcept;
-    Term(double v) noexcept;
+    // Inline, as the copies below: keys are built on every call.
+    Term() noexcept // the atom 'undefined'
+        : m_type(Type::Atom)
+        , m_atom(0)
+    { }
+    Term(int v) noexcept
+        : m_type(Type::Integer)
+        , m_int(v)
+    { }
+    Term(qint64 v) noexcept
+        : m_type(Type::Integer)
+        , m_int(v)
+    { }
+    Term(double v) noexcept
+        : m_type(Type::Float)
+        , m_float(v)
+    { }
     Term(const QString &s); // a string (not an atom)
     Term(const char *utf8); // a string (not an atom)
     Term(const QByteArray &bytes); // a binary

@@ -126,6 +126,113 @@ private Q_SLOTS:
         }
     }
 
+    // t.insert({k, v}): a row given as its elements, for every table type.
+    void insertBracedRows()
+    {
+        for (auto type : { TableOptions::Type::Set, TableOptions::Type::OrderedSet,
+                           TableOptions::Type::Bag, TableOptions::Type::DuplicateBag }) {
+            Table t = make(opts(type), QStringLiteral("braced"));
+            ProcessScope scope(m_owner->pid());
+            t.insert({ 1, a(u"one") });
+            t.insert({ 2, Term::tuple({ 3, 4 }) }); // a pair whose value is a tuple
+            t.insert({ 5, a(u"x"), a(u"y") }); // not a pair
+            QCOMPARE(t.lookup(1), (QList<Tuple> { Tuple { 1, a(u"one") } }));
+            QCOMPARE(t.lookup(2), (QList<Tuple> { Tuple { 2, Term::tuple({ 3, 4 }) } }));
+            QCOMPARE(t.lookup(5), (QList<Tuple> { Tuple { 5, a(u"x"), a(u"y") } }));
+            t.insert({ 1, a(u"uno") });
+            const bool hashedSet =
+                type == TableOptions::Type::Set || type == TableOptions::Type::OrderedSet;
+            QCOMPARE(t.lookup(1).size(), hashedSet ? 1 : 2);
+            QCOMPARE(t.size(), hashedSet ? 3 : 4);
+            // An empty row has no key: badarg, and nothing changes.
+            QCOMPARE(errorOf([&] { t.insert(std::initializer_list<Term> {}); }),
+                     QStringLiteral("badarg"));
+            QCOMPARE(t.size(), hashedSet ? 3 : 4);
+            t.deleteTable();
+        }
+        // The key position and the access rules apply as to any insert.
+        TableOptions o = opts(TableOptions::Type::Set);
+        o.keyPos = 2;
+        Table t = make(o, QStringLiteral("braced2"));
+        {
+            ProcessScope scope(m_owner->pid());
+            t.insert({ a(u"v"), 7 });
+            QCOMPARE(t.lookup(7), (QList<Tuple> { Tuple { a(u"v"), 7 } }));
+            QCOMPARE(errorOf([&] { t.insert({ a(u"short") }); }), QStringLiteral("badarg"));
+        }
+        ProcessScope other(m_other->pid());
+        QCOMPARE(errorOf([&] { t.insert({ a(u"w"), 8 }); }), QStringLiteral("access_denied"));
+        QCOMPARE(t.size(), 1);
+    }
+
+    // lookup(key, into) replaces the list's contents; passed back, the same
+    // list is refilled in its own memory, and a copy the caller kept never
+    // changes.
+    void lookupIntoReusesTheList()
+    {
+        for (auto type : { TableOptions::Type::Set, TableOptions::Type::OrderedSet }) {
+            Table t = make(opts(type), QStringLiteral("into"));
+            ProcessScope scope(m_owner->pid());
+            for (int i = 0; i < 4; ++i)
+                t.insert({ i, i * 10 });
+            QList<Tuple> found;
+            QCOMPARE(t.lookup(1, found), 1);
+            QCOMPARE(found, (QList<Tuple> { Tuple { 1, 10 } }));
+            const Tuple *rowsBefore = found.constData();
+            const Term *termsBefore = found.constData()->constData();
+            QCOMPARE(t.lookup(2, found), 1);
+            QCOMPARE(found, (QList<Tuple> { Tuple { 2, 20 } }));
+            if (type == TableOptions::Type::Set) { // pairs are copied into the row in place
+                QCOMPARE(found.constData(), rowsBefore);
+                QCOMPARE(found.constData()->constData(), termsBefore);
+            }
+            const QList<Tuple> kept = found;
+            const Tuple keptRow = found.first();
+            QCOMPARE(t.lookup(3, found), 1);
+            QCOMPARE(found, (QList<Tuple> { Tuple { 3, 30 } }));
+            QCOMPARE(kept, (QList<Tuple> { Tuple { 2, 20 } }));
+            QCOMPARE(keptRow, (Tuple { 2, 20 }));
+            QCOMPARE(t.lookup(99, found), 0);
+            QVERIFY(found.isEmpty());
+            QCOMPARE(t.lookup(0, found), 1);
+            QCOMPARE(found, (QList<Tuple> { Tuple { 0, 0 } }));
+            // Editing the list never reaches the table.
+            found[0][1] = 999;
+            QCOMPARE(t.lookup(0), (QList<Tuple> { Tuple { 0, 0 } }));
+            t.deleteTable();
+        }
+        Table bag = make(opts(TableOptions::Type::DuplicateBag), QStringLiteral("intobag"));
+        ProcessScope scope(m_owner->pid());
+        bag.insert({ 1, a(u"x") });
+        bag.insert({ 1, a(u"x") });
+        QList<Tuple> found { Tuple { a(u"stale") } };
+        QCOMPARE(bag.lookup(1, found), 2);
+        QCOMPARE(found, (QList<Tuple> { Tuple { 1, a(u"x") }, Tuple { 1, a(u"x") } }));
+        bag.deleteTable();
+        QCOMPARE(errorOf([&] { bag.lookup(1, found); }), QStringLiteral("no_such_table"));
+        QCOMPARE(found.size(), 2); // a failed call changes nothing
+    }
+
+    // Rows written by the thread a table's lock is biased to are all seen by
+    // a thread that comes later, and writes after that still land.
+    void rowsWrittenUnderTheBiasReachAnotherThread()
+    {
+        Table t = make(opts(TableOptions::Type::Set, TableOptions::Access::Public));
+        for (int i = 0; i < 1000; ++i)
+            t.insert({ i, i });
+        qsizetype seen = 0;
+        std::thread reader([&] {
+            for (int i = 0; i < 1000; ++i)
+                seen += t.lookup(i).size();
+            t.insert({ 1000, 1000 });
+        });
+        reader.join();
+        QCOMPARE(seen, 1000);
+        t.insert({ 1001, 1001 });
+        QCOMPARE(t.size(), 1002);
+        QVERIFY(t.member(1000));
+    }
+
     void orderedSetSemantics()
     {
         Table t = make(opts(TableOptions::Type::OrderedSet));
