@@ -1,13 +1,16 @@
 #!/bin/sh
 # Runs the same table workload in Immortal (bench_table) and in real OTP
-# (ets_bench.escript) and prints the throughput ratios (ETS ns / Immortal ns;
-# above 1 means Immortal is faster), with the naive Qt peer from the same
-# bench_table run and the machine's load, since a loaded machine moves
-# every figure. Needs erlang-base and a build made with -DIMMORTAL_BUILD_BENCH=ON.
-#   usage: bench/run-vs-ets.sh [build-dir]   (default: build)
+# (ets_bench.escript) and prints throughput ratios: ETS ns / Immortal ns,
+# above 1 means Immortal is faster. The machines are shared and their memory
+# latency drifts by 2x within minutes, so the two run in alternation, ROUNDS
+# times (5 by default), each round yields one ratio per operation, and the
+# median ratio is what is reported, with every round's figures and the load.
+# Needs erlang-base and a build made with -DIMMORTAL_BUILD_BENCH=ON.
+#   usage: bench/run-vs-ets.sh [build-dir] [rounds]   (default: build 5)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-"$here/../build"}
+rounds=${2:-5}
 bench="$build/bench/bench_table"
 if [ ! -x "$bench" ]; then
     echo "no $bench: configure with -DIMMORTAL_BUILD_BENCH=ON and build bench_table" >&2
@@ -18,24 +21,44 @@ if ! command -v escript >/dev/null 2>&1; then
     exit 1
 fi
 
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-# Median of 7 repetitions, real time in ns, for the 100k-row benchmarks.
-ours=$("$bench" --benchmark_filter='BM_(Table|Naive)(Insert|Lookup/100000|Lookup)$' \
-    --benchmark_repetitions=7 --benchmark_report_aggregates_only=true \
-    --benchmark_format=csv 2>/dev/null | awk -F, '/_median"/ {
-        name = $1; gsub(/"/, "", name); sub(/_median/, "", name); print name, $3 }')
-ets=$(escript "$here/ets_bench.escript")
-echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+all=$(mktemp)
+trap 'rm -f "$all"' EXIT
+i=1
+while [ "$i" -le "$rounds" ]; do
+    echo "round $i, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+    # Median of 3 repetitions of each, in ns per operation.
+    "$bench" --benchmark_filter='BM_(Table|Naive)(Insert|InsertTuple|Lookup|LookupInto|Member)(/100000)?$' \
+        --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
+        --benchmark_format=csv 2>/dev/null | awk -F, -v r="$i" '/_median"/ {
+            name = $1; gsub(/"/, "", name); sub(/_median/, "", name); sub(/\/100000/, "", name)
+            print r, name, $3 }' >>"$all"
+    escript "$here/ets_bench.escript" 3 | awk -v r="$i" '{ print r, $1, $2 }' >>"$all"
+    i=$((i + 1))
+done
 
-echo "$ours"
-echo "$ets"
-printf '%s\n%s\n' "$ours" "$ets" | awk '
-    /^BM_TableInsert/ { ci = $2 } /^BM_TableLookup/ { cl = $2 }
-    /^BM_NaiveInsert/ { ni = $2 } /^BM_NaiveLookup/ { nl = $2 }
-    /^ets_insert/ { ei = $2 } /^ets_lookup/ { el = $2 }
+awk '
+    function median(list,    n, a, i, j, t) {
+        n = split(list, a, " ")
+        for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
+            t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+        return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+    }
+    { ns[$1, $2] = $3; rounds[$1] = 1 }
     END {
-        printf "insert: ETS %.1f ns, Immortal %.1f ns (%.2fx ETS), naive %.1f ns (%.2fx ETS)\n",
-            ei, ci, ei / ci, ni, ei / ni
-        printf "lookup: ETS %.1f ns, Immortal %.1f ns (%.2fx ETS), naive %.1f ns (%.2fx ETS)\n",
-            el, cl, el / cl, nl, el / nl
-    }'
+        split("BM_TableInsert:ets_insert BM_TableInsertTuple:ets_insert BM_NaiveInsert:ets_insert " \
+              "BM_TableLookup:ets_lookup BM_TableLookupInto:ets_lookup BM_NaiveLookup:ets_lookup " \
+              "BM_TableMember:ets_member", pairs, " ")
+        printf "%-20s %-11s %-12s %-28s %s\n", "ours", "ETS", "median ratio", "ratios by round", "ns by round (ours/ETS)"
+        for (p = 1; p <= length(pairs); p++) {
+            split(pairs[p], nm, ":")
+            list = ""; detail = ""; figures = ""
+            for (r in rounds) {
+                if (!((r, nm[1]) in ns) || !((r, nm[2]) in ns)) continue
+                ratio = ns[r, nm[2]] / ns[r, nm[1]]
+                list = list " " ratio
+                detail = detail sprintf(" %.2f", ratio)
+                figures = figures sprintf(" %.0f/%.0f", ns[r, nm[1]], ns[r, nm[2]])
+            }
+            printf "%-20s %-11s %-12s %-28s %s\n", nm[1], nm[2], sprintf("%.2fx", median(list)), detail, figures
+        }
+    }' "$all"
