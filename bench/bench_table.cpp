@@ -4,6 +4,7 @@
 #include "process.h"
 #include "table.h"
 
+#include <absl/container/flat_hash_map.h>
 #include <benchmark/benchmark.h>
 
 #include <QCoreApplication>
@@ -37,32 +38,34 @@ Table makeTable()
 // ets:insert(T, {K, K}) as C++ spells it: the row's elements in braces.
 void BM_TableInsert(benchmark::State &state)
 {
+    const int rows = int(state.range(0));
     Table t = makeTable();
     int k = 0;
     for (auto _ : state) {
         t.insert({ k, k });
-        k = (k + Stride) % Rows;
+        k = (k + Stride) % rows;
     }
     state.SetItemsProcessed(state.iterations());
     ProcessScope scope(owner()->pid());
     t.deleteTable();
 }
-BENCHMARK(BM_TableInsert);
+BENCHMARK(BM_TableInsert)->Arg(Rows)->Arg(1000);
 
 // The same rows built as a Tuple first: what the caller's allocation costs.
 void BM_TableInsertTuple(benchmark::State &state)
 {
+    const int rows = int(state.range(0));
     Table t = makeTable();
     int k = 0;
     for (auto _ : state) {
         t.insert(Tuple { k, k });
-        k = (k + Stride) % Rows;
+        k = (k + Stride) % rows;
     }
     state.SetItemsProcessed(state.iterations());
     ProcessScope scope(owner()->pid());
     t.deleteTable();
 }
-BENCHMARK(BM_TableInsertTuple);
+BENCHMARK(BM_TableInsertTuple)->Arg(Rows)->Arg(1000);
 
 void BM_TableLookup(benchmark::State &state)
 {
@@ -131,19 +134,20 @@ BENCHMARK(BM_TableLookupThreads)->Threads(1)->Threads(2)->UseRealTime();
 // member/2: the probe without copying a row out, to tell the two apart.
 void BM_TableMember(benchmark::State &state)
 {
+    const int rows = int(state.range(0));
     Table t = makeTable();
-    for (int i = 0; i < Rows; ++i)
+    for (int i = 0; i < rows; ++i)
         t.insert({ i, i });
     int k = 0;
     for (auto _ : state) {
         benchmark::DoNotOptimize(t.member(k));
-        k = (k + Stride) % Rows;
+        k = (k + Stride) % rows;
     }
     state.SetItemsProcessed(state.iterations());
     ProcessScope scope(owner()->pid());
     t.deleteTable();
 }
-BENCHMARK(BM_TableMember);
+BENCHMARK(BM_TableMember)->Arg(Rows)->Arg(1000);
 
 // The naive peer: what one would write first with Qt containers.
 struct NaiveTable
@@ -154,31 +158,65 @@ struct NaiveTable
 
 void BM_NaiveInsert(benchmark::State &state)
 {
+    const int rows = int(state.range(0));
     NaiveTable t;
     int k = 0;
     for (auto _ : state) {
         QWriteLocker lock(&t.lock);
         t.rows.insert(k, QVariantList { k, k });
-        k = (k + Stride) % Rows;
+        k = (k + Stride) % rows;
     }
     state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_NaiveInsert);
+BENCHMARK(BM_NaiveInsert)->Arg(Rows)->Arg(1000);
 
 void BM_NaiveLookup(benchmark::State &state)
 {
+    const int rows = int(state.range(0));
     NaiveTable t;
-    for (int i = 0; i < Rows; ++i)
+    for (int i = 0; i < rows; ++i)
         t.rows.insert(i, QVariantList { i, i });
     int k = 0;
     for (auto _ : state) {
         QReadLocker lock(&t.lock);
         benchmark::DoNotOptimize(t.rows.value(k));
-        k = (k + Stride) % Rows;
+        k = (k + Stride) % rows;
     }
     state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_NaiveLookup);
+BENCHMARK(BM_NaiveLookup)->Arg(Rows)->Arg(1000);
+
+// The floor: a bare absl::flat_hash_map<qint64, qint64>, no lock, no
+// checks, no Term. It tells what one probe costs on this machine at this
+// moment, which bounds any table built on a hash map (ETS included).
+void BM_FloorInsert(benchmark::State &state)
+{
+    const int rows = int(state.range(0));
+    absl::flat_hash_map<qint64, qint64> map;
+    int k = 0;
+    for (auto _ : state) {
+        map.insert_or_assign(k, k);
+        k = (k + Stride) % rows;
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_FloorInsert)->Arg(Rows)->Arg(1000);
+
+void BM_FloorLookup(benchmark::State &state)
+{
+    const int rows = int(state.range(0));
+    absl::flat_hash_map<qint64, qint64> map;
+    for (int i = 0; i < rows; ++i)
+        map.emplace(i, i);
+    int k = 0;
+    for (auto _ : state) {
+        auto it = map.find(k);
+        benchmark::DoNotOptimize(it->second);
+        k = (k + Stride) % rows;
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_FloorLookup)->Arg(Rows)->Arg(1000);
 
 NaiveTable sharedNaive;
 

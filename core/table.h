@@ -26,7 +26,9 @@ class TableData;
 //   private   — only the owner reads or writes
 // Failed calls throw immortal::Error and change nothing. Multi-row writes
 // are atomic. Public tables may be used from many threads at once; reads
-// take a shared lock and do not serialise behind each other.
+// take a shared lock and do not serialise behind each other. The lock is
+// biased to the first thread that uses the table (see BiasedLock), which
+// then takes it without atomic read-modify-writes.
 //
 // Ownership follows ets: the owner may giveAway() and setHeir(); when the
 // owner dies the table passes to its heir (an ETS-TRANSFER delivered to the
