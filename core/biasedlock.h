@@ -30,55 +30,41 @@ namespace immortal {
 class BiasedLock
 {
 public:
-    class ReadLocker
+    // Take the lock shared (ReadLocker) or exclusive (WriteLocker); the
+    // locker remembers whether it went in through the bias.
+    template<bool Exclusive>
+    class Locker
     {
     public:
-        explicit ReadLocker(BiasedLock &lock) noexcept
+        explicit Locker(BiasedLock &lock) noexcept
             : m_lock(lock)
             , m_biased(lock.enterBiased())
         {
-            if (!m_biased)
+            if (m_biased)
+                return;
+            if constexpr (Exclusive)
+                m_lock.m_shared.lock();
+            else
                 m_lock.m_shared.lock_shared();
         }
-        ~ReadLocker()
+        ~Locker()
         {
             if (m_biased)
                 m_lock.leaveBiased();
+            else if constexpr (Exclusive)
+                m_lock.m_shared.unlock();
             else
                 m_lock.m_shared.unlock_shared();
         }
-        ReadLocker(const ReadLocker &) = delete;
-        ReadLocker &operator=(const ReadLocker &) = delete;
+        Locker(const Locker &) = delete;
+        Locker &operator=(const Locker &) = delete;
 
     private:
         BiasedLock &m_lock;
         const bool m_biased;
     };
-
-    class WriteLocker
-    {
-    public:
-        explicit WriteLocker(BiasedLock &lock) noexcept
-            : m_lock(lock)
-            , m_biased(lock.enterBiased())
-        {
-            if (!m_biased)
-                m_lock.m_shared.lock();
-        }
-        ~WriteLocker()
-        {
-            if (m_biased)
-                m_lock.leaveBiased();
-            else
-                m_lock.m_shared.unlock();
-        }
-        WriteLocker(const WriteLocker &) = delete;
-        WriteLocker &operator=(const WriteLocker &) = delete;
-
-    private:
-        BiasedLock &m_lock;
-        const bool m_biased;
-    };
+    using ReadLocker = Locker<false>;
+    using WriteLocker = Locker<true>;
 
     // True until the bias has been revoked.
     bool isBiased() const noexcept { return m_bias.load(std::memory_order_acquire) != kRevoked; }
