@@ -35,52 +35,44 @@ Table makeTable()
     return Table::create(QStringLiteral("bench"), o, owner()->pid());
 }
 
-// ets:insert(T, {K, K}) as C++ spells it: the row's elements in braces.
-void BM_TableInsert(benchmark::State &state)
+// One benchmark over a table of state.range(0) keys: op(table, key) is
+// timed with keys walked by Stride; `filled` puts every row in first.
+template<typename Op>
+void onTable(benchmark::State &state, bool filled, Op op)
 {
     const int rows = int(state.range(0));
     Table t = makeTable();
+    if (filled) {
+        for (int i = 0; i < rows; ++i)
+            t.insert({ i, i });
+    }
     int k = 0;
     for (auto _ : state) {
-        t.insert({ k, k });
+        op(t, k);
         k = (k + Stride) % rows;
     }
     state.SetItemsProcessed(state.iterations());
     ProcessScope scope(owner()->pid());
     t.deleteTable();
+}
+
+// ets:insert(T, {K, K}) as C++ spells it: the row's elements in braces.
+void BM_TableInsert(benchmark::State &state)
+{
+    onTable(state, false, [](Table &t, int k) { t.insert({ k, k }); });
 }
 BENCHMARK(BM_TableInsert)->Arg(Rows)->Arg(1000);
 
 // The same rows built as a Tuple first: what the caller's allocation costs.
 void BM_TableInsertTuple(benchmark::State &state)
 {
-    const int rows = int(state.range(0));
-    Table t = makeTable();
-    int k = 0;
-    for (auto _ : state) {
-        t.insert(Tuple { k, k });
-        k = (k + Stride) % rows;
-    }
-    state.SetItemsProcessed(state.iterations());
-    ProcessScope scope(owner()->pid());
-    t.deleteTable();
+    onTable(state, false, [](Table &t, int k) { t.insert(Tuple { k, k }); });
 }
 BENCHMARK(BM_TableInsertTuple)->Arg(Rows)->Arg(1000);
 
 void BM_TableLookup(benchmark::State &state)
 {
-    const int rows = int(state.range(0));
-    Table t = makeTable();
-    for (int i = 0; i < rows; ++i)
-        t.insert({ i, i });
-    int k = 0;
-    for (auto _ : state) {
-        benchmark::DoNotOptimize(t.lookup(k));
-        k = (k + Stride) % rows;
-    }
-    state.SetItemsProcessed(state.iterations());
-    ProcessScope scope(owner()->pid());
-    t.deleteTable();
+    onTable(state, true, [](Table &t, int k) { benchmark::DoNotOptimize(t.lookup(k)); });
 }
 BENCHMARK(BM_TableLookup)->Arg(Rows)->Arg(1000);
 
@@ -88,21 +80,18 @@ BENCHMARK(BM_TableLookup)->Arg(Rows)->Arg(1000);
 // keeps its result buffer would: no allocation, no reference counting.
 void BM_TableLookupInto(benchmark::State &state)
 {
-    const int rows = int(state.range(0));
-    Table t = makeTable();
-    for (int i = 0; i < rows; ++i)
-        t.insert({ i, i });
     QList<Tuple> found;
-    int k = 0;
-    for (auto _ : state) {
-        benchmark::DoNotOptimize(t.lookup(k, found));
-        k = (k + Stride) % rows;
-    }
-    state.SetItemsProcessed(state.iterations());
-    ProcessScope scope(owner()->pid());
-    t.deleteTable();
+    onTable(state, true,
+            [&found](Table &t, int k) { benchmark::DoNotOptimize(t.lookup(k, found)); });
 }
 BENCHMARK(BM_TableLookupInto)->Arg(Rows)->Arg(1000);
+
+// member/2: the probe without copying a row out, to tell the two apart.
+void BM_TableMember(benchmark::State &state)
+{
+    onTable(state, true, [](Table &t, int k) { benchmark::DoNotOptimize(t.member(k)); });
+}
+BENCHMARK(BM_TableMember)->Arg(Rows)->Arg(1000);
 
 // Two threads looking up in one public table: reads take the lock shared,
 // so items_per_second should be about twice the one-thread figure on two
@@ -130,24 +119,6 @@ void BM_TableLookupThreads(benchmark::State &state)
     }
 }
 BENCHMARK(BM_TableLookupThreads)->Threads(1)->Threads(2)->UseRealTime();
-
-// member/2: the probe without copying a row out, to tell the two apart.
-void BM_TableMember(benchmark::State &state)
-{
-    const int rows = int(state.range(0));
-    Table t = makeTable();
-    for (int i = 0; i < rows; ++i)
-        t.insert({ i, i });
-    int k = 0;
-    for (auto _ : state) {
-        benchmark::DoNotOptimize(t.member(k));
-        k = (k + Stride) % rows;
-    }
-    state.SetItemsProcessed(state.iterations());
-    ProcessScope scope(owner()->pid());
-    t.deleteTable();
-}
-BENCHMARK(BM_TableMember)->Arg(Rows)->Arg(1000);
 
 // The naive peer: what one would write first with Qt containers.
 struct NaiveTable

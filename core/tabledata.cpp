@@ -608,20 +608,7 @@ qsizetype TableData::matchDelete(const Tuple &pattern)
     PatternCompiler compiler;
     const Pattern p = compiler.compileRow(pattern);
     Bindings b(compiler.slotCount());
-    qsizetype removed = 0;
-    {
-        BiasedLock::WriteLocker lock(m_lock);
-        checkAlive();
-        checkWrite();
-        std::vector<char> marks;
-        marks.reserve(size_t(countLocked()));
-        forEachLocked([&](const Tuple &row) { marks.push_back(matchRow(p, row, b) ? 1 : 0); });
-        removed = removeMarkedLocked(marks);
-        setSize(countLocked());
-    }
-    if (removed)
-        written();
-    return removed;
+    return selectDelete([&](const Tuple &row) { return matchRow(p, row, b); });
 }
 
 qsizetype TableData::selectDelete(const std::function<bool(const Tuple &)> &pred)
