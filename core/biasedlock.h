@@ -89,6 +89,8 @@ private:
         const quint64 me = currentThread();
         if (m_bias.load(std::memory_order_relaxed) != me) [[unlikely]]
             return enterSlow(me);
+        Q_ASSERT_X(m_biasHeld.load(std::memory_order_relaxed) == 0, "BiasedLock",
+                   "the lock is not recursive");
         m_biasHeld.store(1, std::memory_order_relaxed);
         // The light half of the fence: the revoker's membarrier supplies the
         // ordering between this store and the load below.
