@@ -42,6 +42,11 @@ void heavyBarrier() noexcept
 
 } // namespace
 
+bool BiasedLock::isSupported() noexcept
+{
+    return heavyBarrierAvailable();
+}
+
 quint64 BiasedLock::nextThread() noexcept
 {
     static std::atomic<quint64> next { 0 };

@@ -71,6 +71,9 @@ public:
     // True once a revocation has begun (for tests).
     bool isRevoking() const noexcept { return m_bias.load(std::memory_order_acquire) >= kRevoking; }
 
+    // False where membarrier(2) is refused: then no lock is ever biased.
+    static bool isSupported() noexcept;
+
     // A number for the calling thread, never reused while the process runs.
     static quint64 currentThread() noexcept
     {
