@@ -266,6 +266,17 @@ Term::Term(const QByteArray &bytes)
     m_payload = p;
 }
 
+Term &Term::assignShared(const Term &other) noexcept
+{
+    // Retain first: other may be (or hold the last reference to) this.
+    if (other.m_type >= Type::String)
+        other.retain();
+    release();
+    m_type = other.m_type;
+    m_int = other.m_int;
+    return *this;
+}
+
 void Term::retain() const noexcept
 {
     m_payload->ref.fetch_add(1, std::memory_order_relaxed);

@@ -6,6 +6,7 @@
 #include <QString>
 #include <QVariant>
 
+#include <algorithm>
 #include <cstddef>
 #include <initializer_list>
 
@@ -70,9 +71,10 @@ public:
     }
     Term &operator=(const Term &other) noexcept
     {
-        if (other.m_type >= Type::String)
-            other.retain();
-        release();
+        // One test when neither side holds a payload (what a lookup copying
+        // an integer row over the previous one does); the rest out of line.
+        if (std::max(m_type, other.m_type) >= Type::String) [[unlikely]]
+            return assignShared(other);
         m_type = other.m_type;
         m_int = other.m_int;
         return *this;
@@ -163,6 +165,7 @@ private:
         if (m_type >= Type::String)
             releasePayload();
     }
+    Term &assignShared(const Term &other) noexcept; // either side has a payload
     void retain() const noexcept; // heap payloads only
     void releasePayload() noexcept; // heap payloads only
     bool equalsSlow(const Term &other) const noexcept;
