@@ -53,12 +53,13 @@ quint64 BiasedLock::nextThread() noexcept
     return next.fetch_add(1, std::memory_order_relaxed) + 1;
 }
 
-bool BiasedLock::enterSlow(quint64 me) noexcept
+bool BiasedLock::enterSlow() noexcept
 {
+    const quint64 me = currentThread();
     quint64 bias = m_bias.load(std::memory_order_acquire);
     if (bias == kRevoked)
         return false;
-    if (bias == 0 && heavyBarrierAvailable()
+    if (bias == kUnclaimed && heavyBarrierAvailable()
         && m_bias.compare_exchange_strong(bias, me, std::memory_order_acq_rel))
         return enterBiased();
     revoke();
@@ -83,7 +84,7 @@ void BiasedLock::revoke() noexcept
         if (bias == kRevoked)
             return;
     } while (!m_bias.compare_exchange_weak(bias, kRevoking, std::memory_order_acq_rel));
-    if (bias != 0) {
+    if (bias != kUnclaimed) {
         heavyBarrier();
         // From here the bias thread either is inside, and m_biasHeld shows
         // it, or it will see the revocation on its way in.

@@ -83,15 +83,18 @@ public:
     }
 
 private:
+    static constexpr quint64 kUnclaimed = std::numeric_limits<quint64>::max() - 2;
     static constexpr quint64 kRevoking = std::numeric_limits<quint64>::max() - 1;
     static constexpr quint64 kRevoked = std::numeric_limits<quint64>::max();
 
     // True: the caller holds the lock through its bias.
     bool enterBiased() noexcept
     {
-        const quint64 me = currentThread();
+        // t_thread is 0 until the thread's first slow entry, and no bias is 0:
+        // one compare covers both.
+        const quint64 me = t_thread;
         if (m_bias.load(std::memory_order_relaxed) != me) [[unlikely]]
-            return enterSlow(me);
+            return enterSlow();
         Q_ASSERT_X(m_biasHeld.load(std::memory_order_relaxed) == 0, "BiasedLock",
                    "the lock is not recursive");
         m_biasHeld.store(1, std::memory_order_relaxed);
@@ -111,16 +114,16 @@ private:
         if (m_bias.load(std::memory_order_relaxed) >= kRevoking) [[unlikely]]
             m_biasHeld.notify_all();
     }
-    bool enterSlow(quint64 me) noexcept;
+    bool enterSlow() noexcept;
     bool backOut() noexcept;
     void revoke() noexcept;
     static quint64 nextThread() noexcept;
 
     static inline constinit thread_local quint64 t_thread = 0;
 
-    // 0 until a thread claims the bias, then that thread's number, then
-    // kRevoking and finally kRevoked.
-    std::atomic<quint64> m_bias { 0 };
+    // kUnclaimed until a thread claims the bias, then that thread's number,
+    // then kRevoking and finally kRevoked.
+    std::atomic<quint64> m_bias { kUnclaimed };
     std::atomic<quint32> m_biasHeld { 0 }; // 1 while the bias thread is inside; only it writes
     std::mutex m_revokeMutex;
     ReaderLock m_shared;
