@@ -7,22 +7,11 @@
 
 namespace immortal {
 
-namespace {
-
-[[noreturn]] void nullHandle()
-{
-    throw Error(Error::Code::NoSuchTable,
-                QStringLiteral("this table handle is null: it never named a table"));
-}
-
-} // namespace
-
-TableData &Table::data() const
+void Table::nullHandle()
 {
     // A null handle is an error, not a crash.
-    if (!m_d)
-        nullHandle();
-    return *m_d;
+    throw Error(Error::Code::NoSuchTable,
+                QStringLiteral("this table handle is null: it never named a table"));
 }
 
 Table Table::create(const QString &name, const TableOptions &options)
@@ -92,11 +81,6 @@ void Table::insert(const Tuple &row)
     data().insert(&row, 1);
 }
 
-void Table::insert(std::initializer_list<Term> row)
-{
-    data().insertRow(row.begin(), qsizetype(row.size()));
-}
-
 void Table::insert(const QList<Tuple> &rows)
 {
     data().insert(rows.constData(), rows.size());
@@ -162,19 +146,9 @@ QList<Tuple> Table::lookup(const Term &key) const
     return data().lookup(key);
 }
 
-qsizetype Table::lookup(const Term &key, QList<Tuple> &into) const
-{
-    return data().lookup(key, into);
-}
-
 Term Table::lookupElement(const Term &key, int pos) const
 {
     return data().lookupElement(key, pos);
-}
-
-bool Table::member(const Term &key) const
-{
-    return data().member(key);
 }
 
 std::optional<Term> Table::first() const

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "global.h"
+#include "tabledata.h"
 #include "tableinfo.h"
 #include "tableoptions.h"
 #include "term.h"
@@ -14,8 +15,6 @@
 #include <optional>
 
 namespace immortal {
-
-class TableData;
 
 // A handle to an ETS-style table: cheap to copy, safe to keep after the
 // table is gone (every use then throws Error(NoSuchTable)).
@@ -33,6 +32,11 @@ class TableData;
 // Ownership follows ets: the owner may giveAway() and setHeir(); when the
 // owner dies the table passes to its heir (an ETS-TRANSFER delivered to the
 // heir's Process::handleEtsTransfer and etsTransfer signal) or is deleted.
+//
+// insert({k, v}), lookup(key, into) and member() are inline down to the hash
+// probe (TableData's set path): at 100k rows every call waits on a cache
+// miss, and the processor overlaps the misses of consecutive calls only when
+// few instructions separate them.
 class Table
 {
 public:
@@ -59,7 +63,10 @@ public:
     void insert(const Tuple &row);
     // t.insert({key, value}): the row's elements without a Tuple around them,
     // so a set stores a pair without allocating.
-    void insert(std::initializer_list<Term> row);
+    void insert(std::initializer_list<Term> row)
+    {
+        data().insertRow(row.begin(), qsizetype(row.size()));
+    }
     void insert(const QList<Tuple> &rows); // all or nothing
     bool insertNew(const Tuple &row); // false if the key exists
     bool insertNew(const QList<Tuple> &rows); // false (and nothing inserted) if any key exists
@@ -83,10 +90,10 @@ public:
     // how many. Passing the same list back on every call lets a lookup loop
     // reuse its memory: no allocation and no atomic reference count, which
     // is what a hot loop over a large table waits on.
-    qsizetype lookup(const Term &key, QList<Tuple> &into) const;
+    qsizetype lookup(const Term &key, QList<Tuple> &into) const { return data().lookup(key, into); }
     // ets:lookup_element/3: BadArg if no such key; for bags a list of values.
     Term lookupElement(const Term &key, int pos) const;
-    bool member(const Term &key) const;
+    bool member(const Term &key) const { return data().member(key); }
     // Traversal; std::nullopt is '$end_of_table'. ordered_set walks in term
     // order, other types in an unspecified but stable order between writes.
     std::optional<Term> first() const;
@@ -125,7 +132,13 @@ public:
 
 private:
     friend class TableStore;
-    TableData &data() const; // throws NoSuchTable for a null handle
+    TableData &data() const // throws NoSuchTable for a null handle
+    {
+        if (!m_d) [[unlikely]]
+            nullHandle();
+        return *m_d;
+    }
+    [[noreturn]] static void nullHandle();
     explicit Table(std::shared_ptr<TableData> d)
         : m_d(std::move(d))
     { }

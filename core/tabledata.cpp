@@ -181,7 +181,13 @@ TableData::TableData(TableId id, const QString &name, const TableOptions &option
     , m_hashed(options.type != TableOptions::Type::OrderedSet)
     , m_owner(owner)
     , m_heir(options.heir)
-{ }
+{
+    using Access = TableOptions::Access;
+    if (options.type == TableOptions::Type::Set)
+        m_fast.store((options.access != Access::Private ? kFastRead : 0)
+                         | (options.access == Access::Public ? kFastWrite : 0),
+                     std::memory_order_relaxed);
+}
 
 QString TableData::describe() const
 {
@@ -398,12 +404,11 @@ qsizetype TableData::removeMarkedLocked(const std::vector<char> &marks)
     return removed;
 }
 
-void TableData::written()
+void TableData::announceWrite()
 {
-    // The hot path pays one relaxed load; only the write that flips the flag
-    // queues an event, which the trace's thread records with the size then.
-    if (m_writePending.load(std::memory_order_relaxed)
-        || m_writePending.exchange(true, std::memory_order_acq_rel))
+    // Only the write that flips the flag queues an event, which the trace's
+    // thread records with the size then.
+    if (m_writePending.exchange(true, std::memory_order_acq_rel))
         return;
     std::weak_ptr<TableData> weak = weak_from_this();
     QMetaObject::invokeMethod(
@@ -428,6 +433,7 @@ void TableData::written()
 void TableData::markDeleted()
 {
     BiasedLock::WriteLocker lock(m_lock);
+    m_fast.store(0, std::memory_order_relaxed);
     m_alive.store(false, std::memory_order_release);
     // Free the rows now: handles may outlive the table for a long time.
     SetMap().swap(m_set);
@@ -479,7 +485,7 @@ void TableData::insert(const Tuple *rows, qsizetype count)
         written();
 }
 
-void TableData::insertRow(const Term *elems, qsizetype n)
+void TableData::insertRowSlow(const Term *elems, qsizetype n)
 {
     {
         BiasedLock::WriteLocker lock(m_lock);
@@ -487,7 +493,7 @@ void TableData::insertRow(const Term *elems, qsizetype n)
         checkWrite();
         const Term &key = keyOf(elems, n);
         if (m_options.type == TableOptions::Type::Set) {
-            m_set.insert_or_assign(key, packRow(elems, n)); // no row block for a pair
+            m_set.insert_or_assign(key, packRow(elems, n));
             setSize(qsizetype(m_set.size()));
         } else {
             insertLocked(Tuple(elems, elems + n));
@@ -817,7 +823,12 @@ QList<Tuple> TableData::lookup(const Term &key) const
     return t_lastLookup;
 }
 
-qsizetype TableData::lookup(const Term &key, QList<Tuple> &into) const
+void TableData::copyRowSlow(const Term &key, const SetRow &r, QList<Tuple> &into) const
+{
+    reusableRow(into) = unpackRow(key, r);
+}
+
+qsizetype TableData::lookupSlow(const Term &key, QList<Tuple> &into) const
 {
     BiasedLock::ReadLocker lock(m_lock);
     checkAlive();
@@ -825,16 +836,7 @@ qsizetype TableData::lookup(const Term &key, QList<Tuple> &into) const
     switch (m_options.type) {
     case TableOptions::Type::Set:
         if (auto it = m_set.find(key); it != m_set.end()) {
-            Tuple &row = reusableRow(into);
-            const SetRow &r = it->second;
-            if (!r.other.isTuple() && row.size() == 2 && row.isDetached()) {
-                // In place: no one else sees this row.
-                Term *terms = const_cast<Term *>(row.constData());
-                terms[m_keyIndex] = it->first;
-                terms[1 - m_keyIndex] = r.other;
-            } else {
-                row = unpackRow(it->first, r);
-            }
+            copyRow(it->first, it->second, into);
             return 1;
         }
         break;
@@ -879,15 +881,11 @@ Term TableData::lookupElement(const Term &key, int pos) const
     return Term::list(values);
 }
 
-bool TableData::member(const Term &key) const
+bool TableData::memberSlow(const Term &key) const
 {
     BiasedLock::ReadLocker lock(m_lock);
     checkAlive();
     checkRead();
-    // The probe inline for sets: keeping the hot path short lets the CPU
-    // overlap the cache misses of consecutive calls.
-    if (m_options.type == TableOptions::Type::Set) [[likely]]
-        return m_set.contains(key);
     return containsLocked(key);
 }
 

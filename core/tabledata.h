@@ -51,7 +51,19 @@ public:
     // Rows as a pointer range, so one row needs no list around it.
     void insert(const Tuple *rows, qsizetype count);
     // One row given as its elements: a set stores a pair without building a row.
-    void insertRow(const Term *elems, qsizetype n);
+    //
+    // insertRow(), lookup(key, into) and member() are inline, down to the hash
+    // probe, for a live set that any caller may use (m_fast says so in one
+    // load): at 100k rows each call waits on a cache miss, and the processor
+    // overlaps the misses of consecutive calls only when few instructions
+    // separate them. Every other case takes the general path (*Slow), which
+    // checks in the order above and throws what it finds.
+    [[gnu::flatten]] void insertRow(const Term *elems, qsizetype n)
+    {
+        if (!insertIntoSet(elems, n)) [[unlikely]]
+            return insertRowSlow(elems, n);
+        written();
+    }
     bool insertNew(const Tuple *rows, qsizetype count);
     void erase(const Term &key);
     void eraseObject(const Tuple &row);
@@ -64,9 +76,32 @@ public:
 
     // Reads.
     QList<Tuple> lookup(const Term &key) const;
-    qsizetype lookup(const Term &key, QList<Tuple> &into) const;
+    [[gnu::flatten]] qsizetype lookup(const Term &key, QList<Tuple> &into) const
+    {
+        {
+            BiasedLock::ReadLocker lock(m_lock);
+            if (m_fast.load(std::memory_order_relaxed) & kFastRead) [[likely]] {
+                const auto it = m_set.find(key);
+                if (it == m_set.end()) {
+                    into.clear();
+                    return 0;
+                }
+                copyRow(it->first, it->second, into);
+                return 1;
+            }
+        }
+        return lookupSlow(key, into);
+    }
     Term lookupElement(const Term &key, int pos) const;
-    bool member(const Term &key) const;
+    [[gnu::flatten]] bool member(const Term &key) const
+    {
+        {
+            BiasedLock::ReadLocker lock(m_lock);
+            if (m_fast.load(std::memory_order_relaxed) & kFastRead) [[likely]]
+                return m_set.contains(key);
+        }
+        return memberSlow(key);
+    }
     std::optional<Term> first() const;
     std::optional<Term> next(const Term &key) const;
     std::optional<Term> last() const;
@@ -153,6 +188,42 @@ private:
     }
     SetRow packRowSlow(const Term *elems, qsizetype n) const;
     Tuple unpackRow(const Term &key, const SetRow &r) const;
+    // A set row into `into`: in place when the list and its one pair are the
+    // caller's alone (no allocation, no reference count), else a new row.
+    void copyRow(const Term &key, const SetRow &r, QList<Tuple> &into) const
+    {
+        if (into.size() == 1 && into.isDetached() && !r.other.isTuple()) [[likely]] {
+            const Tuple &row = into.constFirst();
+            if (row.size() == 2 && row.isDetached()) [[likely]] {
+                // Pairs with the release in the last other holder's drop.
+                std::atomic_thread_fence(std::memory_order_acquire);
+                // Both addresses first: a Term's type byte may alias anything,
+                // so the compiler would reload m_keyIndex after each store.
+                Term *terms = const_cast<Term *>(row.constData());
+                Term &keyTerm = terms[m_keyIndex];
+                Term &otherTerm = terms[1 - m_keyIndex];
+                keyTerm = key;
+                otherTerm = r.other;
+                return;
+            }
+        }
+        copyRowSlow(key, r, into);
+    }
+    void copyRowSlow(const Term &key, const SetRow &r, QList<Tuple> &into) const;
+    // insertRow's inline half: false (and nothing done) when the general path must run.
+    bool insertIntoSet(const Term *elems, qsizetype n)
+    {
+        BiasedLock::WriteLocker lock(m_lock);
+        if (!(m_fast.load(std::memory_order_relaxed) & kFastWrite)) [[unlikely]]
+            return false;
+        const Term &key = keyOf(elems, n);
+        m_set.insert_or_assign(key, packRow(elems, n)); // no row block for a pair
+        setSize(qsizetype(m_set.size()));
+        return true;
+    }
+    void insertRowSlow(const Term *elems, qsizetype n);
+    qsizetype lookupSlow(const Term &key, QList<Tuple> &into) const;
+    bool memberSlow(const Term &key) const;
     bool rowEquals(const Term &key, const SetRow &r, const Tuple &row) const;
     bool containsLocked(const Term &key) const;
     template<typename F>
@@ -163,8 +234,14 @@ private:
     // Removes the rows marked (in forEachLocked order); returns how many.
     qsizetype removeMarkedLocked(const std::vector<char> &marks);
     void setSize(qsizetype n) noexcept { m_size.store(n, std::memory_order_relaxed); }
-    // After a write that changed rows: one coalesced TableWritten event.
-    void written();
+    // After a write that changed rows: one coalesced TableWritten event. The
+    // hot path is one relaxed load; only the write that flips the flag queues.
+    void written()
+    {
+        if (!m_writePending.load(std::memory_order_relaxed)) [[unlikely]]
+            announceWrite();
+    }
+    void announceWrite();
 
     const TableId m_id;
     const QString m_name;
@@ -181,6 +258,10 @@ private:
     quint64 m_orphanGeneration = 0; // TableStore's mutex
 
     mutable BiasedLock m_lock;
+    // Which inline paths apply: a live set that any caller may read
+    // (kFastRead) or write (kFastWrite). Cleared, under the lock, on deletion.
+    enum : quint8 { kFastRead = 1, kFastWrite = 2 };
+    std::atomic<quint8> m_fast { 0 };
     std::atomic<bool> m_alive { true };
     std::atomic<qsizetype> m_size { 0 };
     std::atomic<bool> m_writePending { false };

@@ -532,12 +532,16 @@ private Q_SLOTS:
         ProcessScope scope(pid);
         const QString read = canRead ? QStringLiteral("ok") : QStringLiteral("access_denied");
         const QString write = canWrite ? QStringLiteral("ok") : QStringLiteral("access_denied");
+        QList<Tuple> found;
         QCOMPARE(errorOf([&] { t.lookup(1); }), read);
+        QCOMPARE(errorOf([&] { t.lookup(1, found); }), read);
+        QCOMPARE(found.size(), canRead ? 1 : 0);
         QCOMPARE(errorOf([&] { t.member(1); }), read);
         QCOMPARE(errorOf([&] { t.first(); }), read);
         QCOMPARE(errorOf([&] { t.toList(); }), read);
         QCOMPARE(errorOf([&] { t.match(Tuple { a(u"_"), a(u"_") }); }), read);
         QCOMPARE(errorOf([&] { t.insert(Tuple { 2, "two" }); }), write);
+        QCOMPARE(errorOf([&] { t.insert({ 3, "three" }); }), write);
         QCOMPARE(errorOf([&] { t.updateElement(1, 2, "uno"); }), write);
         QCOMPARE(errorOf([&] { t.erase(5); }), write);
         QCOMPARE(errorOf([&] { t.deleteAllObjects(); }), write);
@@ -611,6 +615,26 @@ private Q_SLOTS:
         }
         QCOMPARE(errorOf([&] { Table().lookup(1); }), gone);
         QVERIFY(Table().isNull());
+    }
+
+    // The inline calls (insert({k, v}), lookup(key, into), member) on a set
+    // that was deleted, whatever its access: no_such_table, nothing changed.
+    void inlineCallsOnADeletedSet()
+    {
+        for (auto access : { TableOptions::Access::Public, TableOptions::Access::Protected,
+                             TableOptions::Access::Private }) {
+            Table t = make(opts(TableOptions::Type::Set, access), QStringLiteral("gone"));
+            ProcessScope scope(m_owner->pid());
+            t.insert({ 1, 2 });
+            QList<Tuple> found;
+            QCOMPARE(t.lookup(1, found), 1);
+            t.deleteTable();
+            const QString gone = QStringLiteral("no_such_table");
+            QCOMPARE(errorOf([&] { t.insert({ 1, 3 }); }), gone);
+            QCOMPARE(errorOf([&] { t.lookup(1, found); }), gone);
+            QCOMPARE(errorOf([&] { t.member(1); }), gone);
+            QCOMPARE(found, (QList<Tuple> { Tuple { 1, 2 } }));
+        }
     }
 
     void insertNewIsAllOrNothing()
