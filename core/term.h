@@ -6,6 +6,8 @@
 #include <QString>
 #include <QVariant>
 
+#include <absl/numeric/int128.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <initializer_list>
@@ -170,16 +172,13 @@ private:
     void releasePayload() noexcept; // heap payloads only
     bool equalsSlow(const Term &other) const noexcept;
     size_t hashSlow(size_t seed) const noexcept;
-    // splitmix64's finaliser: cheap, and every input bit reaches every
-    // output bit, which flat_hash_map's control bytes need.
+    // The folded 128-bit product, as Abseil mixes integers: one multiply,
+    // and every input bit reaches both the low 7 bits and the high bits,
+    // which flat_hash_map's control bytes and probe start take apart.
     static size_t mixInteger(quint64 x) noexcept
     {
-        x ^= x >> 30;
-        x *= 0xbf58476d1ce4e5b9ULL;
-        x ^= x >> 27;
-        x *= 0x94d049bb133111ebULL;
-        x ^= x >> 31;
-        return size_t(x);
+        const absl::uint128 m = absl::uint128(x) * 0x9e3779b97f4a7c15ULL;
+        return size_t(absl::Uint128Low64(m) ^ absl::Uint128High64(m));
     }
 
     Type m_type;

@@ -186,6 +186,22 @@ private Q_SLOTS:
         QVERIFY(Term::tuple({ 1, 2 }).hash() != Term::tuple({ 2, 1 }).hash());
     }
 
+    // flat_hash_map takes a hash apart: the low 7 bits tag the slot, the rest
+    // pick where the probe starts. Integer keys that differ only in high bits
+    // must still spread over the tags, and consecutive keys over the starts
+    // (an identity hash fails both; a random one covers about 128 and 647).
+    void integerHashFeedsBothHalves()
+    {
+        QSet<size_t> tags;
+        QSet<size_t> starts;
+        for (qint64 i = 0; i < 1024; ++i) {
+            tags.insert(Term(i << 40).hash() & 0x7f);
+            starts.insert((Term(i).hash() >> 7) % 1024);
+        }
+        QVERIFY2(tags.size() >= 120, qPrintable(QString::number(tags.size())));
+        QVERIFY2(starts.size() >= 600, qPrintable(QString::number(starts.size())));
+    }
+
     void usableAsQHashKey()
     {
         QHash<Term, int> h;
