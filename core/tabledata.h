@@ -197,13 +197,15 @@ private:
             if (row.size() == 2 && row.isDetached()) [[likely]] {
                 // Pairs with the release in the last other holder's drop.
                 std::atomic_thread_fence(std::memory_order_acquire);
-                // Both addresses first: a Term's type byte may alias anything,
-                // so the compiler would reload m_keyIndex after each store.
+                // Constant offsets for the usual key position 1.
                 Term *terms = const_cast<Term *>(row.constData());
-                Term &keyTerm = terms[m_keyIndex];
-                Term &otherTerm = terms[1 - m_keyIndex];
-                keyTerm = key;
-                otherTerm = r.other;
+                if (m_keyIndex == 0) [[likely]] {
+                    terms[0] = key;
+                    terms[1] = r.other;
+                } else {
+                    terms[1] = key;
+                    terms[0] = r.other;
+                }
                 return;
             }
         }

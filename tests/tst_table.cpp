@@ -201,6 +201,22 @@ private Q_SLOTS:
             QCOMPARE(t.lookup(0), (QList<Tuple> { Tuple { 0, 0 } }));
             t.deleteTable();
         }
+        {
+            // The key in second position: the pair is refilled the other way round.
+            TableOptions o = opts(TableOptions::Type::Set);
+            o.keyPos = 2;
+            Table t = make(o, QStringLiteral("into2"));
+            ProcessScope scope(m_owner->pid());
+            t.insert({ a(u"one"), 1 });
+            t.insert({ a(u"two"), 2 });
+            QList<Tuple> found;
+            QCOMPARE(t.lookup(1, found), 1);
+            const Term *termsBefore = found.constData()->constData();
+            QCOMPARE(t.lookup(2, found), 1);
+            QCOMPARE(found.constData()->constData(), termsBefore);
+            QCOMPARE(found, (QList<Tuple> { Tuple { a(u"two"), 2 } }));
+            t.deleteTable();
+        }
         Table bag = make(opts(TableOptions::Type::DuplicateBag), QStringLiteral("intobag"));
         ProcessScope scope(m_owner->pid());
         bag.insert({ 1, a(u"x") });
