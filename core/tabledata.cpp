@@ -184,9 +184,8 @@ TableData::TableData(TableId id, const QString &name, const TableOptions &option
 {
     using Access = TableOptions::Access;
     if (options.type == TableOptions::Type::Set)
-        m_fast.store((options.access != Access::Private ? kFastRead : 0)
-                         | (options.access == Access::Public ? kFastWrite : 0),
-                     std::memory_order_relaxed);
+        m_fast = (options.access != Access::Private ? kFastRead : 0)
+            | (options.access == Access::Public ? kFastWrite : 0);
 }
 
 QString TableData::describe() const
@@ -433,7 +432,7 @@ void TableData::announceWrite()
 void TableData::markDeleted()
 {
     BiasedLock::WriteLocker lock(m_lock);
-    m_fast.store(0, std::memory_order_relaxed);
+    m_fast = 0;
     m_alive.store(false, std::memory_order_release);
     // Free the rows now: handles may outlive the table for a long time.
     SetMap().swap(m_set);

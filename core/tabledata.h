@@ -80,7 +80,7 @@ public:
     {
         {
             BiasedLock::ReadLocker lock(m_lock);
-            if (m_fast.load(std::memory_order_relaxed) & kFastRead) [[likely]] {
+            if (m_fast & kFastRead) [[likely]] {
                 const auto it = m_set.find(key);
                 if (it == m_set.end()) {
                     into.clear();
@@ -97,7 +97,7 @@ public:
     {
         {
             BiasedLock::ReadLocker lock(m_lock);
-            if (m_fast.load(std::memory_order_relaxed) & kFastRead) [[likely]]
+            if (m_fast & kFastRead) [[likely]]
                 return m_set.contains(key);
         }
         return memberSlow(key);
@@ -216,7 +216,7 @@ private:
     bool insertIntoSet(const Term *elems, qsizetype n)
     {
         BiasedLock::WriteLocker lock(m_lock);
-        if (!(m_fast.load(std::memory_order_relaxed) & kFastWrite)) [[unlikely]]
+        if (!(m_fast & kFastWrite)) [[unlikely]]
             return false;
         const Term &key = keyOf(elems, n);
         m_set.insert_or_assign(key, packRow(elems, n)); // no row block for a pair
@@ -263,7 +263,7 @@ private:
     // Which inline paths apply: a live set that any caller may read
     // (kFastRead) or write (kFastWrite). Cleared, under the lock, on deletion.
     enum : quint8 { kFastRead = 1, kFastWrite = 2 };
-    std::atomic<quint8> m_fast { 0 };
+    quint8 m_fast = 0; // under m_lock, as the rows
     std::atomic<bool> m_alive { true };
     std::atomic<qsizetype> m_size { 0 };
     std::atomic<bool> m_writePending { false };
