@@ -35,23 +35,30 @@ Table makeTable()
     return Table::create(QStringLiteral("bench"), o, owner()->pid());
 }
 
-// One benchmark over a table of state.range(0) keys: op(table, key) is
-// timed with keys walked by Stride; `filled` puts every row in first.
+// Times op(key) over the keys 0 .. state.range(0) - 1, walked by Stride.
 template<typename Op>
-void onTable(benchmark::State &state, bool filled, Op op)
+void walkKeys(benchmark::State &state, Op op)
 {
     const int rows = int(state.range(0));
-    Table t = makeTable();
-    if (filled) {
-        for (int i = 0; i < rows; ++i)
-            t.insert({ i, i });
-    }
     int k = 0;
     for (auto _ : state) {
-        op(t, k);
+        op(k);
         k = (k + Stride) % rows;
     }
     state.SetItemsProcessed(state.iterations());
+}
+
+// One benchmark over a table of state.range(0) keys: op(table, key), keys
+// walked as walkKeys() does; `filled` puts every row in first.
+template<typename Op>
+void onTable(benchmark::State &state, bool filled, Op op)
+{
+    Table t = makeTable();
+    if (filled) {
+        for (int i = 0; i < int(state.range(0)); ++i)
+            t.insert({ i, i });
+    }
+    walkKeys(state, [&](int k) { op(t, k); });
     ProcessScope scope(owner()->pid());
     t.deleteTable();
 }
@@ -129,15 +136,11 @@ struct NaiveTable
 
 void BM_NaiveInsert(benchmark::State &state)
 {
-    const int rows = int(state.range(0));
     NaiveTable t;
-    int k = 0;
-    for (auto _ : state) {
+    walkKeys(state, [&t](int k) {
         QWriteLocker lock(&t.lock);
         t.rows.insert(k, QVariantList { k, k });
-        k = (k + Stride) % rows;
-    }
-    state.SetItemsProcessed(state.iterations());
+    });
 }
 BENCHMARK(BM_NaiveInsert)->Arg(Rows)->Arg(1000);
 
@@ -147,13 +150,10 @@ void BM_NaiveLookup(benchmark::State &state)
     NaiveTable t;
     for (int i = 0; i < rows; ++i)
         t.rows.insert(i, QVariantList { i, i });
-    int k = 0;
-    for (auto _ : state) {
+    walkKeys(state, [&t](int k) {
         QReadLocker lock(&t.lock);
         benchmark::DoNotOptimize(t.rows.value(k));
-        k = (k + Stride) % rows;
-    }
-    state.SetItemsProcessed(state.iterations());
+    });
 }
 BENCHMARK(BM_NaiveLookup)->Arg(Rows)->Arg(1000);
 
@@ -162,14 +162,8 @@ BENCHMARK(BM_NaiveLookup)->Arg(Rows)->Arg(1000);
 // moment, which bounds any table built on a hash map (ETS included).
 void BM_FloorInsert(benchmark::State &state)
 {
-    const int rows = int(state.range(0));
     absl::flat_hash_map<qint64, qint64> map;
-    int k = 0;
-    for (auto _ : state) {
-        map.insert_or_assign(k, k);
-        k = (k + Stride) % rows;
-    }
-    state.SetItemsProcessed(state.iterations());
+    walkKeys(state, [&map](int k) { map.insert_or_assign(k, k); });
 }
 BENCHMARK(BM_FloorInsert)->Arg(Rows)->Arg(1000);
 
@@ -179,13 +173,7 @@ void BM_FloorLookup(benchmark::State &state)
     absl::flat_hash_map<qint64, qint64> map;
     for (int i = 0; i < rows; ++i)
         map.emplace(i, i);
-    int k = 0;
-    for (auto _ : state) {
-        auto it = map.find(k);
-        benchmark::DoNotOptimize(it->second);
-        k = (k + Stride) % rows;
-    }
-    state.SetItemsProcessed(state.iterations());
+    walkKeys(state, [&map](int k) { benchmark::DoNotOptimize(map.find(k)->second); });
 }
 BENCHMARK(BM_FloorLookup)->Arg(Rows)->Arg(1000);
 
