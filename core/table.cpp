@@ -76,11 +76,6 @@ TableInfo Table::info() const
     return TableStore::instance()->info(data());
 }
 
-void Table::insert(const Tuple &row)
-{
-    data().insert(&row, 1);
-}
-
 void Table::insert(const QList<Tuple> &rows)
 {
     data().insert(rows.constData(), rows.size());
@@ -116,7 +111,7 @@ qsizetype Table::matchDelete(const Tuple &pattern)
     return data().matchDelete(pattern);
 }
 
-QList<Tuple> Table::take(const Term &key)
+Rows Table::take(const Term &key)
 {
     return data().take(key);
 }
@@ -139,11 +134,6 @@ bool Table::updateElement(const Term &key, int pos, const Term &value)
 bool Table::updateElement(const Term &key, const QList<std::pair<int, Term>> &changes)
 {
     return data().updateElement(key, changes);
-}
-
-QList<Tuple> Table::lookup(const Term &key) const
-{
-    return data().lookup(key);
 }
 
 Term Table::lookupElement(const Term &key, int pos) const

@@ -1,10 +1,12 @@
 #pragma once
 
 #include "global.h"
+#include "rows.h"
 #include "tabledata.h"
 #include "tableinfo.h"
 #include "tableoptions.h"
 #include "term.h"
+#include "tuple.h"
 
 #include <QList>
 #include <QString>
@@ -33,10 +35,10 @@ namespace immortal {
 // owner dies the table passes to its heir (an ETS-TRANSFER delivered to the
 // heir's Process::handleEtsTransfer and etsTransfer signal) or is deleted.
 //
-// insert({k, v}), lookup(key, into) and member() are inline down to the hash
-// probe (TableData's set path): at 100k rows every call waits on a cache
-// miss, and the processor overlaps the misses of consecutive calls only when
-// few instructions separate them.
+// insert(), lookup() and member() are inline down to the hash probe
+// (TableData's set path): at 100k rows every call waits on a cache miss, and
+// the processor overlaps the misses of consecutive calls only when few
+// instructions separate them.
 class Table
 {
 public:
@@ -60,9 +62,8 @@ public:
     TableInfo info() const; // ets:info/1 (readable by anyone)
 
     // Writes.
-    void insert(const Tuple &row);
-    // t.insert({key, value}): the row's elements without a Tuple around them,
-    // so a set stores a pair without allocating.
+    void insert(const Tuple &row) { data().insertRow(row.constData(), row.size()); }
+    // t.insert({key, value}): the same, without building a Tuple.
     void insert(std::initializer_list<Term> row)
     {
         data().insertRow(row.begin(), qsizetype(row.size()));
@@ -75,7 +76,7 @@ public:
     void deleteAllObjects(); // ets:delete_all_objects/1
     void clear() { deleteAllObjects(); }
     qsizetype matchDelete(const Tuple &pattern); // ets:match_delete/2
-    QList<Tuple> take(const Term &key); // ets:take/2
+    Rows take(const Term &key); // ets:take/2
     // ets:update_counter/3,4: adds incr to the integer at pos; with a default
     // row, inserts it first when the key is missing. Returns the new value.
     qint64 updateCounter(const Term &key, int pos, qint64 incr);
@@ -85,12 +86,17 @@ public:
     bool updateElement(const Term &key, const QList<std::pair<int, Term>> &changes);
 
     // Reads.
-    QList<Tuple> lookup(const Term &key) const;
+    // ets:lookup/2. A {Key, Value} row comes back without an allocation or
+    // an atomic reference count (see Rows and Tuple).
+    Rows lookup(const Term &key) const
+    {
+        Rows rows;
+        data().lookup(key, rows);
+        return rows;
+    }
     // The same rows, written into `into` (replacing what it held); returns
-    // how many. Passing the same list back on every call lets a lookup loop
-    // reuse its memory: no allocation and no atomic reference count, which
-    // is what a hot loop over a large table waits on.
-    qsizetype lookup(const Term &key, QList<Tuple> &into) const { return data().lookup(key, into); }
+    // how many. A loop that passes the same Rows back refills its pair in place.
+    qsizetype lookup(const Term &key, Rows &into) const { return data().lookup(key, into); }
     // ets:lookup_element/3: BadArg if no such key; for bags a list of values.
     Term lookupElement(const Term &key, int pos) const;
     bool member(const Term &key) const { return data().member(key); }

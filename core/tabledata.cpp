@@ -116,12 +116,12 @@ struct Bindings
 
 bool matchTerm(const Pattern &p, const Term &t, Bindings &b);
 
-bool matchElements(const Pattern &p, const QList<Term> &items, Bindings &b)
+bool matchElements(const Pattern &p, std::span<const Term> items, Bindings &b)
 {
-    if (qsizetype(p.children.size()) != items.size())
+    if (p.children.size() != items.size())
         return false;
     for (size_t i = 0; i < p.children.size(); ++i) {
-        if (!matchTerm(p.children[i], items.at(qsizetype(i)), b))
+        if (!matchTerm(p.children[i], items[i], b))
             return false;
     }
     return true;
@@ -141,9 +141,9 @@ bool matchTerm(const Pattern &p, const Term &t, Bindings &b)
     case Pattern::Kind::Const:
         return p.value == t;
     case Pattern::Kind::Tuple:
-        return t.isTuple() && matchElements(p, t.toTuple(), b);
+        return t.isTuple() && matchElements(p, t.elements(), b);
     case Pattern::Kind::List:
-        return t.isList() && matchElements(p, t.toList(), b);
+        return t.isList() && matchElements(p, t.elements(), b);
     }
     return false;
 }
@@ -151,15 +151,7 @@ bool matchTerm(const Pattern &p, const Term &t, Bindings &b)
 bool matchRow(const Pattern &p, const Tuple &row, Bindings &b)
 {
     b.reset();
-    return matchElements(p, row, b);
-}
-
-size_t rowMemory(const Tuple &row)
-{
-    size_t total = 16 + sizeof(Tuple); // QList header and handle
-    for (const Term &t : row)
-        total += t.memory();
-    return total;
+    return matchElements(p, { row.constData(), size_t(row.size()) }, b);
 }
 
 // The key a pattern binds to a value, or nullptr when it scans.
@@ -325,7 +317,7 @@ void TableData::insertLocked(const Tuple &row)
         m_ordered.insert_or_assign(key, row);
         break;
     case TableOptions::Type::Bag: {
-        Rows &rows = m_bag[key];
+        BagRows &rows = m_bag[key];
         // A bag holds one copy of each distinct object.
         for (const Tuple &r : rows) {
             if (r == row)
@@ -382,8 +374,8 @@ qsizetype TableData::removeMarkedLocked(const std::vector<char> &marks)
         break;
     default:
         for (auto it = m_bag.begin(); it != m_bag.end();) {
-            Rows &rows = it->second;
-            Rows kept;
+            BagRows &rows = it->second;
+            BagRows kept;
             for (Tuple &row : rows) {
                 if (marks[i++])
                     ++removed;
@@ -456,13 +448,20 @@ size_t TableData::memory() const
     case TableOptions::Type::OrderedSet:
         // btree nodes are about 3/4 full on average.
         total += m_ordered.size() * sizeof(OrderedMap::value_type) * 4 / 3;
-        break;
+        for (const auto &[key, row] : m_ordered)
+            total += key.memory() - sizeof(Term) + row.memory() - sizeof(Tuple);
+        return total;
     default:
         total += m_bag.capacity() * (sizeof(BagMap::value_type) + 1);
-        break;
+        for (const auto &[key, rows] : m_bag) {
+            total += key.memory() - sizeof(Term);
+            if (rows.capacity() > 1) // beyond the first, rows are on the heap
+                total += rows.capacity() * sizeof(Tuple);
+            for (const Tuple &row : rows)
+                total += row.memory() - sizeof(Tuple);
+        }
+        return total;
     }
-    forEachLocked([&](const Tuple &row) { total += rowMemory(row); });
-    return total;
 }
 
 // ---------------------------------------------------------------------------
@@ -573,7 +572,7 @@ void TableData::eraseObject(const Tuple &row)
             break;
         default:
             if (auto it = m_bag.find(key); it != m_bag.end()) {
-                Rows &rows = it->second;
+                BagRows &rows = it->second;
                 const auto end = std::remove(rows.begin(), rows.end(), row);
                 const auto removed = qsizetype(rows.end() - end);
                 rows.erase(end, rows.end());
@@ -635,9 +634,9 @@ qsizetype TableData::selectDelete(const std::function<bool(const Tuple &)> &pred
     return removed;
 }
 
-QList<Tuple> TableData::take(const Term &key)
+Rows TableData::take(const Term &key)
 {
-    QList<Tuple> out;
+    Rows out;
     {
         BiasedLock::WriteLocker lock(m_lock);
         checkAlive();
@@ -645,21 +644,21 @@ QList<Tuple> TableData::take(const Term &key)
         switch (m_options.type) {
         case TableOptions::Type::Set:
             if (auto it = m_set.find(key); it != m_set.end()) {
-                out.append(unpackRow(it->first, it->second));
+                out.m_rows.push_back(unpackRow(it->first, it->second));
                 m_set.erase(it);
             }
             break;
         case TableOptions::Type::OrderedSet:
             if (auto it = m_ordered.find(key); it != m_ordered.end()) {
-                out.append(std::move(it->second));
+                out.m_rows.push_back(std::move(it->second));
                 m_ordered.erase(it);
             }
             break;
         default:
             if (auto it = m_bag.find(key); it != m_bag.end()) {
                 for (Tuple &row : it->second)
-                    out.append(std::move(row));
-                m_bagRows -= qsizetype(it->second.size());
+                    out.m_rows.emplace_back(std::move(row));
+                m_bagRows -= out.size();
                 m_bag.erase(it);
             }
             break;
@@ -791,43 +790,13 @@ bool TableData::updateElement(const Term &key, const QList<std::pair<int, Term>>
 // ---------------------------------------------------------------------------
 // Reads
 
-namespace {
-
-// The one-row result of the last lookup(key) on this thread, refilled in
-// place by the next one once the caller has dropped it.
-thread_local QList<Tuple> t_lastLookup;
-
-// The one row of `into`, ready to be overwritten: its own when `into` is
-// detached (no copy is left anywhere, so no one can see the write) and holds
-// one row, a fresh one otherwise. A steady loop that passes the same list
-// back therefore allocates nothing and touches no reference count.
-Tuple &reusableRow(QList<Tuple> &into)
+void TableData::copyRowSlow(const Term &key, const SetRow &r, Rows &into) const
 {
-    if (into.isDetached() && into.size() == 1) {
-        // Pairs with the release in the last holder's reference drop.
-        std::atomic_thread_fence(std::memory_order_acquire);
-        return *const_cast<Tuple *>(into.constData());
-    }
-    into = QList<Tuple>();
-    into.reserve(1);
-    return into.emplaceBack();
+    into.m_rows.clear();
+    into.m_rows.append(unpackRow(key, r));
 }
 
-} // namespace
-
-QList<Tuple> TableData::lookup(const Term &key) const
-{
-    if (lookup(key, t_lastLookup) == 0)
-        return {};
-    return t_lastLookup;
-}
-
-void TableData::copyRowSlow(const Term &key, const SetRow &r, QList<Tuple> &into) const
-{
-    reusableRow(into) = unpackRow(key, r);
-}
-
-qsizetype TableData::lookupSlow(const Term &key, QList<Tuple> &into) const
+qsizetype TableData::lookupSlow(const Term &key, Rows &into) const
 {
     BiasedLock::ReadLocker lock(m_lock);
     checkAlive();
@@ -841,13 +810,16 @@ qsizetype TableData::lookupSlow(const Term &key, QList<Tuple> &into) const
         break;
     case TableOptions::Type::OrderedSet:
         if (auto it = m_ordered.find(key); it != m_ordered.end()) {
-            reusableRow(into) = it->second;
+            into.m_rows.clear();
+            into.m_rows.append(it->second);
             return 1;
         }
         break;
     default:
         if (auto it = m_bag.find(key); it != m_bag.end()) {
-            into = QList<Tuple>(it->second.begin(), it->second.end());
+            into.m_rows.clear();
+            for (const Tuple &row : it->second)
+                into.m_rows.append(row);
             return into.size();
         }
         break;
@@ -859,8 +831,8 @@ qsizetype TableData::lookupSlow(const Term &key, QList<Tuple> &into) const
 Term TableData::lookupElement(const Term &key, int pos) const
 {
     checkPos(pos, "lookup_element");
-    const QList<Tuple> rows = lookup(key);
-    if (rows.isEmpty())
+    Rows rows;
+    if (lookup(key, rows) == 0)
         throw Error(Code::BadArg,
                     QStringLiteral("lookup_element: %1 has no row with the key %2")
                         .arg(describe(), key.format()));

@@ -2,8 +2,10 @@
 
 #include "biasedlock.h"
 #include "global.h"
+#include "rows.h"
 #include "tableoptions.h"
 #include "term.h"
+#include "tuple.h"
 
 #include <absl/container/btree_map.h>
 #include <absl/container/flat_hash_map.h>
@@ -69,14 +71,13 @@ public:
     void eraseObject(const Tuple &row);
     void deleteAllObjects();
     qsizetype matchDelete(const Tuple &pattern);
-    QList<Tuple> take(const Term &key);
+    Rows take(const Term &key);
     qint64 updateCounter(const Term &key, int pos, qint64 incr, const Tuple *defaultRow);
     bool updateElement(const Term &key, const QList<std::pair<int, Term>> &changes);
     qsizetype selectDelete(const std::function<bool(const Tuple &)> &pred);
 
     // Reads.
-    QList<Tuple> lookup(const Term &key) const;
-    [[gnu::flatten]] qsizetype lookup(const Term &key, QList<Tuple> &into) const
+    [[gnu::flatten]] qsizetype lookup(const Term &key, Rows &into) const
     {
         {
             BiasedLock::ReadLocker lock(m_lock);
@@ -134,7 +135,7 @@ private:
             return Term::compare(a, b) < 0;
         }
     };
-    using Rows = absl::InlinedVector<Tuple, 1>;
+    using BagRows = absl::InlinedVector<Tuple, 1>;
     // A set row as stored beside its key. A two-element row, the common
     // {Key, Value}, keeps its other element inline: a lookup then reads one
     // 32-byte slot and no row block (one cache miss fewer). Any other row
@@ -147,7 +148,7 @@ private:
     };
     using SetMap = absl::flat_hash_map<Term, SetRow, TermHash, TermEq>;
     using OrderedMap = absl::btree_map<Term, Tuple, TermLess>;
-    using BagMap = absl::flat_hash_map<Term, Rows, TermHash, TermEq>;
+    using BagMap = absl::flat_hash_map<Term, BagRows, TermHash, TermEq>;
 
     // Called by TableStore (under the store mutex) when the table is deleted.
     void markDeleted();
@@ -188,30 +189,34 @@ private:
     }
     SetRow packRowSlow(const Term *elems, qsizetype n) const;
     Tuple unpackRow(const Term &key, const SetRow &r) const;
-    // A set row into `into`: in place when the list and its one pair are the
-    // caller's alone (no allocation, no reference count), else a new row.
-    void copyRow(const Term &key, const SetRow &r, QList<Tuple> &into) const
+    // A set row into `into`. A pair goes into the pair `into` already holds
+    // when the caller passes the same Rows back, else into a new one; both
+    // live inside `into`, so neither allocates.
+    void copyRow(const Term &key, const SetRow &r, Rows &into) const
     {
-        if (into.size() == 1 && into.isDetached() && !r.other.isTuple()) [[likely]] {
-            const Tuple &row = into.constFirst();
-            if (row.size() == 2 && row.isDetached()) [[likely]] {
-                // Pairs with the release in the last other holder's drop.
-                std::atomic_thread_fence(std::memory_order_acquire);
-                // Constant offsets for the usual key position 1.
-                Term *terms = const_cast<Term *>(row.constData());
-                if (m_keyIndex == 0) [[likely]] {
-                    terms[0] = key;
-                    terms[1] = r.other;
-                } else {
-                    terms[1] = key;
-                    terms[0] = r.other;
-                }
-                return;
+        if (r.other.isTuple()) [[unlikely]]
+            return copyRowSlow(key, r, into);
+        if (into.size() == 1 && into.m_rows[0].size() == 2) {
+            // Constant offsets for the usual key position 1.
+            Term *terms = into.m_rows[0].data();
+            if (m_keyIndex == 0) [[likely]] {
+                terms[0] = key;
+                terms[1] = r.other;
+            } else {
+                terms[1] = key;
+                terms[0] = r.other;
             }
+            return;
         }
-        copyRowSlow(key, r, into);
+        if (!into.isEmpty())
+            into.m_rows.clear();
+        // Built in place: a Tuple moved in would be read back bytewise right
+        // after its fields were written, which store forwarding cannot serve.
+        Tuple &row = into.m_rows.emplace_back();
+        row.append(m_keyIndex == 0 ? key : r.other);
+        row.append(m_keyIndex == 0 ? r.other : key);
     }
-    void copyRowSlow(const Term &key, const SetRow &r, QList<Tuple> &into) const;
+    void copyRowSlow(const Term &key, const SetRow &r, Rows &into) const;
     // insertRow's inline half: false (and nothing done) when the general path must run.
     bool insertIntoSet(const Term *elems, qsizetype n)
     {
@@ -224,7 +229,7 @@ private:
         return true;
     }
     void insertRowSlow(const Term *elems, qsizetype n);
-    qsizetype lookupSlow(const Term &key, QList<Tuple> &into) const;
+    qsizetype lookupSlow(const Term &key, Rows &into) const;
     bool memberSlow(const Term &key) const;
     bool rowEquals(const Term &key, const SetRow &r, const Tuple &row) const;
     bool containsLocked(const Term &key) const;

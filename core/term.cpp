@@ -1,6 +1,7 @@
 #include "term.h"
 
 #include "error.h"
+#include "tuple.h"
 
 #include <QHash>
 #include <QMutex>
@@ -32,7 +33,11 @@ struct Term::BytesPayload : Term::Payload
 {
     QByteArray value;
 };
-struct Term::SeqPayload : Term::Payload
+struct Term::TuplePayload : Term::Payload
+{
+    Tuple value;
+};
+struct Term::ListPayload : Term::Payload
 {
     QList<Term> value;
 };
@@ -167,11 +172,11 @@ int compareStrings(QStringView a, QStringView b) noexcept
     return sign(a.size(), b.size());
 }
 
-int compareElements(const QList<Term> &a, const QList<Term> &b) noexcept
+int compareElements(std::span<const Term> a, std::span<const Term> b) noexcept
 {
-    const qsizetype n = std::min(a.size(), b.size());
-    for (qsizetype i = 0; i < n; ++i) {
-        if (const int c = Term::compare(a.at(i), b.at(i)))
+    const size_t n = std::min(a.size(), b.size());
+    for (size_t i = 0; i < n; ++i) {
+        if (const int c = Term::compare(a[i], b[i]))
             return c;
     }
     return sign(a.size(), b.size());
@@ -293,8 +298,11 @@ void Term::releasePayload() noexcept
     case Type::Bytes:
         delete static_cast<BytesPayload *>(m_payload);
         break;
+    case Type::Tuple:
+        delete static_cast<TuplePayload *>(m_payload);
+        break;
     default:
-        delete static_cast<SeqPayload *>(m_payload);
+        delete static_cast<ListPayload *>(m_payload);
         break;
     }
 }
@@ -306,18 +314,34 @@ Term Term::atom(QStringView name)
     return t;
 }
 
-Term Term::seq(Type type, const QList<Term> &elements)
+Term Term::seq(Type type, std::span<const Term> elements)
 {
     Term t;
     t.m_type = type;
-    auto *p = new SeqPayload;
-    p->value = elements;
+    Payload *p;
+    if (type == Type::Tuple)
+        p = new TuplePayload { {}, Tuple(elements.begin(), elements.end()) };
+    else
+        p = new ListPayload { {}, QList<Term>(elements.begin(), elements.end()) };
     quint64 h = type == Type::Tuple ? kTupleSalt : kListSalt;
     for (const Term &e : elements)
         h = mixInteger(h ^ e.hash()) + quint64(elements.size());
     p->hash = mixInteger(h);
     t.m_payload = p;
     return t;
+}
+
+std::span<const Term> Term::elements() const noexcept
+{
+    if (m_type == Type::Tuple) {
+        const Tuple &v = static_cast<const TuplePayload *>(m_payload)->value;
+        return { v.constData(), size_t(v.size()) };
+    }
+    if (m_type == Type::List) {
+        const QList<Term> &v = static_cast<const ListPayload *>(m_payload)->value;
+        return { v.constData(), size_t(v.size()) };
+    }
+    return {};
 }
 
 Term Term::tuple(const Tuple &elements)
@@ -327,7 +351,7 @@ Term Term::tuple(const Tuple &elements)
 
 Term Term::tuple(std::initializer_list<Term> elements)
 {
-    return seq(Type::Tuple, QList<Term>(elements));
+    return seq(Type::Tuple, elements);
 }
 
 Term Term::list(const QList<Term> &elements)
@@ -337,7 +361,7 @@ Term Term::list(const QList<Term> &elements)
 
 Term Term::list(std::initializer_list<Term> elements)
 {
-    return seq(Type::List, QList<Term>(elements));
+    return seq(Type::List, elements);
 }
 
 qint64 Term::toInteger() const
@@ -381,35 +405,33 @@ const Tuple &Term::toTuple() const
 {
     if (m_type != Type::Tuple)
         wrongType(*this, "a tuple");
-    return static_cast<const SeqPayload *>(m_payload)->value;
+    return static_cast<const TuplePayload *>(m_payload)->value;
 }
 
 const QList<Term> &Term::toList() const
 {
     if (m_type != Type::List)
         wrongType(*this, "a list");
-    return static_cast<const SeqPayload *>(m_payload)->value;
+    return static_cast<const ListPayload *>(m_payload)->value;
 }
 
 qsizetype Term::size() const noexcept
 {
-    if (m_type == Type::Tuple || m_type == Type::List)
-        return static_cast<const SeqPayload *>(m_payload)->value.size();
-    return 0;
+    return qsizetype(elements().size());
 }
 
 const Term &Term::at(qsizetype i) const
 {
     if (m_type != Type::Tuple && m_type != Type::List)
         wrongType(*this, "a tuple or a list");
-    const auto &v = static_cast<const SeqPayload *>(m_payload)->value;
-    if (i < 0 || i >= v.size())
+    const std::span<const Term> v = elements();
+    if (i < 0 || size_t(i) >= v.size())
         throw Error(Error::Code::BadArg,
                     QStringLiteral("index %1 is out of range for %2 (size %3)")
                         .arg(i)
                         .arg(format())
                         .arg(v.size()));
-    return v.at(i);
+    return v[size_t(i)];
 }
 
 bool Term::equalsSlow(const Term &other) const noexcept
@@ -435,8 +457,7 @@ bool Term::equalsSlow(const Term &other) const noexcept
         return static_cast<const BytesPayload *>(m_payload)->value
             == static_cast<const BytesPayload *>(other.m_payload)->value;
     default:
-        return static_cast<const SeqPayload *>(m_payload)->value
-            == static_cast<const SeqPayload *>(other.m_payload)->value;
+        return std::ranges::equal(elements(), other.elements());
     }
 }
 
@@ -472,15 +493,14 @@ int Term::compare(const Term &a, const Term &b) noexcept
         return c ? (c < 0 ? -1 : 1) : sign(x.size(), y.size());
     }
     case Type::Tuple: {
-        const auto &x = static_cast<const SeqPayload *>(a.m_payload)->value;
-        const auto &y = static_cast<const SeqPayload *>(b.m_payload)->value;
+        const std::span<const Term> x = a.elements();
+        const std::span<const Term> y = b.elements();
         if (x.size() != y.size())
             return x.size() < y.size() ? -1 : 1;
         return compareElements(x, y);
     }
     case Type::List:
-        return compareElements(static_cast<const SeqPayload *>(a.m_payload)->value,
-                               static_cast<const SeqPayload *>(b.m_payload)->value);
+        return compareElements(a.elements(), b.elements());
     }
     return 0;
 }
@@ -523,9 +543,14 @@ size_t Term::memory() const noexcept
             + size_t(static_cast<const BytesPayload *>(m_payload)->value.capacity());
     case Type::Tuple:
     case Type::List: {
-        size_t total = sizeof(Term) + sizeof(SeqPayload);
-        for (const Term &e : static_cast<const SeqPayload *>(m_payload)->value)
-            total += e.memory();
+        if (m_type == Type::Tuple) {
+            const Tuple &v = static_cast<const TuplePayload *>(m_payload)->value;
+            return sizeof(Term) + sizeof(TuplePayload) - sizeof(Tuple) + v.memory();
+        }
+        const QList<Term> &v = static_cast<const ListPayload *>(m_payload)->value;
+        size_t total = sizeof(Term) + sizeof(ListPayload) + size_t(v.capacity()) * sizeof(Term);
+        for (const Term &e : v)
+            total += e.memory() - sizeof(Term);
         return total;
     }
     default:
@@ -561,7 +586,7 @@ QString Term::format() const
         const bool tuple = m_type == Type::Tuple;
         QString out(tuple ? u'{' : u'[');
         bool firstElement = true;
-        for (const Term &e : static_cast<const SeqPayload *>(m_payload)->value) {
+        for (const Term &e : elements()) {
             if (!firstElement)
                 out += u',';
             firstElement = false;
@@ -590,8 +615,8 @@ QVariant Term::toVariant() const
     case Type::Tuple:
     case Type::List: {
         QVariantList out;
-        const auto &v = static_cast<const SeqPayload *>(m_payload)->value;
-        out.reserve(v.size());
+        const std::span<const Term> v = elements();
+        out.reserve(qsizetype(v.size()));
         for (const Term &e : v)
             out.append(e.toVariant());
         return out;

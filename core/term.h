@@ -11,13 +11,11 @@
 #include <algorithm>
 #include <cstddef>
 #include <initializer_list>
+#include <span>
 
 namespace immortal {
 
-class Term;
-// A row of a table, and the payload of a tuple term. QList so that returning
-// rows from lookups is a reference-count bump, not a deep copy.
-using Tuple = QList<Term>;
+class Tuple; // tuple.h
 
 // A dynamically typed value, like an Erlang term: integer, float, atom,
 // string, bytes (a binary), tuple or list. 16 bytes; heap payloads are
@@ -120,6 +118,7 @@ public:
     // Elements of a tuple or a list; empty for other types.
     qsizetype size() const noexcept;
     const Term &at(qsizetype i) const; // tuples and lists; BadArg when out of range
+    std::span<const Term> elements() const noexcept; // tuples and lists; empty for others
 
     bool operator==(const Term &other) const noexcept
     {
@@ -160,8 +159,9 @@ private:
     struct Payload; // refcounted, immutable: string, bytes, tuple or list
     struct StringPayload;
     struct BytesPayload;
-    struct SeqPayload;
-    static Term seq(Type type, const QList<Term> &elements);
+    struct TuplePayload;
+    struct ListPayload;
+    static Term seq(Type type, std::span<const Term> elements);
     void release() noexcept
     {
         if (m_type >= Type::String)
@@ -201,4 +201,6 @@ H AbslHashValue(H h, const Term &t)
 
 } // namespace immortal
 
+// A Term holds no pointer into itself, so containers may move it bytewise.
+Q_DECLARE_TYPEINFO(immortal::Term, Q_RELOCATABLE_TYPE);
 Q_DECLARE_METATYPE(immortal::Term)

@@ -3,9 +3,12 @@
 // Helpers shared by the core's test suites.
 
 #include "error.h"
+#include "rows.h"
 #include "term.h"
+#include "tuple.h"
 
 #include <QString>
+#include <QStringList>
 #include <QtGlobal>
 
 namespace immortal {
@@ -14,6 +17,19 @@ namespace immortal {
 inline char *toString(const Term &t)
 {
     return qstrdup(t.format().toUtf8().constData());
+}
+
+// Rows and lookup results print as Erlang would: {1,a} and [{1,a}].
+inline char *toString(const Tuple &row)
+{
+    return toString(Term::tuple(row));
+}
+inline char *toString(const Rows &rows)
+{
+    QStringList out;
+    for (const Tuple &row : rows)
+        out.append(Term::tuple(row).format());
+    return qstrdup(('[' + out.join(u',') + ']').toUtf8().constData());
 }
 
 // The error code a call throws ("badarg", "no_such_table", ...), or "ok"

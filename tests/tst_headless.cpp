@@ -170,7 +170,7 @@ void TestHeadless::scriptedKillKeepsTheTable()
     });
     QCOMPARE(back.to, manager);
     QCOMPARE(consumerTable()->id, table);
-    const QList<Tuple> marker = Table::fromId(table).lookup(Term::atom(u"marker"));
+    const Rows marker = Table::fromId(table).lookup(Term::atom(u"marker"));
     QCOMPARE(marker.size(), 1);
     QCOMPARE(marker.at(0).at(1), Term(42));
     QVERIFY(Table::fromId(table).member(Term::atom(u"counter")));

@@ -106,20 +106,20 @@ private Q_SLOTS:
             ProcessScope scope(m_owner->pid());
             for (int i = 0; i < 4; ++i)
                 t.insert(Tuple { i, i * 10 });
-            const QList<Tuple> kept = t.lookup(1);
+            const Rows kept = t.lookup(1);
             Tuple row = t.lookup(2).first(); // the result is dropped, its row is kept
             for (int i = 0; i < 4; ++i)
                 QCOMPARE(t.lookup(i), (QList<Tuple> { Tuple { i, i * 10 } }));
             QCOMPARE(kept, (QList<Tuple> { Tuple { 1, 10 } }));
             QCOMPARE(row, (Tuple { 2, 20 }));
             row[1] = 999;
-            QList<Tuple> edited = t.lookup(3);
+            Rows edited = t.lookup(3);
             edited[0][1] = 999;
             QCOMPARE(t.lookup(2), (QList<Tuple> { Tuple { 2, 20 } }));
             QCOMPARE(t.lookup(3), (QList<Tuple> { Tuple { 3, 30 } }));
             // Rows that are not {Key, Value} pairs go through the same path.
             t.insert(Tuple { 7, a(u"x"), a(u"y") });
-            const QList<Tuple> triple = t.lookup(7);
+            const Rows triple = t.lookup(7);
             QCOMPARE(t.lookup(0), (QList<Tuple> { Tuple { 0, 0 } }));
             QCOMPARE(triple, (QList<Tuple> { Tuple { 7, a(u"x"), a(u"y") } }));
             t.deleteTable();
@@ -165,8 +165,8 @@ private Q_SLOTS:
         QCOMPARE(t.size(), 1);
     }
 
-    // lookup(key, into) replaces the list's contents; passed back, the same
-    // list is refilled in its own memory, and a copy the caller kept never
+    // lookup(key, into) replaces the rows' contents; passed back, the same
+    // Rows is refilled in its own memory, and a copy the caller kept never
     // changes.
     void lookupIntoReusesTheList()
     {
@@ -175,18 +175,16 @@ private Q_SLOTS:
             ProcessScope scope(m_owner->pid());
             for (int i = 0; i < 4; ++i)
                 t.insert({ i, i * 10 });
-            QList<Tuple> found;
+            Rows found;
             QCOMPARE(t.lookup(1, found), 1);
             QCOMPARE(found, (QList<Tuple> { Tuple { 1, 10 } }));
-            const Tuple *rowsBefore = found.constData();
-            const Term *termsBefore = found.constData()->constData();
+            const Tuple *rowsBefore = found.constBegin();
+            const Term *termsBefore = found.constFirst().constData();
             QCOMPARE(t.lookup(2, found), 1);
             QCOMPARE(found, (QList<Tuple> { Tuple { 2, 20 } }));
-            if (type == TableOptions::Type::Set) { // pairs are copied into the row in place
-                QCOMPARE(found.constData(), rowsBefore);
-                QCOMPARE(found.constData()->constData(), termsBefore);
-            }
-            const QList<Tuple> kept = found;
+            QCOMPARE(found.constBegin(), rowsBefore);
+            QCOMPARE(found.constFirst().constData(), termsBefore);
+            const Rows kept = found;
             const Tuple keptRow = found.first();
             QCOMPARE(t.lookup(3, found), 1);
             QCOMPARE(found, (QList<Tuple> { Tuple { 3, 30 } }));
@@ -209,11 +207,11 @@ private Q_SLOTS:
             ProcessScope scope(m_owner->pid());
             t.insert({ a(u"one"), 1 });
             t.insert({ a(u"two"), 2 });
-            QList<Tuple> found;
+            Rows found;
             QCOMPARE(t.lookup(1, found), 1);
-            const Term *termsBefore = found.constData()->constData();
+            const Term *termsBefore = found.constFirst().constData();
             QCOMPARE(t.lookup(2, found), 1);
-            QCOMPARE(found.constData()->constData(), termsBefore);
+            QCOMPARE(found.constFirst().constData(), termsBefore);
             QCOMPARE(found, (QList<Tuple> { Tuple { a(u"two"), 2 } }));
             t.deleteTable();
         }
@@ -221,7 +219,7 @@ private Q_SLOTS:
         ProcessScope scope(m_owner->pid());
         bag.insert({ 1, a(u"x") });
         bag.insert({ 1, a(u"x") });
-        QList<Tuple> found { Tuple { a(u"stale") } };
+        Rows found { Tuple { a(u"stale") } };
         QCOMPARE(bag.lookup(1, found), 2);
         QCOMPARE(found, (QList<Tuple> { Tuple { 1, a(u"x") }, Tuple { 1, a(u"x") } }));
         bag.deleteTable();
@@ -423,7 +421,7 @@ private Q_SLOTS:
         Table t = make(opts(TableOptions::Type::Set));
         ProcessScope scope(m_owner->pid());
         t.insert(Tuple { a(u"hits"), 10, "label" });
-        const QList<Tuple> before = t.lookup(a(u"hits"));
+        const Rows before = t.lookup(a(u"hits"));
         QCOMPARE(t.updateCounter(a(u"hits"), 2, 5), 15);
         QCOMPARE(t.updateCounter(a(u"hits"), 2, -20), -5);
         QCOMPARE(t.lookupElement(a(u"hits"), 2), Term(-5));
@@ -464,7 +462,7 @@ private Q_SLOTS:
             Table t = make(opts(type), QStringLiteral("updates"));
             ProcessScope scope(m_owner->pid());
             t.insert(QList<Tuple> { { a(u"pair"), 1 }, { a(u"wide"), 1, 2 } });
-            const QList<Tuple> before = t.lookup(a(u"pair"));
+            const Rows before = t.lookup(a(u"pair"));
             QCOMPARE(t.updateCounter(a(u"pair"), 2, 41), 42);
             QCOMPARE(t.updateCounter(a(u"wide"), 3, 5), 7);
             QVERIFY(t.updateElement(a(u"pair"), 2, "text"));
@@ -548,7 +546,7 @@ private Q_SLOTS:
         ProcessScope scope(pid);
         const QString read = canRead ? QStringLiteral("ok") : QStringLiteral("access_denied");
         const QString write = canWrite ? QStringLiteral("ok") : QStringLiteral("access_denied");
-        QList<Tuple> found;
+        Rows found;
         QCOMPARE(errorOf([&] { t.lookup(1); }), read);
         QCOMPARE(errorOf([&] { t.lookup(1, found); }), read);
         QCOMPARE(found.size(), canRead ? 1 : 0);
@@ -642,7 +640,7 @@ private Q_SLOTS:
             Table t = make(opts(TableOptions::Type::Set, access), QStringLiteral("gone"));
             ProcessScope scope(m_owner->pid());
             t.insert({ 1, 2 });
-            QList<Tuple> found;
+            Rows found;
             QCOMPARE(t.lookup(1, found), 1);
             t.deleteTable();
             const QString gone = QStringLiteral("no_such_table");

@@ -1,5 +1,6 @@
 #include "error.h"
 #include "term.h"
+#include "tuple.h"
 #include "testsupport.h"
 
 #include <QPoint>

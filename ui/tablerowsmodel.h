@@ -3,6 +3,7 @@
 #include "global.h"
 #include "term.h"
 #include "traceevent.h"
+#include "tuple.h"
 
 #include <QAbstractTableModel>
 #include <QList>
