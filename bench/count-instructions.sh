@@ -16,15 +16,17 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 valgrind --tool=callgrind --callgrind-out-file="$out" "$ops" >/dev/null 2>&1
 callgrind_annotate --inclusive=yes "$out" 2>/dev/null | awk '
-    # The inclusive line of each function: "<count> (<pct>) <file>:<function> [<binary>]".
-    /table_ops\.cpp:\(anonymous namespace\)::ops[A-Za-z]+\(.*\]$/ {
+    # Lines "<count> (<pct>) <file>:<function> ...", largest first: the first
+    # one of each function is its inclusive total (the file is where its first
+    # instruction came from, often an inlined header). Callee lines have "=>".
+    /^ *[0-9,]+ .*:\(anonymous namespace\)::ops[A-Za-z]+\(/ && !/=>/ {
         gsub(/,/, "", $1)
         name = $0; sub(/.*::ops/, "", name); sub(/\(.*/, "", name)
         if (!(name in count)) count[name] = $1
     }
     END {
-        split("Insert LookupInto Lookup Member", order, " ")
-        for (i = 1; i <= 4; i++)
+        split("Insert InsertTuple LookupInto Lookup Member", order, " ")
+        for (i = 1; i <= 5; i++)
             if (order[i] in count)
                 printf "%-12s %6.1f instructions per call\n", order[i], count[order[i]] / 100000
     }'

@@ -11,19 +11,25 @@ using namespace immortal;
 
 namespace {
 
-constexpr int Rows = 1000;
+constexpr int RowCount = 1000;
 constexpr int Calls = 100000;
 constexpr int Stride = 7919;
 
 int nextKey(int k)
 {
-    return (k + Stride) % Rows;
+    return (k + Stride) % RowCount;
 }
 
 [[gnu::noinline]] void opsInsert(Table &t)
 {
     for (int i = 0, k = 0; i < Calls; ++i, k = nextKey(k))
         t.insert({ k, k });
+}
+
+[[gnu::noinline]] void opsInsertTuple(Table &t)
+{
+    for (int i = 0, k = 0; i < Calls; ++i, k = nextKey(k))
+        t.insert(Tuple { k, k });
 }
 
 [[gnu::noinline]] qsizetype opsLookup(const Table &t)
@@ -36,7 +42,7 @@ int nextKey(int k)
 
 [[gnu::noinline]] qsizetype opsLookupInto(const Table &t)
 {
-    QList<Tuple> rows;
+    Rows rows;
     qsizetype found = 0;
     for (int i = 0, k = 0; i < Calls; ++i, k = nextKey(k))
         found += t.lookup(k, rows);
@@ -60,9 +66,10 @@ int main(int argc, char **argv)
     TableOptions o;
     o.access = TableOptions::Access::Public;
     Table t = Table::create(QStringLiteral("ops"), o, owner.pid());
-    for (int k = 0; k < Rows; ++k)
+    for (int k = 0; k < RowCount; ++k)
         t.insert({ k, k });
     opsInsert(t);
+    opsInsertTuple(t);
     // Every key is present: a wrong count means the loops measured something else.
     const bool ok = opsLookup(t) == Calls && opsLookupInto(t) == Calls && opsMember(t) == Calls;
     return ok ? 0 : 1;
