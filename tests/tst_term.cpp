@@ -1,7 +1,7 @@
 #include "error.h"
 #include "term.h"
-#include "tuple.h"
 #include "testsupport.h"
+#include "tuple.h"
 
 #include <QPoint>
 #include <QSet>
