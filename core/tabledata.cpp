@@ -151,7 +151,7 @@ bool matchTerm(const Pattern &p, const Term &t, Bindings &b)
 bool matchRow(const Pattern &p, const Tuple &row, Bindings &b)
 {
     b.reset();
-    return matchElements(p, { row.constData(), size_t(row.size()) }, b);
+    return matchElements(p, row, b);
 }
 
 // The key a pattern binds to a value, or nullptr when it scans.

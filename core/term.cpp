@@ -333,14 +333,10 @@ Term Term::seq(Type type, std::span<const Term> elements)
 
 std::span<const Term> Term::elements() const noexcept
 {
-    if (m_type == Type::Tuple) {
-        const Tuple &v = static_cast<const TuplePayload *>(m_payload)->value;
-        return { v.constData(), size_t(v.size()) };
-    }
-    if (m_type == Type::List) {
-        const QList<Term> &v = static_cast<const ListPayload *>(m_payload)->value;
-        return { v.constData(), size_t(v.size()) };
-    }
+    if (m_type == Type::Tuple)
+        return static_cast<const TuplePayload *>(m_payload)->value;
+    if (m_type == Type::List)
+        return static_cast<const ListPayload *>(m_payload)->value;
     return {};
 }
 

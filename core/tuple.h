@@ -48,8 +48,7 @@ public:
     explicit Tuple(qsizetype size, const Term &value = Term())
     {
         reserve(size);
-        for (qsizetype i = 0; i < size; ++i)
-            new (data() + i) Term(value);
+        std::uninitialized_fill_n(data(), qMax(size, qsizetype(0)), value);
         m_size = qMax(size, qsizetype(0));
     }
     template<std::input_iterator It>
