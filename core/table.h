@@ -88,12 +88,7 @@ public:
     // Reads.
     // ets:lookup/2. A {Key, Value} row comes back without an allocation or
     // an atomic reference count (see Rows and Tuple).
-    Rows lookup(const Term &key) const
-    {
-        Rows rows;
-        data().lookup(key, rows);
-        return rows;
-    }
+    Rows lookup(const Term &key) const { return data().lookup(key); }
     // The same rows, written into `into` (replacing what it held); returns
     // how many. A loop that passes the same Rows back refills its pair in place.
     qsizetype lookup(const Term &key, Rows &into) const { return data().lookup(key, into); }

@@ -644,20 +644,20 @@ Rows TableData::take(const Term &key)
         switch (m_options.type) {
         case TableOptions::Type::Set:
             if (auto it = m_set.find(key); it != m_set.end()) {
-                out.m_rows.push_back(unpackRow(it->first, it->second));
+                out.append(unpackRow(it->first, it->second));
                 m_set.erase(it);
             }
             break;
         case TableOptions::Type::OrderedSet:
             if (auto it = m_ordered.find(key); it != m_ordered.end()) {
-                out.m_rows.push_back(std::move(it->second));
+                out.append(std::move(it->second));
                 m_ordered.erase(it);
             }
             break;
         default:
             if (auto it = m_bag.find(key); it != m_bag.end()) {
                 for (Tuple &row : it->second)
-                    out.m_rows.emplace_back(std::move(row));
+                    out.append(std::move(row));
                 m_bagRows -= out.size();
                 m_bag.erase(it);
             }
@@ -792,8 +792,8 @@ bool TableData::updateElement(const Term &key, const QList<std::pair<int, Term>>
 
 void TableData::copyRowSlow(const Term &key, const SetRow &r, Rows &into) const
 {
-    into.m_rows.clear();
-    into.m_rows.append(unpackRow(key, r));
+    into.clear();
+    into.append(unpackRow(key, r));
 }
 
 qsizetype TableData::lookupSlow(const Term &key, Rows &into) const
@@ -810,16 +810,16 @@ qsizetype TableData::lookupSlow(const Term &key, Rows &into) const
         break;
     case TableOptions::Type::OrderedSet:
         if (auto it = m_ordered.find(key); it != m_ordered.end()) {
-            into.m_rows.clear();
-            into.m_rows.append(it->second);
+            into.clear();
+            into.append(it->second);
             return 1;
         }
         break;
     default:
         if (auto it = m_bag.find(key); it != m_bag.end()) {
-            into.m_rows.clear();
+            into.clear();
             for (const Tuple &row : it->second)
-                into.m_rows.append(row);
+                into.append(row);
             return into.size();
         }
         break;

@@ -17,6 +17,12 @@ void Tuple::grow(qsizetype atLeast)
     m_capacity = capacity;
 }
 
+void Tuple::releaseHeap() noexcept
+{
+    std::destroy_n(m_heap, m_size);
+    ::operator delete(m_heap);
+}
+
 void Tuple::resize(qsizetype n)
 {
     if (n < m_size) {

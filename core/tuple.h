@@ -158,7 +158,21 @@ public:
     }
 
 private:
+    friend class Rows; // builds pairs in place
     static constexpr qsizetype kInline = 2;
+
+    // The pair {a, b}, inline: what a lookup builds. A tag, because
+    // Tuple(n, value) would take two arguments as well.
+    struct PairTag
+    {
+    };
+    Tuple(PairTag, const Term &a, const Term &b) noexcept
+        : m_size(2)
+    {
+        Term *terms = data();
+        new (terms) Term(a);
+        new (terms + 1) Term(b);
+    }
 
     void appendRange(const Term *elements, qsizetype n)
     {
@@ -186,12 +200,19 @@ private:
         other.m_size = 0;
         other.m_capacity = 0;
     }
+    // Straight-line for inline elements: every lookup(key) result ends here.
     void release() noexcept
     {
-        std::destroy_n(data(), m_size);
-        if (m_capacity)
-            ::operator delete(m_heap);
+        if (m_capacity) [[unlikely]]
+            return releaseHeap();
+        static_assert(kInline == 2, "release() destroys at most two inline elements");
+        Term *terms = data();
+        if (m_size > 0)
+            terms[0].~Term();
+        if (m_size > 1)
+            terms[1].~Term();
     }
+    void releaseHeap() noexcept;
     void grow(qsizetype atLeast); // to a heap block of at least that many
 
     qsizetype m_size = 0;

@@ -96,9 +96,8 @@ private Q_SLOTS:
         QCOMPARE(t.size(), 2);
     }
 
-    // Lookups reuse a per-thread result buffer once the caller has let go of
-    // it: a result (or a row taken out of one) that the caller keeps must never
-    // change under it, and editing it must never change the table.
+    // A lookup result is the caller's own: one it keeps (or a row taken out
+    // of one) never changes under it, and editing it never changes the table.
     void keptLookupResultsNeverChange()
     {
         for (auto type : { TableOptions::Type::Set, TableOptions::Type::OrderedSet }) {
@@ -122,6 +121,14 @@ private Q_SLOTS:
             const Rows triple = t.lookup(7);
             QCOMPARE(t.lookup(0), (QList<Tuple> { Tuple { 0, 0 } }));
             QCOMPARE(triple, (QList<Tuple> { Tuple { 7, a(u"x"), a(u"y") } }));
+            // A pair of strings shares their payloads with the table, and the
+            // result outlives the row it was read from.
+            const Term key(QStringLiteral("key")), value(QStringLiteral("value"));
+            t.insert({ key, value });
+            const Rows strings = t.lookup(key);
+            t.erase(key);
+            QCOMPARE(strings, (QList<Tuple> { Tuple { key, value } }));
+            QVERIFY(t.lookup(key).isEmpty());
             t.deleteTable();
         }
     }
@@ -225,6 +232,14 @@ private Q_SLOTS:
         bag.deleteTable();
         QCOMPARE(errorOf([&] { bag.lookup(1, found); }), QStringLiteral("no_such_table"));
         QCOMPARE(found.size(), 2); // a failed call changes nothing
+        // Rows grown for a bag take a set's pair in the memory they have.
+        Table set = make(opts(TableOptions::Type::Set), QStringLiteral("afterbag"));
+        set.insert({ 1, a(u"one") });
+        QCOMPARE(set.lookup(1, found), 1);
+        QCOMPARE(found, (QList<Tuple> { Tuple { 1, a(u"one") } }));
+        QCOMPARE(set.lookup(2, found), 0);
+        QVERIFY(found.isEmpty());
+        set.deleteTable();
     }
 
     // Rows written by the thread a table's lock is biased to are all seen by
