@@ -285,7 +285,8 @@ TableData::SetRow TableData::packRow(const Tuple &row) const
 
 TableData::SetRow TableData::packRowSlow(const Term *elems, qsizetype n) const
 {
-    static_assert(sizeof(SetMap::value_type) == 32, "a set slot is half a cache line");
+    static_assert(sizeof(SetSlot) == 32 && alignof(SetSlot) == 32,
+                  "a set slot is half a cache line and never straddles two");
     return { Term::tuple(Tuple(elems, elems + n)) };
 }
 
@@ -311,7 +312,7 @@ void TableData::insertLocked(const Tuple &row)
     const Term &key = row.at(m_keyIndex);
     switch (m_options.type) {
     case TableOptions::Type::Set:
-        m_set.insert_or_assign(key, packRow(row));
+        setRowLocked(key, packRow(row));
         break;
     case TableOptions::Type::OrderedSet:
         m_ordered.insert_or_assign(key, row);
@@ -427,7 +428,7 @@ void TableData::markDeleted()
     m_fast = 0;
     m_alive.store(false, std::memory_order_release);
     // Free the rows now: handles may outlive the table for a long time.
-    SetMap().swap(m_set);
+    SetSlots().swap(m_set);
     OrderedMap().swap(m_ordered);
     BagMap().swap(m_bag);
     m_bagRows = 0;
@@ -440,7 +441,7 @@ size_t TableData::memory() const
     size_t total = sizeof(TableData);
     switch (m_options.type) {
     case TableOptions::Type::Set:
-        total += m_set.capacity() * (sizeof(SetMap::value_type) + 1);
+        total += m_set.capacity() * (sizeof(SetSlot) + 1);
         // Rows live in the slots; only heap payloads add to them.
         for (const auto &[key, row] : m_set)
             total += key.memory() + row.other.memory() - 2 * sizeof(Term);
@@ -491,7 +492,7 @@ void TableData::insertRowSlow(const Term *elems, qsizetype n)
         checkWrite();
         const Term &key = keyOf(elems, n);
         if (m_options.type == TableOptions::Type::Set) {
-            m_set.insert_or_assign(key, packRow(elems, n));
+            setRowLocked(key, packRow(elems, n));
             setSize(qsizetype(m_set.size()));
         } else {
             insertLocked(Tuple(elems, elems + n));
@@ -558,8 +559,7 @@ void TableData::eraseObject(const Tuple &row)
         const Term &key = keyOf(row);
         switch (m_options.type) {
         case TableOptions::Type::Set:
-            if (auto it = m_set.find(key);
-                it != m_set.end() && rowEquals(it->first, it->second, row)) {
+            if (auto it = m_set.find(key); it != m_set.end() && rowEquals(it->key, it->row, row)) {
                 m_set.erase(it);
                 changed = true;
             }
@@ -644,7 +644,7 @@ Rows TableData::take(const Term &key)
         switch (m_options.type) {
         case TableOptions::Type::Set:
             if (auto it = m_set.find(key); it != m_set.end()) {
-                out.append(unpackRow(it->first, it->second));
+                out.append(unpackRow(it->key, it->row));
                 m_set.erase(it);
             }
             break;
@@ -673,23 +673,23 @@ Rows TableData::take(const Term &key)
 // Opens the row of a set or ordered_set for editing under the write lock, or
 // returns nullptr. Set rows are packed: a set row is edited as an unpacked copy
 // in `scratch` (setIt names its slot), which closeRowLocked() stores back.
-Tuple *TableData::openRowLocked(const Term &key, Tuple &scratch, SetMap::iterator &setIt)
+Tuple *TableData::openRowLocked(const Term &key, Tuple &scratch, SetSlots::iterator &setIt)
 {
     if (m_options.type == TableOptions::Type::Set) {
         setIt = m_set.find(key);
         if (setIt == m_set.end())
             return nullptr;
-        scratch = unpackRow(setIt->first, setIt->second);
+        scratch = unpackRow(setIt->key, setIt->row);
         return &scratch;
     }
     auto it = m_ordered.find(key);
     return it == m_ordered.end() ? nullptr : &it->second;
 }
 
-void TableData::closeRowLocked(const Tuple &scratch, SetMap::iterator setIt)
+void TableData::closeRowLocked(const Tuple &scratch, SetSlots::iterator setIt)
 {
     if (setIt != m_set.end())
-        setIt->second = packRow(scratch);
+        setIt->row = packRow(scratch);
 }
 
 qint64 TableData::updateCounter(const Term &key, int pos, qint64 incr, const Tuple *defaultRow)
@@ -710,7 +710,7 @@ qint64 TableData::updateCounter(const Term &key, int pos, qint64 incr, const Tup
         BiasedLock::WriteLocker lock(m_lock);
         checkAlive();
         checkWrite();
-        SetMap::iterator setIt = m_set.end();
+        SetSlots::iterator setIt = m_set.end();
         Tuple unpacked;
         Tuple *row = openRowLocked(key, unpacked, setIt);
         Tuple fresh;
@@ -766,7 +766,7 @@ bool TableData::updateElement(const Term &key, const QList<std::pair<int, Term>>
         BiasedLock::WriteLocker lock(m_lock);
         checkAlive();
         checkWrite();
-        SetMap::iterator setIt = m_set.end();
+        SetSlots::iterator setIt = m_set.end();
         Tuple unpacked;
         Tuple *row = openRowLocked(key, unpacked, setIt);
         if (!row)
@@ -804,7 +804,7 @@ qsizetype TableData::lookupSlow(const Term &key, Rows &into) const
     switch (m_options.type) {
     case TableOptions::Type::Set:
         if (auto it = m_set.find(key); it != m_set.end()) {
-            copyRow(it->first, it->second, into);
+            copyRow(it->key, it->row, into);
             return 1;
         }
         break;
@@ -869,7 +869,7 @@ std::optional<Term> TableData::first() const
     case TableOptions::Type::Set:
         if (m_set.empty())
             return std::nullopt;
-        return m_set.begin()->first;
+        return m_set.begin()->key;
     case TableOptions::Type::OrderedSet:
         if (m_ordered.empty())
             return std::nullopt;
@@ -906,7 +906,7 @@ std::optional<Term> TableData::next(const Term &key) const
             throw missing();
         if (++it == m_set.end())
             return std::nullopt;
-        return it->first;
+        return it->key;
     }
     auto it = m_bag.find(key);
     if (it == m_bag.end())
@@ -949,7 +949,7 @@ void TableData::forEachCandidateLocked(const Term *key,
 {
     if (key && m_options.type == TableOptions::Type::Set) {
         if (auto it = m_set.find(*key); it != m_set.end())
-            visit(unpackRow(it->first, it->second));
+            visit(unpackRow(it->key, it->row));
     } else if (key && m_hashed) {
         if (auto it = m_bag.find(*key); it != m_bag.end()) {
             for (const Tuple &row : it->second)

@@ -9,6 +9,7 @@
 
 #include <absl/container/btree_map.h>
 #include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
 #include <absl/container/inlined_vector.h>
 
 #include <QList>
@@ -90,7 +91,7 @@ public:
             BiasedLock::ReadLocker lock(m_lock);
             if (m_fast & kFastRead) [[likely]] {
                 if (const auto it = m_set.find(key); it != m_set.end())
-                    copyRow(key, it->second, rows, Fresh::Yes);
+                    copyRow(key, it->row, rows, Fresh::Yes);
                 return rows;
             }
         }
@@ -107,7 +108,7 @@ public:
                     into.clear();
                     return 0;
                 }
-                copyRow(key, it->second, into);
+                copyRow(key, it->row, into);
                 return 1;
             }
         }
@@ -166,7 +167,35 @@ private:
     {
         Term other;
     };
-    using SetMap = absl::flat_hash_map<Term, SetRow, TermHash, TermEq>;
+    // A set's slot: the key, and its row packed beside it. Aligned to 32 so
+    // a slot never straddles two cache lines and a lookup that misses the
+    // cache reads key and row with one miss. A map's pair<const Term, SetRow>
+    // is only 8-aligned: whenever the slot array landed 16 bytes off a line,
+    // half the slots straddled two, and a lookup that missed read both.
+    struct alignas(32) SetSlot
+    {
+        Term key;
+        mutable SetRow row; // not part of the set's key: hashing and equality read `key` only
+    };
+    // Slots are found by their key alone (heterogeneous lookup).
+    struct SlotHash
+    {
+        using is_transparent = void;
+        size_t operator()(const Term &t) const noexcept { return t.hash(); }
+        size_t operator()(const SetSlot &s) const noexcept { return s.key.hash(); }
+    };
+    struct SlotEq
+    {
+        using is_transparent = void;
+        static const Term &keyOf(const Term &t) noexcept { return t; }
+        static const Term &keyOf(const SetSlot &s) noexcept { return s.key; }
+        template<typename A, typename B>
+        bool operator()(const A &a, const B &b) const noexcept
+        {
+            return keyOf(a) == keyOf(b);
+        }
+    };
+    using SetSlots = absl::flat_hash_set<SetSlot, SlotHash, SlotEq>;
     using OrderedMap = absl::btree_map<Term, Tuple, TermLess>;
     using BagMap = absl::flat_hash_map<Term, BagRows, TermHash, TermEq>;
 
@@ -198,8 +227,8 @@ private:
     [[noreturn]] void noKey(const Term *elems, qsizetype n) const;
     void checkPos(int pos, const char *what) const;
     void insertLocked(const Tuple &row);
-    Tuple *openRowLocked(const Term &key, Tuple &scratch, SetMap::iterator &setIt);
-    void closeRowLocked(const Tuple &scratch, SetMap::iterator setIt);
+    Tuple *openRowLocked(const Term &key, Tuple &scratch, SetSlots::iterator &setIt);
+    void closeRowLocked(const Tuple &scratch, SetSlots::iterator setIt);
     SetRow packRow(const Tuple &row) const;
     SetRow packRow(const Term *elems, qsizetype n) const
     {
@@ -237,9 +266,20 @@ private:
         if (!(m_fast & kFastWrite)) [[unlikely]]
             return false;
         const Term &key = keyOf(elems, n);
-        m_set.insert_or_assign(key, packRow(elems, n)); // no row block for a pair
+        setRowLocked(key, packRow(elems, n)); // no row block for a pair
         setSize(qsizetype(m_set.size()));
         return true;
+    }
+    // insert_or_assign for the set's slots: the key's row becomes `row`.
+    void setRowLocked(const Term &key, SetRow &&row)
+    {
+        bool made = false;
+        const auto it = m_set.lazy_emplace(key, [&](const SetSlots::constructor &make) {
+            make(key, std::move(row));
+            made = true;
+        });
+        if (!made)
+            it->row = std::move(row);
     }
     void insertRowSlow(const Term *elems, qsizetype n);
     qsizetype lookupSlow(const Term &key, Rows &into) const;
@@ -285,7 +325,7 @@ private:
     std::atomic<bool> m_alive { true };
     std::atomic<qsizetype> m_size { 0 };
     std::atomic<bool> m_writePending { false };
-    SetMap m_set;
+    SetSlots m_set;
     OrderedMap m_ordered;
     BagMap m_bag;
     qsizetype m_bagRows = 0; // rows in m_bag (under m_lock)
