@@ -101,6 +101,24 @@ private slots:
         QCOMPARE(t, (Tuple { 1, 2 }));
     }
 
+    // Appending one of its own elements as the Tuple leaves its inline
+    // storage or outgrows its block copies the element first: the old
+    // storage is gone (or, inline, overwritten by the block's address) by
+    // the time the new element is built. Before, this read the overwritten
+    // bytes as a Term.
+    void appendingAnOwnElementWhileGrowing()
+    {
+        Tuple t { text(1), text(2) };
+        t.append(t.at(0));
+        t.append(t.at(1));
+        t.append(t.last());
+        QCOMPARE(t, (Tuple { text(1), text(2), text(1), text(2), text(2) }));
+        for (int i = 0; i < 20; ++i)
+            t.append(t.at(i));
+        QCOMPARE(t.size(), 25);
+        QCOMPARE(t.at(24), t.at(19));
+    }
+
     void listConversions()
     {
         const QList<Term> list { 1, "two", 3.0 };
