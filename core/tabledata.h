@@ -80,39 +80,21 @@ public:
     // Reads.
     // lookup() and member() are inlined into their callers, not only down
     // to the probe: a call's prologue and epilogue were 20 instructions of
-    // about 150. lookup(key) has its own body because it knows its Rows is
-    // new, so the pair is built without looking at what was there. The row
+    // about 150. lookup(key) tells lookupInto() at compile time that its
+    // Rows is new, so the pair is built without looking at what was there
+    // (the Rows' address escapes into the slow path, so the compiler cannot
+    // see that for itself). The row
     // gets the caller's key (equal to the stored one, so the same value):
     // only the other element then waits on the slot's cache miss.
     [[gnu::flatten, gnu::always_inline]] Rows lookup(const Term &key) const
     {
         Rows rows;
-        {
-            BiasedLock::ReadLocker lock(m_lock);
-            if (m_fast & kFastRead) [[likely]] {
-                if (const auto it = m_set.find(key); it != m_set.end())
-                    copyRow(key, it->row, rows, Fresh::Yes);
-                return rows;
-            }
-        }
-        lookupSlow(key, rows);
+        lookupInto<Fresh::Yes>(key, rows);
         return rows;
     }
     [[gnu::flatten, gnu::always_inline]] qsizetype lookup(const Term &key, Rows &into) const
     {
-        {
-            BiasedLock::ReadLocker lock(m_lock);
-            if (m_fast & kFastRead) [[likely]] {
-                const auto it = m_set.find(key);
-                if (it == m_set.end()) {
-                    into.clear();
-                    return 0;
-                }
-                copyRow(key, it->row, into);
-                return 1;
-            }
-        }
-        return lookupSlow(key, into);
+        return lookupInto<Fresh::No>(key, into);
     }
     Term lookupElement(const Term &key, int pos) const;
     [[gnu::flatten, gnu::always_inline]] bool member(const Term &key) const
@@ -257,6 +239,24 @@ private:
         } else {
             into.setPair(r.other, key);
         }
+    }
+    template<Fresh fresh>
+    [[gnu::always_inline]] qsizetype lookupInto(const Term &key, Rows &into) const
+    {
+        {
+            BiasedLock::ReadLocker lock(m_lock);
+            if (m_fast & kFastRead) [[likely]] {
+                const auto it = m_set.find(key);
+                if (it == m_set.end()) {
+                    if constexpr (fresh == Fresh::No)
+                        into.clear();
+                    return 0;
+                }
+                copyRow(key, it->row, into, fresh);
+                return 1;
+            }
+        }
+        return lookupSlow(key, into);
     }
     void copyRowSlow(const Term &key, const SetRow &r, Rows &into) const;
     // insertRow's inline half: false (and nothing done) when the general path must run.
