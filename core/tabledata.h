@@ -83,9 +83,9 @@ public:
     // about 150. lookup(key) tells lookupInto() at compile time that its
     // Rows is new, so the pair is built without looking at what was there
     // (the Rows' address escapes into the slow path, so the compiler cannot
-    // see that for itself). The row
-    // gets the caller's key (equal to the stored one, so the same value):
-    // only the other element then waits on the slot's cache miss.
+    // see that for itself). The row gets the caller's key (equal to the
+    // stored one, so the same value): only the other element then waits on
+    // the slot's cache miss.
     [[gnu::flatten, gnu::always_inline]] Rows lookup(const Term &key) const
     {
         Rows rows;
@@ -123,14 +123,6 @@ public:
 private:
     friend class TableStore;
 
-    struct TermHash
-    {
-        size_t operator()(const Term &t) const noexcept { return t.hash(); }
-    };
-    struct TermEq
-    {
-        bool operator()(const Term &a, const Term &b) const noexcept { return a == b; }
-    };
     struct TermLess
     {
         bool operator()(const Term &a, const Term &b) const noexcept
@@ -159,14 +151,15 @@ private:
         Term key;
         mutable SetRow row; // not part of the set's key: hashing and equality read `key` only
     };
-    // Slots are found by their key alone (heterogeneous lookup).
-    struct SlotHash
+    // Hash and equality of keys, for the bags' map and for the set's slots,
+    // which are found by their key alone (heterogeneous lookup).
+    struct TermHash
     {
         using is_transparent = void;
         size_t operator()(const Term &t) const noexcept { return t.hash(); }
         size_t operator()(const SetSlot &s) const noexcept { return s.key.hash(); }
     };
-    struct SlotEq
+    struct TermEq
     {
         using is_transparent = void;
         static const Term &keyOf(const Term &t) noexcept { return t; }
@@ -177,7 +170,7 @@ private:
             return keyOf(a) == keyOf(b);
         }
     };
-    using SetSlots = absl::flat_hash_set<SetSlot, SlotHash, SlotEq>;
+    using SetSlots = absl::flat_hash_set<SetSlot, TermHash, TermEq>;
     using OrderedMap = absl::btree_map<Term, Tuple, TermLess>;
     using BagMap = absl::flat_hash_map<Term, BagRows, TermHash, TermEq>;
 

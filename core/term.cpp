@@ -537,12 +537,10 @@ size_t Term::memory() const noexcept
     case Type::Bytes:
         return sizeof(Term) + sizeof(BytesPayload)
             + size_t(static_cast<const BytesPayload *>(m_payload)->value.capacity());
-    case Type::Tuple:
+    case Type::Tuple: // Tuple::memory() counts the Tuple itself
+        return sizeof(Term) + sizeof(TuplePayload) - sizeof(Tuple)
+            + static_cast<const TuplePayload *>(m_payload)->value.memory();
     case Type::List: {
-        if (m_type == Type::Tuple) {
-            const Tuple &v = static_cast<const TuplePayload *>(m_payload)->value;
-            return sizeof(Term) + sizeof(TuplePayload) - sizeof(Tuple) + v.memory();
-        }
         const QList<Term> &v = static_cast<const ListPayload *>(m_payload)->value;
         size_t total = sizeof(Term) + sizeof(ListPayload) + size_t(v.capacity()) * sizeof(Term);
         for (const Term &e : v)
