@@ -55,7 +55,7 @@ private:
     // built in place. Built, not moved in: a Tuple moved in would be read
     // back right after its fields were stored, which store forwarding
     // cannot serve (that cost a lookup 10 ns).
-    void setPair(const Term &a, const Term &b)
+    [[gnu::always_inline]] void setPair(const Term &a, const Term &b)
     {
         if (m_size == 1) {
             Tuple &row = data()[0];
@@ -71,7 +71,7 @@ private:
         m_size = 1;
     }
     // setPair() for an empty Rows that has never grown, as lookup(key) makes.
-    void initPair(const Term &a, const Term &b) noexcept
+    [[gnu::always_inline]] void initPair(const Term &a, const Term &b) noexcept
     {
         Q_ASSERT(m_size == 0 && isInline());
         new (inlineData()) Tuple(Tuple::PairTag {}, a, b);

@@ -38,7 +38,9 @@ namespace immortal {
 // insert(), lookup() and member() are inline down to the hash probe
 // (TableData's set path): at 100k rows every call waits on a cache miss, and
 // the processor overlaps the misses of consecutive calls only when few
-// instructions separate them.
+// instructions separate them. GCC will not inline that deep on its own
+// (Boost's probe calls the key equality through TermEq), so the reads, the
+// equality and Rows' pair builders are always_inline.
 class Table
 {
 public:
@@ -88,13 +90,16 @@ public:
     // Reads.
     // ets:lookup/2. A {Key, Value} row comes back without an allocation or
     // an atomic reference count (see Rows and Tuple).
-    Rows lookup(const Term &key) const { return data().lookup(key); }
+    [[gnu::always_inline]] Rows lookup(const Term &key) const { return data().lookup(key); }
     // The same rows, written into `into` (replacing what it held); returns
     // how many. A loop that passes the same Rows back refills its pair in place.
-    qsizetype lookup(const Term &key, Rows &into) const { return data().lookup(key, into); }
+    [[gnu::always_inline]] qsizetype lookup(const Term &key, Rows &into) const
+    {
+        return data().lookup(key, into);
+    }
     // ets:lookup_element/3: BadArg if no such key; for bags a list of values.
     Term lookupElement(const Term &key, int pos) const;
-    bool member(const Term &key) const { return data().member(key); }
+    [[gnu::always_inline]] bool member(const Term &key) const { return data().member(key); }
     // Traversal; std::nullopt is '$end_of_table'. ordered_set walks in term
     // order, other types in an unspecified but stable order between writes.
     std::optional<Term> first() const;

@@ -13,6 +13,15 @@ namespace {
 
 using Code = Error::Code;
 
+// A Boost flat table's arrays: its slots, and 16 bytes of metadata for
+// every group of 15.
+template<typename FlatTable>
+size_t flatTableBytes(const FlatTable &t)
+{
+    const size_t buckets = t.bucket_count();
+    return buckets * sizeof(typename FlatTable::value_type) + (buckets + 14) / 15 * 16;
+}
+
 QString callerText(Pid caller)
 {
     return caller ? QStringLiteral("pid %1").arg(caller)
@@ -264,6 +273,12 @@ void TableData::forEachLocked(F &&f) const
     }
 }
 
+void TableData::addRowLocked(const Term &key, const Term &other)
+{
+    m_set.emplace(key, SetRow { other });
+    setSize(qsizetype(m_set.size()));
+}
+
 bool TableData::containsLocked(const Term &key) const
 {
     switch (m_options.type) {
@@ -312,7 +327,7 @@ void TableData::insertLocked(const Tuple &row)
     const Term &key = row.at(m_keyIndex);
     switch (m_options.type) {
     case TableOptions::Type::Set:
-        setRowLocked(key, packRow(row));
+        setRowLocked(key, packRow(row).other);
         break;
     case TableOptions::Type::OrderedSet:
         m_ordered.insert_or_assign(key, row);
@@ -441,7 +456,7 @@ size_t TableData::memory() const
     size_t total = sizeof(TableData);
     switch (m_options.type) {
     case TableOptions::Type::Set:
-        total += m_set.capacity() * (sizeof(SetSlot) + 1);
+        total += flatTableBytes(m_set);
         // Rows live in the slots; only heap payloads add to them.
         for (const auto &[key, row] : m_set)
             total += key.memory() + row.other.memory() - 2 * sizeof(Term);
@@ -453,7 +468,7 @@ size_t TableData::memory() const
             total += key.memory() - sizeof(Term) + row.memory() - sizeof(Tuple);
         return total;
     default:
-        total += m_bag.capacity() * (sizeof(BagMap::value_type) + 1);
+        total += flatTableBytes(m_bag);
         for (const auto &[key, rows] : m_bag) {
             total += key.memory() - sizeof(Term);
             if (rows.capacity() > 1) // beyond the first, rows are on the heap
@@ -492,7 +507,7 @@ void TableData::insertRowSlow(const Term *elems, qsizetype n)
         checkWrite();
         const Term &key = keyOf(elems, n);
         if (m_options.type == TableOptions::Type::Set) {
-            setRowLocked(key, packRow(elems, n));
+            setRowLocked(key, packRow(elems, n).other);
             setSize(qsizetype(m_set.size()));
         } else {
             insertLocked(Tuple(elems, elems + n));

@@ -8,9 +8,9 @@
 #include "tuple.h"
 
 #include <absl/container/btree_map.h>
-#include <absl/container/flat_hash_map.h>
-#include <absl/container/flat_hash_set.h>
 #include <absl/container/inlined_vector.h>
+#include <boost/unordered/unordered_flat_map.hpp>
+#include <boost/unordered/unordered_flat_set.hpp>
 
 #include <QList>
 #include <QString>
@@ -156,6 +156,7 @@ private:
     struct TermHash
     {
         using is_transparent = void;
+        using is_avalanching = void; // Term::hash() is mixed already: Boost mixes no more
         size_t operator()(const Term &t) const noexcept { return t.hash(); }
         size_t operator()(const SetSlot &s) const noexcept { return s.key.hash(); }
     };
@@ -165,14 +166,14 @@ private:
         static const Term &keyOf(const Term &t) noexcept { return t; }
         static const Term &keyOf(const SetSlot &s) noexcept { return s.key; }
         template<typename A, typename B>
-        bool operator()(const A &a, const B &b) const noexcept
+        [[gnu::always_inline]] bool operator()(const A &a, const B &b) const noexcept
         {
             return keyOf(a) == keyOf(b);
         }
     };
-    using SetSlots = absl::flat_hash_set<SetSlot, TermHash, TermEq>;
+    using SetSlots = boost::unordered_flat_set<SetSlot, TermHash, TermEq>;
     using OrderedMap = absl::btree_map<Term, Tuple, TermLess>;
-    using BagMap = absl::flat_hash_map<Term, BagRows, TermHash, TermEq>;
+    using BagMap = boost::unordered_flat_map<Term, BagRows, TermHash, TermEq>;
 
     // Called by TableStore (under the store mutex) when the table is deleted.
     void markDeleted();
@@ -259,21 +260,26 @@ private:
         if (!(m_fast & kFastWrite)) [[unlikely]]
             return false;
         const Term &key = keyOf(elems, n);
-        setRowLocked(key, packRow(elems, n)); // no row block for a pair
-        setSize(qsizetype(m_set.size()));
+        // A pair, the usual row, has its value assigned straight into the
+        // slot: no SetRow is built, moved and destroyed on the way.
+        if (n == 2 && !elems[1 - m_keyIndex].isTuple()) [[likely]]
+            setRowLocked(key, elems[1 - m_keyIndex]);
+        else
+            setRowLocked(key, packRowSlow(elems, n).other);
         return true;
     }
-    // insert_or_assign for the set's slots: the key's row becomes `row`.
-    void setRowLocked(const Term &key, SetRow &&row)
+    // insert_or_assign for the set's slots: the key's row becomes `other`
+    // (a SetRow's). Overwriting is inline; a new key (a slot built, perhaps
+    // a rehash) is a call, probing again lines the first probe brought in.
+    [[gnu::always_inline]] void setRowLocked(const Term &key, const Term &other)
     {
-        bool made = false;
-        const auto it = m_set.lazy_emplace(key, [&](const SetSlots::constructor &make) {
-            make(key, std::move(row));
-            made = true;
-        });
-        if (!made)
-            it->row = std::move(row);
+        if (const auto it = m_set.find(key); it != m_set.end()) [[likely]]
+            it->row.other = other;
+        else
+            addRowLocked(key, other);
     }
+    // A new key's slot; the table's size follows.
+    [[gnu::noinline]] void addRowLocked(const Term &key, const Term &other);
     void insertRowSlow(const Term *elems, qsizetype n);
     qsizetype lookupSlow(const Term &key, Rows &into) const;
     bool memberSlow(const Term &key) const;

@@ -120,7 +120,7 @@ public:
     const Term &at(qsizetype i) const; // tuples and lists; BadArg when out of range
     std::span<const Term> elements() const noexcept; // tuples and lists; empty for others
 
-    bool operator==(const Term &other) const noexcept
+    [[gnu::always_inline]] bool operator==(const Term &other) const noexcept
     {
         // Inline for the hot case (integer and atom keys); the rest out of line.
         if (m_type != other.m_type)
@@ -172,9 +172,10 @@ private:
     void releasePayload() noexcept; // heap payloads only
     bool equalsSlow(const Term &other) const noexcept;
     size_t hashSlow(size_t seed) const noexcept;
-    // The folded 128-bit product, as Abseil mixes integers: one multiply,
-    // and every input bit reaches both the low 7 bits and the high bits,
-    // which flat_hash_map's control bytes and probe start take apart.
+    // The folded 128-bit product, as Abseil and Boost mix integers: one
+    // multiply, and every input bit reaches both the low byte and the high
+    // bits, which a flat hash table takes apart (the slot's tag, the probe's
+    // start).
     static size_t mixInteger(quint64 x) noexcept
     {
         const absl::uint128 m = absl::uint128(x) * 0x9e3779b97f4a7c15ULL;
@@ -191,13 +192,6 @@ private:
 };
 
 size_t qHash(const Term &t, size_t seed = 0) noexcept;
-
-// Abseil hashing, so Terms key flat_hash_map directly.
-template<typename H>
-H AbslHashValue(H h, const Term &t)
-{
-    return H::combine(std::move(h), t.hash());
-}
 
 } // namespace immortal
 

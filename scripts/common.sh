@@ -6,8 +6,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${IMMORTAL_BUILD_DIR:-$ROOT/build}"
 
 # Debian 12 packages the build, the tests and the screenshots need.
-PACKAGES=(cmake ninja-build g++ pkg-config qt6-base-dev libabsl-dev libgraphviz-dev
-          libbenchmark-dev xvfb xauth fonts-dejavu-core)
+PACKAGES=(cmake ninja-build g++ pkg-config qt6-base-dev libabsl-dev libboost1.81-dev
+          libgraphviz-dev libbenchmark-dev xvfb xauth fonts-dejavu-core)
 
 install_missing() {
     local missing=()

@@ -172,6 +172,63 @@ private Q_SLOTS:
         QCOMPARE(t.size(), 1);
     }
 
+    // A set keeps a pair's value beside its key and any other row whole; an
+    // insert over an existing key assigns the value in place. Overwriting
+    // moves a key's row between every shape, in both key positions, on the
+    // inline path (public) and the general one (protected), and no value
+    // (shared strings included) outlives or loses its row.
+    void overwritingSetRowsChangesTheirShape_data()
+    {
+        QTest::addColumn<int>("keyPos");
+        QTest::addColumn<TableOptions::Access>("access");
+        QTest::newRow("key first, public") << 1 << TableOptions::Access::Public;
+        QTest::newRow("key second, public") << 2 << TableOptions::Access::Public;
+        QTest::newRow("key first, protected") << 1 << TableOptions::Access::Protected;
+        QTest::newRow("key second, protected") << 2 << TableOptions::Access::Protected;
+    }
+    void overwritingSetRowsChangesTheirShape()
+    {
+        QFETCH(int, keyPos);
+        QFETCH(TableOptions::Access, access);
+        TableOptions o = opts(TableOptions::Type::Set, access);
+        o.keyPos = keyPos;
+        Table t = make(o, QStringLiteral("shapes"));
+        ProcessScope scope(m_owner->pid());
+        const Term key(QStringLiteral("key"));
+        // The row with `value` as its other element(s), key where it belongs.
+        const auto row = [&](std::initializer_list<Term> others) {
+            Tuple r(others.begin(), others.end());
+            Tuple out;
+            for (qsizetype i = 0, j = 0; i <= r.size(); ++i)
+                out << (i == keyPos - 1 ? key : r.at(j++));
+            return out;
+        };
+        const QList<Tuple> shapes {
+            row({ 1 }),
+            row({ QStringLiteral("a string value") }),
+            row({ Term::tuple({ 3, QStringLiteral("inside") }) }), // kept whole
+            row({ QStringLiteral("x"), QStringLiteral("y") }), // not a pair
+            row({ 2.5 }),
+            row({ QStringLiteral("back to a pair") }),
+        };
+        for (int round = 0; round < 2; ++round) {
+            for (const Tuple &shape : shapes) {
+                t.insert(shape);
+                QCOMPARE(t.size(), 1);
+                QCOMPARE(t.lookup(key), (QList<Tuple> { shape }));
+                QVERIFY(t.member(key));
+            }
+        }
+        // Braced rows take the same path; a one-element row is all key.
+        if (keyPos == 1) {
+            t.insert({ key });
+            QCOMPARE(t.lookup(key), (QList<Tuple> { Tuple { key } }));
+            t.insert({ key, QStringLiteral("last") });
+            QCOMPARE(t.lookup(key), (QList<Tuple> { Tuple { key, QStringLiteral("last") } }));
+        }
+        t.deleteTable();
+    }
+
     // lookup(key, into) replaces the rows' contents; passed back, the same
     // Rows is refilled in its own memory, and a copy the caller kept never
     // changes.
