@@ -9,7 +9,7 @@
 # yields one ratio per operation, measured in the same phase, and the report
 # gives the median ratio across rounds with its quartiles.
 # Two more peers come from the same bench_table run: the naive Qt table, and
-# the floor (a bare absl::flat_hash_map, no lock and no checks), whose ratio
+# the floor (a bare boost::unordered_flat_map, no lock and no checks), whose ratio
 # to ETS bounds what any table on a hash map can reach at that moment.
 # Needs erlang-base and a build made with -DIMMORTAL_BUILD_BENCH=ON.
 #   usage: bench/run-vs-ets.sh [build-dir] [rounds] [rows]   (default: build 15 100000)
