@@ -507,8 +507,7 @@ void TableData::insertRowSlow(const Term *elems, qsizetype n)
         checkWrite();
         const Term &key = keyOf(elems, n);
         if (m_options.type == TableOptions::Type::Set) {
-            setRowLocked(key, packRow(elems, n).other);
-            setSize(qsizetype(m_set.size()));
+            setRowLocked(key, packRow(elems, n).other); // a new key updates the size
         } else {
             insertLocked(Tuple(elems, elems + n));
             setSize(countLocked());

@@ -195,12 +195,12 @@ private Q_SLOTS:
         Table t = make(o, QStringLiteral("shapes"));
         ProcessScope scope(m_owner->pid());
         const Term key(QStringLiteral("key"));
-        // The row with `value` as its other element(s), key where it belongs.
+        // A row of `others` with the key at keyPos.
         const auto row = [&](std::initializer_list<Term> others) {
-            Tuple r(others.begin(), others.end());
             Tuple out;
-            for (qsizetype i = 0, j = 0; i <= r.size(); ++i)
-                out << (i == keyPos - 1 ? key : r.at(j++));
+            auto other = others.begin();
+            for (qsizetype i = 0; i <= qsizetype(others.size()); ++i)
+                out << (i == keyPos - 1 ? key : *other++);
             return out;
         };
         const QList<Tuple> shapes {
