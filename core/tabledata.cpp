@@ -293,8 +293,8 @@ bool TableData::containsLocked(const Term &key) const
 
 TableData::SetRow TableData::packRow(const Tuple &row) const
 {
-    if (row.size() == 2 && !row.at(1 - m_keyIndex).isTuple())
-        return { row.at(1 - m_keyIndex) };
+    if (const Term *value = pairValue(row.constData(), row.size()))
+        return { *value };
     return { Term::tuple(row) };
 }
 
@@ -327,7 +327,7 @@ void TableData::insertLocked(const Tuple &row)
     const Term &key = row.at(m_keyIndex);
     switch (m_options.type) {
     case TableOptions::Type::Set:
-        setRowLocked(key, packRow(row).other);
+        storeRowLocked(key, row.constData(), row.size());
         break;
     case TableOptions::Type::OrderedSet:
         m_ordered.insert_or_assign(key, row);
@@ -507,7 +507,7 @@ void TableData::insertRowSlow(const Term *elems, qsizetype n)
         checkWrite();
         const Term &key = keyOf(elems, n);
         if (m_options.type == TableOptions::Type::Set) {
-            setRowLocked(key, packRow(elems, n).other); // a new key updates the size
+            storeRowLocked(key, elems, n); // a new key updates the size
         } else {
             insertLocked(Tuple(elems, elems + n));
             setSize(countLocked());

@@ -205,14 +205,14 @@ private:
     void insertLocked(const Tuple &row);
     Tuple *openRowLocked(const Term &key, Tuple &scratch, SetSlots::iterator &setIt);
     void closeRowLocked(const Tuple &scratch, SetSlots::iterator setIt);
-    SetRow packRow(const Tuple &row) const;
-    SetRow packRow(const Term *elems, qsizetype n) const
+    // The value of a set row kept as a pair (two elements, the other not a
+    // tuple), or nullptr for a row kept whole (see SetRow).
+    const Term *pairValue(const Term *elems, qsizetype n) const
     {
-        if (n == 2 && !elems[1 - m_keyIndex].isTuple()) [[likely]]
-            return { elems[1 - m_keyIndex] };
-        return packRowSlow(elems, n);
+        return n == 2 && !elems[1 - m_keyIndex].isTuple() ? elems + (1 - m_keyIndex) : nullptr;
     }
-    SetRow packRowSlow(const Term *elems, qsizetype n) const;
+    SetRow packRow(const Tuple &row) const;
+    SetRow packRowSlow(const Term *elems, qsizetype n) const; // a row kept whole
     Tuple unpackRow(const Term &key, const SetRow &r) const;
     // A set row into `into`; a pair without allocating (see Rows::setPair).
     // Fresh::Yes: `into` was just made and is empty.
@@ -259,14 +259,18 @@ private:
         BiasedLock::WriteLocker lock(m_lock);
         if (!(m_fast & kFastWrite)) [[unlikely]]
             return false;
-        const Term &key = keyOf(elems, n);
-        // A pair, the usual row, has its value assigned straight into the
-        // slot: no SetRow is built, moved and destroyed on the way.
-        if (n == 2 && !elems[1 - m_keyIndex].isTuple()) [[likely]]
-            setRowLocked(key, elems[1 - m_keyIndex]);
+        storeRowLocked(keyOf(elems, n), elems, n);
+        return true;
+    }
+    // A set row given as its elements. A pair, the usual row, has its value
+    // assigned straight into the slot: no SetRow is built, moved and
+    // destroyed on the way.
+    [[gnu::always_inline]] void storeRowLocked(const Term &key, const Term *elems, qsizetype n)
+    {
+        if (const Term *value = pairValue(elems, n)) [[likely]]
+            setRowLocked(key, *value);
         else
             setRowLocked(key, packRowSlow(elems, n).other);
-        return true;
     }
     // insert_or_assign for the set's slots: the key's row becomes `other`
     // (a SetRow's). Overwriting is inline; a new key (a slot built, perhaps
