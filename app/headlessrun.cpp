@@ -1,8 +1,9 @@
 #include "headlessrun.h"
 
 #include "chaosmonkey.h"
-#include "node.h"
-#include "trace.h"
+
+#include <immortal/node.h>
+#include <immortal/trace.h>
 
 #include <QStringList>
 #include <QTimer>

@@ -1,7 +1,8 @@
 #pragma once
 
 #include "scenariorunner.h"
-#include "traceevent.h"
+
+#include <immortal/traceevent.h>
 
 #include <QObject>
 #include <QPointer>

@@ -2,17 +2,16 @@
 // opens the window (ui/) or runs the scenario headless. Nothing else.
 
 #include "chaosmonkey.h"
-#include "error.h"
 #include "headlessrun.h"
+#include "mainwindow.h"
 #include "scenario.h"
 #include "scenariorunner.h"
-#include "tracewriter.h"
 
-#ifdef IMMORTAL_HAVE_UI
-#include "mainwindow.h"
+#include <immortal/error.h>
+#include <immortal/tracewriter.h>
+#include <immortal/version.h>
+
 #include <QApplication>
-#endif
-
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFile>
@@ -193,7 +192,9 @@ int main(int argc, char *argv[])
 {
     QCoreApplication::setApplicationName(QStringLiteral("immortal-studio"));
     QCoreApplication::setOrganizationName(QStringLiteral("Immortal"));
-    QCoreApplication::setApplicationVersion(QStringLiteral(IMMORTAL_VERSION));
+    QCoreApplication::setApplicationVersion(QStringLiteral(IMMORTAL_VERSION_STR));
+    // Matches immortal-studio.desktop, so desktops group the window under it.
+    QGuiApplication::setDesktopFileName(QStringLiteral("immortal-studio"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
@@ -261,14 +262,6 @@ int main(int argc, char *argv[])
                      "QT_QPA_PLATFORM are unset): running the headless demo instead.\n");
         headless = demo = true;
     }
-#ifndef IMMORTAL_HAVE_UI
-    if (!headless) {
-        std::fprintf(stderr,
-                     "immortal-studio: built without the window (ui/): running "
-                     "headless.\n");
-        headless = demo = true;
-    }
-#endif
 
     if (headless) {
         QCoreApplication app(argc, argv);
@@ -284,7 +277,6 @@ int main(int argc, char *argv[])
         return runHeadless(app, options, scenario);
     }
 
-#ifdef IMMORTAL_HAVE_UI
     if (!haveDisplay())
         qputenv("QT_QPA_PLATFORM", "offscreen"); // --screenshot needs no screen
     QApplication app(argc, argv);
@@ -320,7 +312,4 @@ int main(int argc, char *argv[])
         QTimer::singleShot(*options.durationMs, Qt::PreciseTimer, &app, &QCoreApplication::quit);
     }
     return app.exec();
-#else
-    return 0;
-#endif
 }

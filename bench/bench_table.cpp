@@ -1,17 +1,16 @@
 // Inserts and lookups of {Key, Value} integer rows in a 100k-row set table,
 // against the naive peer (QHash of QVariantList behind a QReadWriteLock),
 // in the same run. bench/run-vs-ets.sh runs the same workload in real OTP.
-#include "process.h"
-#include "table.h"
-
-#include <benchmark/benchmark.h>
-#include <boost/unordered/unordered_flat_map.hpp>
+#include <immortal/process.h>
+#include <immortal/table.h>
 
 #include <QCoreApplication>
 #include <QHash>
 #include <QReadWriteLock>
 #include <QVariantList>
 
+#include <benchmark/benchmark.h>
+#include <boost/unordered/unordered_flat_map.hpp>
 #include <memory>
 
 using namespace immortal;

@@ -2,8 +2,8 @@
 // operation, for callgrind: instruction counts are repeatable where the
 // machine's timings are not. bench/count-instructions.sh runs it and prints
 // instructions per call (the caller's loop included).
-#include "process.h"
-#include "table.h"
+#include <immortal/process.h>
+#include <immortal/table.h>
 
 #include <QCoreApplication>
 

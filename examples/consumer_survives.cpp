@@ -5,14 +5,14 @@
 // event that says the previous one is done: no polling, no sleeping.
 //
 //   immortal-example [--trace trace.jsonl]
-#include "node.h"
-#include "process.h"
-#include "registry.h"
-#include "supervisor.h"
-#include "table.h"
-#include "tablemanager.h"
-#include "trace.h"
-#include "tracewriter.h"
+#include <immortal/node.h>
+#include <immortal/process.h>
+#include <immortal/registry.h>
+#include <immortal/supervisor.h>
+#include <immortal/table.h>
+#include <immortal/tablemanager.h>
+#include <immortal/trace.h>
+#include <immortal/tracewriter.h>
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

@@ -7,7 +7,7 @@ BUILD="${IMMORTAL_BUILD_DIR:-$ROOT/build}"
 
 # Debian 12 packages the build, the tests and the screenshots need.
 PACKAGES=(cmake ninja-build g++ pkg-config qt6-base-dev libabsl-dev libboost1.81-dev
-          libgraphviz-dev libbenchmark-dev xvfb xauth fonts-dejavu-core)
+          libgraphviz-dev libqt6svg6 libbenchmark-dev xvfb xauth fonts-dejavu-core)
 
 install_missing() {
     local missing=()
@@ -32,9 +32,16 @@ install_missing() {
     fi
 }
 
-build() {
+configure() {
     if [ ! -f "$BUILD/build.ninja" ]; then
-        cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@"
+        cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
     fi
-    cmake --build "$BUILD" --parallel "$(nproc)"
+}
+
+# build [TARGET...]: everything, or only the targets named.
+build() {
+    configure
+    local targets=()
+    for t in "$@"; do targets+=(--target "$t"); done
+    cmake --build "$BUILD" --parallel "$(nproc)" "${targets[@]}"
 }

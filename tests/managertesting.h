@@ -3,8 +3,8 @@
 // Test support shared by tst_tablemanager and tst_interleavings: the seed's
 // consumer process, and an event-driven wait.
 
-#include "process.h"
-#include "trace.h"
+#include <immortal/process.h>
+#include <immortal/trace.h>
 
 #include <QEventLoop>
 #include <QThread>

@@ -2,10 +2,10 @@
 
 // Helpers shared by the core's test suites.
 
-#include "error.h"
-#include "rows.h"
-#include "term.h"
-#include "tuple.h"
+#include <immortal/error.h>
+#include <immortal/rows.h>
+#include <immortal/term.h>
+#include <immortal/tuple.h>
 
 #include <QString>
 #include <QStringList>

@@ -2,9 +2,10 @@
 // supervisor rule decide who may be picked, and the timer does the killing.
 
 #include "chaosmonkey.h"
-#include "error.h"
-#include "node.h"
-#include "process.h"
+
+#include <immortal/error.h>
+#include <immortal/node.h>
+#include <immortal/process.h>
 
 #include <QSet>
 #include <QSignalSpy>

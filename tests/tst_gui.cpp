@@ -1,20 +1,21 @@
 // Immortal Studio driven like a person would: real clicks on the offscreen
 // platform, a real tree behind the window.
-#include "eventlogmodel.h"
 #include "graphnode.h"
 #include "inspectorwidget.h"
 #include "mainwindow.h"
-#include "node.h"
-#include "processtreemodel.h"
-#include "registry.h"
 #include "scenario.h"
 #include "scenariorunner.h"
-#include "supervisiongraphview.h"
-#include "table.h"
 #include "tablebadge.h"
-#include "tablelistmodel.h"
-#include "tablerowsmodel.h"
-#include "traceevent.h"
+
+#include <immortal/models/eventlogmodel.h>
+#include <immortal/models/processtreemodel.h>
+#include <immortal/models/tablelistmodel.h>
+#include <immortal/models/tablerowsmodel.h>
+#include <immortal/node.h>
+#include <immortal/registry.h>
+#include <immortal/table.h>
+#include <immortal/traceevent.h>
+#include <immortal/widgets/supervisiongraphview.h>
 
 #include <QAction>
 #include <QApplication>

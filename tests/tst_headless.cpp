@@ -1,13 +1,14 @@
 // The ScenarioRunner in-process (the seed's example with a scripted kill, the
 // GUI's actions, boot delays, pause) and the immortal-studio binary headless.
 
-#include "error.h"
-#include "node.h"
-#include "registry.h"
 #include "scenario.h"
 #include "scenariorunner.h"
-#include "table.h"
-#include "trace.h"
+
+#include <immortal/error.h>
+#include <immortal/node.h>
+#include <immortal/registry.h>
+#include <immortal/table.h>
+#include <immortal/trace.h>
 
 #include <QJsonDocument>
 #include <QJsonObject>

@@ -4,17 +4,17 @@
 // restarts (the orphan grace period), the whole tree restarted by its parent,
 // a consumer on a worker thread, and the one case where a table does die
 // (owner and heir gone past the grace), which must be an explicit table_lost.
-#include "error.h"
-#include "node.h"
-#include "process.h"
-#include "processscope.h"
-#include "registry.h"
-#include "supervisor.h"
-#include "table.h"
-#include "tablemanager.h"
-#include "trace.h"
-
 #include "managertesting.h"
+
+#include <immortal/error.h>
+#include <immortal/node.h>
+#include <immortal/process.h>
+#include <immortal/processscope.h>
+#include <immortal/registry.h>
+#include <immortal/supervisor.h>
+#include <immortal/table.h>
+#include <immortal/tablemanager.h>
+#include <immortal/trace.h>
 
 #include <QPointer>
 #include <QSignalSpy>

@@ -1,18 +1,19 @@
 // The studio's models under QAbstractItemModelTester while a real tree
 // runs, crashes, restarts and moves its tables.
 #include "chaosmonkey.h"
-#include "eventlogmodel.h"
-#include "node.h"
-#include "process.h"
-#include "processscope.h"
-#include "processtreemodel.h"
-#include "registry.h"
 #include "scenario.h"
 #include "scenariorunner.h"
-#include "table.h"
-#include "tablelistmodel.h"
-#include "tablerowsmodel.h"
-#include "trace.h"
+
+#include <immortal/models/eventlogmodel.h>
+#include <immortal/models/processtreemodel.h>
+#include <immortal/models/tablelistmodel.h>
+#include <immortal/models/tablerowsmodel.h>
+#include <immortal/node.h>
+#include <immortal/process.h>
+#include <immortal/processscope.h>
+#include <immortal/registry.h>
+#include <immortal/table.h>
+#include <immortal/trace.h>
 
 #include <QAbstractItemModelTester>
 #include <QApplication>

@@ -1,11 +1,12 @@
-#include "error.h"
-#include "node.h"
-#include "process.h"
-#include "processscope.h"
-#include "registry.h"
-#include "table.h"
 #include "testsupport.h"
-#include "trace.h"
+
+#include <immortal/error.h>
+#include <immortal/node.h>
+#include <immortal/process.h>
+#include <immortal/processscope.h>
+#include <immortal/registry.h>
+#include <immortal/table.h>
+#include <immortal/trace.h>
 
 #include <QPointer>
 #include <QSignalSpy>

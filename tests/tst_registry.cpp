@@ -1,7 +1,7 @@
-#include "error.h"
-#include "node.h"
-#include "process.h"
-#include "registry.h"
+#include <immortal/error.h>
+#include <immortal/node.h>
+#include <immortal/process.h>
+#include <immortal/registry.h>
 
 #include <QSignalSpy>
 #include <QTest>

@@ -2,11 +2,12 @@
 // tree they describe; every bad file fails with the file, the JSON path and
 // what was expected, and nothing starts.
 
-#include "error.h"
-#include "node.h"
-#include "registry.h"
 #include "scenario.h"
 #include "scenariorunner.h"
+
+#include <immortal/error.h>
+#include <immortal/node.h>
+#include <immortal/registry.h>
 
 #include <QFile>
 #include <QSignalSpy>

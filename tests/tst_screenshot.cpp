@@ -1,9 +1,10 @@
 // saveScreenshot renders the real window, not a blank rectangle.
 #include "mainwindow.h"
-#include "node.h"
 #include "scenario.h"
-#include "table.h"
-#include "tablelistmodel.h"
+
+#include <immortal/models/tablelistmodel.h>
+#include <immortal/node.h>
+#include <immortal/table.h>
 
 #include <QApplication>
 #include <QImage>

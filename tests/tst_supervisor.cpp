@@ -1,10 +1,10 @@
-#include "childspec.h"
-#include "error.h"
-#include "node.h"
-#include "process.h"
-#include "supervisor.h"
-#include "trace.h"
-#include "traceevent.h"
+#include <immortal/childspec.h>
+#include <immortal/error.h>
+#include <immortal/node.h>
+#include <immortal/process.h>
+#include <immortal/supervisor.h>
+#include <immortal/trace.h>
+#include <immortal/traceevent.h>
 
 #include <QMutex>
 #include <QMutexLocker>

@@ -1,8 +1,9 @@
-#include "error.h"
-#include "process.h"
-#include "processscope.h"
-#include "table.h"
 #include "testsupport.h"
+
+#include <immortal/error.h>
+#include <immortal/process.h>
+#include <immortal/processscope.h>
+#include <immortal/table.h>
 
 #include <QTest>
 #include <QThread>

@@ -1,17 +1,17 @@
 // The seed's tests (Immortal.ETSTableManager) in C++ form, and the manager's
 // own promises: it waits on registry signals, re-adopts after a restart and
 // reports each step with a signal.
-#include "error.h"
-#include "node.h"
-#include "process.h"
-#include "processscope.h"
-#include "registry.h"
-#include "supervisor.h"
-#include "table.h"
-#include "tablemanager.h"
-#include "trace.h"
-
 #include "managertesting.h"
+
+#include <immortal/error.h>
+#include <immortal/node.h>
+#include <immortal/process.h>
+#include <immortal/processscope.h>
+#include <immortal/registry.h>
+#include <immortal/supervisor.h>
+#include <immortal/table.h>
+#include <immortal/tablemanager.h>
+#include <immortal/trace.h>
 
 #include <QPointer>
 #include <QSignalSpy>

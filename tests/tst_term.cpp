@@ -1,7 +1,8 @@
-#include "error.h"
-#include "term.h"
 #include "testsupport.h"
-#include "tuple.h"
+
+#include <immortal/error.h>
+#include <immortal/term.h>
+#include <immortal/tuple.h>
 
 #include <QPoint>
 #include <QSet>

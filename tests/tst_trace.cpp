@@ -1,8 +1,8 @@
-#include "node.h"
-#include "process.h"
-#include "registry.h"
-#include "trace.h"
-#include "tracewriter.h"
+#include <immortal/node.h>
+#include <immortal/process.h>
+#include <immortal/registry.h>
+#include <immortal/trace.h>
+#include <immortal/tracewriter.h>
 
 #include <QBuffer>
 #include <QJsonDocument>

@@ -1,15 +1,15 @@
 // The trace's public format: JSON Lines with seq, t_ns, event and the fields
 // that apply; every event type documented in docs/trace-format.md, and every
 // event surviving a trip through JSON.
-#include "error.h"
-#include "node.h"
-#include "process.h"
-#include "processscope.h"
-#include "registry.h"
-#include "table.h"
-#include "trace.h"
-#include "traceevent.h"
-#include "tracewriter.h"
+#include <immortal/error.h>
+#include <immortal/node.h>
+#include <immortal/process.h>
+#include <immortal/processscope.h>
+#include <immortal/registry.h>
+#include <immortal/table.h>
+#include <immortal/trace.h>
+#include <immortal/traceevent.h>
+#include <immortal/tracewriter.h>
 
 #include <QBuffer>
 #include <QFile>

@@ -1,6 +1,7 @@
-#include "rows.h"
 #include "testsupport.h"
-#include "tuple.h"
+
+#include <immortal/rows.h>
+#include <immortal/tuple.h>
 
 #include <QTest>
 

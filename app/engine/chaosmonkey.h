@@ -1,0 +1,79 @@
+#pragma once
+
+#include <immortal/types.h>
+
+#include <QList>
+#include <QObject>
+#include <QRandomGenerator64>
+#include <QRegularExpression>
+#include <QTimer>
+
+#include <functional>
+
+namespace immortal {
+
+// Random kills at a rate, for watching a tree heal itself.
+// A QTimer drives it; each tick picks one live candidate with a
+// QRandomGenerator seeded by setSeed(), so a run with the same seed, rate and
+// tree kills the same sequence of processes. Candidates come from a provider
+// (the ScenarioRunner's tree). Supervisors are only ever picked when the
+// target filter is set and matches them; with no filter it picks among
+// workers and table managers.
+class ChaosMonkey : public QObject
+{
+    Q_OBJECT
+public:
+    struct Candidate
+    {
+        Pid pid = 0;
+        QString name; // registered name, may be empty
+        QString childId;
+        bool supervisor = false;
+    };
+    using Provider = std::function<QList<Candidate>()>;
+
+    explicit ChaosMonkey(Provider candidates, QObject *parent = nullptr);
+
+    void setRate(double killsPerSecond); // > 0 and <= 1000; BadArg otherwise
+    double rate() const { return m_rate; }
+    void setSeed(quint64 seed); // restarts the sequence
+    quint64 seed() const { return m_seed; }
+    // Matches a candidate's registered name or child id (partial match, use
+    // ^...$ to anchor). An invalid expression throws Error(BadArg).
+    void setTargetFilter(const QRegularExpression &filter);
+    QRegularExpression targetFilter() const { return m_filter; }
+    void setReason(const QString &reason) { m_reason = reason; }
+    QString reason() const { return m_reason; }
+
+    void setEnabled(bool enabled);
+    bool isEnabled() const { return m_enabled; }
+    // Paused keeps the settings but stops the kills (the runner's pause).
+    void setPaused(bool paused);
+    bool isPaused() const { return m_paused; }
+    int kills() const { return m_kills; }
+
+    // The candidates the filter lets through now, sorted by child id.
+    QList<Candidate> eligible() const;
+    // One kill now (what each tick does). Returns the pid killed, or 0.
+    Pid strike();
+
+Q_SIGNALS:
+    void killed(immortal::Pid pid, const QString &name);
+    void enabledChanged(bool enabled);
+
+private:
+    void updateTimer();
+
+    Provider m_candidates;
+    QTimer m_timer;
+    QRandomGenerator64 m_random;
+    QRegularExpression m_filter;
+    QString m_reason = QStringLiteral("kill");
+    double m_rate = 1.0;
+    quint64 m_seed = 0;
+    bool m_enabled = false;
+    bool m_paused = false;
+    int m_kills = 0;
+};
+
+} // namespace immortal

@@ -1,0 +1,127 @@
+#pragma once
+
+#include "scenariorunner.h"
+
+#include <immortal/types.h>
+
+#include <QMainWindow>
+#include <QPointer>
+
+#include <memory>
+
+class QAction;
+class QLabel;
+class QLineEdit;
+class QMenu;
+class QSortFilterProxyModel;
+class QTableView;
+class QTemporaryFile;
+class QTreeView;
+
+namespace immortal {
+
+class EventLogModel;
+class InspectorWidget;
+class ProcessTreeModel;
+class Scenario;
+class SupervisionGraphView;
+class TableListModel;
+class TraceWriter;
+
+// Immortal Studio's window: the supervision graph in the middle, docks for
+// the process tree, the tables, the inspector and the event log around it.
+// It reads the core only through its models (the trace stream and query
+// functions) and acts only through the ScenarioRunner and Node::exit.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    // With no runner: File > Open scenario… (or openScenario()) starts one.
+    explicit MainWindow(QWidget *parent = nullptr);
+    // Shows a runner someone else owns (and starts); the window owns no core state.
+    explicit MainWindow(ScenarioRunner *runner, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // Stops the current tree (if the window started it) and starts this one.
+    // Throws Error if it cannot start; nothing is left running then.
+    void openScenario(const Scenario &scenario);
+    ScenarioRunner *runner() const { return m_runner; }
+
+    // Renders the window (grab()) to a PNG; false if it cannot be written.
+    bool saveScreenshot(const QString &path);
+    // Writes every trace event since the run began as JSON Lines; false if
+    // nothing was recorded or the file cannot be written.
+    bool exportTraceTo(const QString &path);
+
+    // The parts, for tests and for app/.
+    ProcessTreeModel *processModel() const { return m_processModel; }
+    TableListModel *tableModel() const { return m_tableModel; }
+    EventLogModel *eventModel() const { return m_eventModel; }
+    QTreeView *processView() const { return m_processView; }
+    QTableView *tableView() const { return m_tableView; }
+    SupervisionGraphView *graphView() const { return m_graph; }
+    InspectorWidget *inspector() const { return m_inspector; }
+    Pid currentPid() const; // the selected process's current pid, or 0
+
+public Q_SLOTS:
+    void kill(const QString &reason); // the selected process
+    void killWithCustomReason();
+    void restartChild();
+    void terminateChild();
+    void setPaused(bool paused);
+    void setChaosEnabled(bool enabled);
+    void showChaosSettings();
+    void openScenarioFile();
+    void saveScenarioFile();
+    void exportTrace();
+    void saveScreenshotAs();
+    void clearDead();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void build();
+    void createActions();
+    void createDocks();
+    void createMenus();
+    void attachRunner(ScenarioRunner *runner);
+    void restartTraceBuffer();
+    void selectProcess(quint64 key);
+    void selectTable(TableId id);
+    void updateActions();
+    void updateStatus();
+    QString targetOf(const QModelIndex &index) const; // what to hand the runner
+    QModelIndex currentProcessIndex() const;
+    QAction *addAction(const QString &name, const QString &text, const QKeySequence &shortcut,
+                       const QString &tip);
+
+    QPointer<ScenarioRunner> m_runner;
+    std::unique_ptr<ScenarioRunner> m_ownedRunner;
+
+    ProcessTreeModel *m_processModel = nullptr;
+    TableListModel *m_tableModel = nullptr;
+    EventLogModel *m_eventModel = nullptr;
+    QSortFilterProxyModel *m_eventFilter = nullptr;
+    SupervisionGraphView *m_graph = nullptr;
+    QTreeView *m_processView = nullptr;
+    QTableView *m_tableView = nullptr;
+    QTableView *m_eventView = nullptr;
+    QLineEdit *m_eventFilterEdit = nullptr;
+    InspectorWidget *m_inspector = nullptr;
+    QMenu *m_processMenu = nullptr;
+    QMenu *m_viewMenu = nullptr;
+    QLabel *m_statusCounts = nullptr;
+    QLabel *m_statusMode = nullptr;
+
+    // Every event since the run began, for Export trace (the log keeps fewer).
+    std::unique_ptr<QTemporaryFile> m_traceBuffer;
+    std::unique_ptr<TraceWriter> m_traceWriter;
+
+    QAction *m_kill = nullptr, *m_exitNormal = nullptr, *m_shutdown = nullptr,
+            *m_customReason = nullptr, *m_throw = nullptr, *m_restart = nullptr,
+            *m_terminate = nullptr, *m_pause = nullptr, *m_chaos = nullptr,
+            *m_chaosSettings = nullptr, *m_saveScenario = nullptr;
+};
+
+} // namespace immortal

@@ -1,0 +1,75 @@
+#pragma once
+
+#include <immortal/processinfo.h>
+#include <immortal/types.h>
+
+#include <QHash>
+#include <QList>
+#include <QMutex>
+#include <QObject>
+#include <QPointer>
+
+#include <deque>
+#include <functional>
+#include <optional>
+
+namespace immortal {
+
+class Process;
+
+// The directory of processes in this program (what an Erlang node knows of
+// its processes). Thread-safe. It holds weak references only: a dead process
+// is never touched, and every query answers from a snapshot.
+class Node : public QObject
+{
+    Q_OBJECT
+public:
+    static Node *instance();
+
+    bool isAlive(Pid pid) const; // alive and not exiting
+    std::optional<ProcessInfo> info(Pid pid) const; // alive or among the recently dead
+    QList<ProcessInfo> processes() const; // the living, by pid
+    // The object, for code on the process's own thread only.
+    QPointer<Process> process(Pid pid) const;
+
+    // Runs fn in pid's thread, as pid (a handler: exceptions crash pid).
+    // Returns false, and drops fn, when pid is dead.
+    bool post(Pid pid, std::function<void(Process *)> fn);
+    // exit/2 from anywhere: the reason "kill" ends it unconditionally,
+    // any other reason as Process::exit() would. False when pid is dead.
+    bool exit(Pid pid, const QString &reason);
+    // An orderly stop request (Process::shutdown) from anywhere.
+    bool shutdown(Pid pid, const QString &reason = QStringLiteral("shutdown"));
+
+    // Supervisors record who supervises whom, for the trace and the GUI.
+    void setSupervisor(Pid pid, Pid supervisor, const QString &childId);
+
+    // How many dead processes info() remembers.
+    static constexpr int deadHistory = 1024;
+
+    // How a pid is shown to people, in Erlang's look: <0.42.0>.
+    static QString pidText(Pid pid);
+
+    // Nanoseconds on the steady clock (the trace's clock).
+    static qint64 nowNs() noexcept;
+
+private:
+    friend class Process;
+    Node();
+    Pid add(Process *p);
+    void markExiting(Pid pid, const QString &reason);
+    void detach(Pid pid); // in ~Process: no more posting to it
+    void died(Pid pid); // from QObject::destroyed
+
+    struct Entry
+    {
+        QPointer<Process> object;
+        ProcessInfo info;
+    };
+    mutable QMutex m_mutex;
+    QHash<Pid, Entry> m_live;
+    QHash<Pid, ProcessInfo> m_dead;
+    std::deque<Pid> m_deadOrder;
+};
+
+} // namespace immortal

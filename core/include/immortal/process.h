@@ -1,0 +1,133 @@
+#pragma once
+
+#include <immortal/processscope.h>
+#include <immortal/term.h>
+#include <immortal/types.h>
+
+#include <QObject>
+#include <QString>
+
+#include <exception>
+#include <functional>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+namespace immortal {
+
+class Table;
+
+// A process: a QObject with a pid, an optional registered name and a life
+// that ends in exactly one exit reason ("normal", "shutdown", "kill", or any
+// other string, such as "exception: <what>").
+//
+// exit(reason) ends it: it stops handling events at once, emits exiting()
+// and is deleted from its own event loop. Deleting it directly counts as
+// "kill". The core notices every death through QObject::destroyed and then
+// unregisters its name and passes its tables to their heirs.
+//
+// Handlers are everything the library runs for the process: event() (timers,
+// posted events, queued slot calls, invokeMethod) and functions wrapped by
+// guard(). An exception escaping a handler never reaches Qt's event loop: it
+// ends the process with reason "exception: <what()>".
+//
+// A process may live on any thread (moveToThread). From other threads, talk
+// to it through its pid (Node::post, Node::exit), never through a pointer.
+class Process : public QObject
+{
+    Q_OBJECT
+public:
+    enum class Kind { Worker, Supervisor, TableManager };
+    Q_ENUM(Kind)
+
+    explicit Process(QObject *parent = nullptr);
+    ~Process() override;
+
+    Pid pid() const noexcept { return m_pid; }
+    Kind kind() const noexcept { return m_kind; }
+    static const char *kindName(Kind kind); // "worker", "supervisor", "table_manager"
+
+    // The registered name, or empty. Registry::registerName() for errors.
+    QString name() const;
+    void registerName(const QString &name);
+
+    bool isExiting() const noexcept { return m_exiting; }
+    QString exitReason() const { return m_exitReason; }
+
+    // The process whose handler is running on this thread, or 0.
+    static Pid currentPid() noexcept { return ProcessScope::current(); }
+
+    // Wraps a callable as a handler of this process: it runs in this
+    // process's scope, is skipped once the process is exiting, and an
+    // exception it throws ends the process. Use it for slots connected
+    // directly, e.g. connect(timer, &QTimer::timeout, this, guard([this] {...})).
+    // Like a Qt slot, f may take fewer arguments than the signal sends.
+    template<typename F>
+    auto guard(F f)
+    {
+        return [this, f = std::move(f)](auto &&...args) {
+            runGuarded([&] { invokeLeading(f, std::forward<decltype(args)>(args)...); });
+        };
+    }
+
+public Q_SLOTS:
+    // Ends the process with this reason (exit/2 on self). Idempotent: the
+    // first reason wins. Call it from the process's own thread; from another
+    // thread use Node::exit(pid, reason).
+    void exit(const QString &reason = QStringLiteral("normal"));
+    // An orderly stop request, as a supervisor sends it: calls terminate().
+    void shutdown(const QString &reason = QStringLiteral("shutdown"));
+
+Q_SIGNALS:
+    // Emitted once, before the process is gone, with its exit reason.
+    void exiting(const QString &reason);
+    // ETS-TRANSFER: this process now owns `table`, from `from`, with the
+    // heir data or give_away gift. Delivered in this process's thread.
+    void etsTransfer(immortal::TableId table, immortal::Pid from, const immortal::Term &data);
+
+protected:
+    Process(Kind kind, QObject *parent);
+
+    bool event(QEvent *e) override;
+
+    // Called (in this process's thread, in its scope) when a table is given
+    // to it; emits etsTransfer() afterwards. Throwing here crashes the process.
+    virtual void handleEtsTransfer(TableId table, Pid from, const Term &data);
+    // How the process reacts to shutdown(): exits at once unless overridden
+    // (a process that needs time to clean up exits when it is done; its
+    // supervisor kills it when its shutdown timeout expires).
+    virtual void terminate(const QString &reason);
+
+private:
+    // Calls f with the longest leading run of args it accepts.
+    template<typename F, typename... A>
+    static void invokeLeading(F &f, A &&...args)
+    {
+        if constexpr (std::is_invocable_v<F &, A...>) {
+            std::invoke(f, std::forward<A>(args)...);
+        } else {
+            static_assert(sizeof...(A) > 0, "guard(): the function cannot be called");
+            invokeDroppingLast(f, std::forward_as_tuple(std::forward<A>(args)...),
+                               std::make_index_sequence<sizeof...(A) - 1> {});
+        }
+    }
+    template<typename F, typename Tuple, std::size_t... I>
+    static void invokeDroppingLast(F &f, Tuple &&t, std::index_sequence<I...>)
+    {
+        invokeLeading(f, std::get<I>(std::forward<Tuple>(t))...);
+    }
+
+    friend class Node;
+    friend class TableStore;
+    void init();
+    void runGuarded(const std::function<void()> &fn);
+    void deliverEtsTransfer(TableId table, Pid from, const Term &data);
+    void crash(const std::exception_ptr &e);
+
+    Pid m_pid = 0;
+    Kind m_kind = Kind::Worker;
+    bool m_exiting = false;
+    QString m_exitReason;
+};
+
+} // namespace immortal

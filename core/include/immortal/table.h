@@ -1,0 +1,155 @@
+#pragma once
+
+#include "tabledata.h"
+
+#include <immortal/rows.h>
+#include <immortal/tableinfo.h>
+#include <immortal/tableoptions.h>
+#include <immortal/term.h>
+#include <immortal/tuple.h>
+#include <immortal/types.h>
+
+#include <QList>
+#include <QString>
+
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+
+namespace immortal {
+
+// A handle to an ETS-style table: cheap to copy, safe to keep after the
+// table is gone (every use then throws Error(NoSuchTable)).
+//
+// The caller of every operation is Process::currentPid() (see ProcessScope):
+//   public    — any caller reads and writes
+//   protected — any caller reads (code outside any process too); the owner writes
+//   private   — only the owner reads or writes
+// Failed calls throw immortal::Error and change nothing. Multi-row writes
+// are atomic. Public tables may be used from many threads at once; reads
+// take a shared lock and do not serialise behind each other. The lock is
+// biased to the first thread that uses the table (see BiasedLock), which
+// then takes it without atomic read-modify-writes.
+//
+// Ownership follows ets: the owner may giveAway() and setHeir(); when the
+// owner dies the table passes to its heir (an ETS-TRANSFER delivered to the
+// heir's Process::handleEtsTransfer and etsTransfer signal) or is deleted.
+//
+// insert(), lookup() and member() are inline down to the hash probe
+// (TableData's set path): at 100k rows every call waits on a cache miss, and
+// the processor overlaps the misses of consecutive calls only when few
+// instructions separate them. GCC will not inline that deep on its own
+// (Boost's probe calls the key equality through TermEq), so the reads, the
+// equality and Rows' pair builders are always_inline.
+class Table
+{
+public:
+    Table() = default; // a null handle
+
+    // ets:new/2. The owner is the calling process; BadArg outside any process.
+    // With namedTable the table is also reachable by name (NameTaken if used).
+    static Table create(const QString &name, const TableOptions &options);
+    static Table create(const QString &name, const TableOptions &options, Pid owner);
+    // Handles by id or by name (named tables); NoSuchTable if none is alive.
+    static Table fromId(TableId id);
+    static Table named(const QString &name);
+    // Query functions for observers (the GUI): snapshots of the live tables.
+    static QList<TableInfo> all();
+    static std::optional<TableInfo> infoOf(TableId id);
+    static QList<TableId> ownedBy(Pid pid);
+
+    bool isNull() const noexcept { return !m_d; }
+    bool isAlive() const noexcept;
+    TableId id() const noexcept;
+    TableInfo info() const; // ets:info/1 (readable by anyone)
+
+    // Writes.
+    void insert(const Tuple &row) { data().insertRow(row.constData(), row.size()); }
+    // t.insert({key, value}): the same, without building a Tuple.
+    void insert(std::initializer_list<Term> row)
+    {
+        data().insertRow(row.begin(), qsizetype(row.size()));
+    }
+    void insert(const QList<Tuple> &rows); // all or nothing
+    bool insertNew(const Tuple &row); // false if the key exists
+    bool insertNew(const QList<Tuple> &rows); // false (and nothing inserted) if any key exists
+    void erase(const Term &key); // ets:delete/2
+    void eraseObject(const Tuple &row); // ets:delete_object/2
+    void deleteAllObjects(); // ets:delete_all_objects/1
+    void clear() { deleteAllObjects(); }
+    qsizetype matchDelete(const Tuple &pattern); // ets:match_delete/2
+    Rows take(const Term &key); // ets:take/2
+    // ets:update_counter/3,4: adds incr to the integer at pos; with a default
+    // row, inserts it first when the key is missing. Returns the new value.
+    qint64 updateCounter(const Term &key, int pos, qint64 incr);
+    qint64 updateCounter(const Term &key, int pos, qint64 incr, const Tuple &defaultRow);
+    // ets:update_element/3: false if the key is missing; BadArg for the key position.
+    bool updateElement(const Term &key, int pos, const Term &value);
+    bool updateElement(const Term &key, const QList<std::pair<int, Term>> &changes);
+
+    // Reads.
+    // ets:lookup/2. A {Key, Value} row comes back without an allocation or
+    // an atomic reference count (see Rows and Tuple).
+    [[gnu::always_inline]] Rows lookup(const Term &key) const { return data().lookup(key); }
+    // The same rows, written into `into` (replacing what it held); returns
+    // how many. A loop that passes the same Rows back refills its pair in place.
+    [[gnu::always_inline]] qsizetype lookup(const Term &key, Rows &into) const
+    {
+        return data().lookup(key, into);
+    }
+    // ets:lookup_element/3: BadArg if no such key; for bags a list of values.
+    Term lookupElement(const Term &key, int pos) const;
+    [[gnu::always_inline]] bool member(const Term &key) const { return data().member(key); }
+    // Traversal; std::nullopt is '$end_of_table'. ordered_set walks in term
+    // order, other types in an unspecified but stable order between writes.
+    std::optional<Term> first() const;
+    std::optional<Term> next(const Term &key) const;
+    std::optional<Term> last() const;
+    std::optional<Term> prev(const Term &key) const;
+    // Patterns are tuples whose elements are values, the wildcard atom '_'
+    // or variables '$1', '$2', ... (the same variable must match equal values).
+    QList<QList<Term>> match(const Tuple &pattern) const; // bindings of $1.. in order
+    QList<Tuple> matchObject(const Tuple &pattern) const;
+    // select(), forEach() and fold() run on a snapshot, outside the lock: the
+    // callback may use the table. selectDelete() decides under the write lock
+    // (atomic; a throwing predicate deletes nothing), so its predicate must
+    // not touch the same table.
+    QList<Tuple> select(const std::function<bool(const Tuple &)> &pred) const;
+    qsizetype selectDelete(const std::function<bool(const Tuple &)> &pred);
+    // ets:foldl/3 (in traversal order).
+    template<typename Acc, typename F>
+    Acc fold(Acc acc, F f) const
+    {
+        forEach([&](const Tuple &row) { acc = f(row, std::move(acc)); });
+        return acc;
+    }
+    void forEach(const std::function<void(const Tuple &)> &fn) const;
+    QList<Tuple> toList() const; // ets:tab2list/1
+    qsizetype size() const;
+
+    // Ownership (owner only; NotOwner otherwise).
+    // ets:give_away/3: `to` must be alive and not the owner (BadArg otherwise).
+    void giveAway(Pid to, const Term &gift);
+    void setHeir(const HeirSpec &heir); // ets:setopts(T, {heir, ...})
+    // ets:delete/1: the owner, or anyone for a public table.
+    void deleteTable();
+
+    bool operator==(const Table &o) const noexcept { return m_d == o.m_d; }
+
+private:
+    friend class TableStore;
+    TableData &data() const // throws NoSuchTable for a null handle
+    {
+        if (!m_d) [[unlikely]]
+            nullHandle();
+        return *m_d;
+    }
+    [[noreturn]] static void nullHandle();
+    explicit Table(std::shared_ptr<TableData> d)
+        : m_d(std::move(d))
+    { }
+    std::shared_ptr<TableData> m_d;
+};
+
+} // namespace immortal

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <immortal/tableoptions.h>
+#include <immortal/types.h>
+
+#include <QString>
+
+namespace immortal {
+
+// A snapshot of ets:info/1.
+struct TableInfo
+{
+    TableId id = 0;
+    QString name; // as given to create(); only a namedTable is reachable by it
+    bool namedTable = false;
+    TableOptions::Type type = TableOptions::Type::Set;
+    TableOptions::Access access = TableOptions::Access::Protected;
+    Pid owner = 0; // 0 while orphaned (waiting for a name heir)
+    HeirSpec heir;
+    Pid heirPid = 0; // the heir resolved now (name heirs: whoever holds the name)
+    qsizetype size = 0; // rows
+    size_t memory = 0; // bytes, rows and index included
+    int keyPos = 1;
+    int transfers = 0; // give_aways and heir transfers so far
+    bool orphaned = false; // owner dead, waiting for a name heir to come back
+};
+
+} // namespace immortal

@@ -1,0 +1,199 @@
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QMetaType>
+#include <QString>
+#include <QVariant>
+
+#include <absl/numeric/int128.h>
+#include <algorithm>
+#include <cstddef>
+#include <initializer_list>
+#include <span>
+
+namespace immortal {
+
+class Tuple; // tuple.h
+
+// A dynamically typed value, like an Erlang term: integer, float, atom,
+// string, bytes (a binary), tuple or list. 16 bytes; heap payloads are
+// immutable and shared, so copies are cheap and thread-safe to read.
+//
+// Equality (operator==) is exact, like Erlang's =:= : 1 and 1.0 differ.
+// compare() is a total order in the spirit of Erlang's term order:
+//   number < atom < tuple < list < string < bytes
+// numbers by value (an integer and a float of equal value compare equal,
+// as with Erlang's ==), atoms and strings by code point, bytes bytewise,
+// tuples by size then element by element, lists element by element.
+// A `set` uses exact equality for keys; an `ordered_set` uses compare(),
+// so 1 and 1.0 are the same key there, as in ETS.
+class Term
+{
+public:
+    enum class Type : quint8 { Integer, Float, Atom, String, Bytes, Tuple, List };
+
+    // Inline, as the copies below: keys are built on every call.
+    Term() noexcept // the atom 'undefined'
+        : m_type(Type::Atom)
+        , m_atom(0)
+    { }
+    Term(int v) noexcept
+        : m_type(Type::Integer)
+        , m_int(v)
+    { }
+    Term(qint64 v) noexcept
+        : m_type(Type::Integer)
+        , m_int(v)
+    { }
+    Term(double v) noexcept
+        : m_type(Type::Float)
+        , m_float(v)
+    { }
+    Term(const QString &s); // a string (not an atom)
+    Term(const char *utf8); // a string (not an atom)
+    Term(const QByteArray &bytes); // a binary
+    // Copy, move and destroy are inline: for integers, floats and atoms they
+    // are two moves and one compare, which row copies do for every element.
+    Term(const Term &other) noexcept
+        : m_type(other.m_type)
+        , m_int(other.m_int)
+    {
+        if (m_type >= Type::String)
+            retain();
+    }
+    Term(Term &&other) noexcept
+        : m_type(other.m_type)
+        , m_int(other.m_int)
+    {
+        other.m_type = Type::Integer;
+    }
+    Term &operator=(const Term &other) noexcept
+    {
+        // One test when neither side holds a payload (what a lookup copying
+        // an integer row over the previous one does); the rest out of line.
+        if (std::max(m_type, other.m_type) >= Type::String) [[unlikely]]
+            return assignShared(other);
+        m_type = other.m_type;
+        m_int = other.m_int;
+        return *this;
+    }
+    Term &operator=(Term &&other) noexcept
+    {
+        if (this != &other) {
+            release();
+            m_type = other.m_type;
+            m_int = other.m_int;
+            other.m_type = Type::Integer;
+        }
+        return *this;
+    }
+    ~Term() { release(); }
+
+    static Term atom(QStringView name); // interned: comparing atoms is cheap
+    static Term tuple(const Tuple &elements);
+    static Term tuple(std::initializer_list<Term> elements);
+    static Term list(const QList<Term> &elements);
+    static Term list(std::initializer_list<Term> elements);
+
+    Type type() const noexcept { return m_type; }
+    bool isInteger() const noexcept { return m_type == Type::Integer; }
+    bool isFloat() const noexcept { return m_type == Type::Float; }
+    bool isNumber() const noexcept { return isInteger() || isFloat(); }
+    bool isAtom() const noexcept { return m_type == Type::Atom; }
+    bool isString() const noexcept { return m_type == Type::String; }
+    bool isBytes() const noexcept { return m_type == Type::Bytes; }
+    bool isTuple() const noexcept { return m_type == Type::Tuple; }
+    bool isList() const noexcept { return m_type == Type::List; }
+
+    // Accessors throw Error(BadArg) when the type does not match.
+    qint64 toInteger() const;
+    double toDouble() const; // integers convert
+    QString atomName() const;
+    QString toString() const; // strings only
+    QByteArray toBytes() const;
+    const Tuple &toTuple() const; // tuples only
+    const QList<Term> &toList() const; // lists only
+    // Elements of a tuple or a list; empty for other types.
+    qsizetype size() const noexcept;
+    const Term &at(qsizetype i) const; // tuples and lists; BadArg when out of range
+    std::span<const Term> elements() const noexcept; // tuples and lists; empty for others
+
+    [[gnu::always_inline]] bool operator==(const Term &other) const noexcept
+    {
+        // Inline for the hot case (integer and atom keys); the rest out of line.
+        if (m_type != other.m_type)
+            return false;
+        if (m_type == Type::Integer || m_type == Type::Atom)
+            return m_int == other.m_int;
+        return equalsSlow(other);
+    }
+    bool operator!=(const Term &other) const noexcept { return !(*this == other); }
+    // Erlang term order (see above); returns <0, 0, >0.
+    static int compare(const Term &a, const Term &b) noexcept;
+    bool operator<(const Term &other) const noexcept { return compare(*this, other) < 0; }
+    bool operator>(const Term &other) const noexcept { return compare(*this, other) > 0; }
+    bool operator<=(const Term &other) const noexcept { return compare(*this, other) <= 0; }
+    bool operator>=(const Term &other) const noexcept { return compare(*this, other) >= 0; }
+
+    size_t hash(size_t seed = 0) const noexcept // consistent with operator==
+    {
+        if (m_type == Type::Integer && seed == 0)
+            return mixInteger(quint64(m_int));
+        return hashSlow(seed);
+    }
+    // Bytes this term occupies, heap payloads included (for info(memory)).
+    size_t memory() const noexcept;
+
+    // Erlang-like text: 42, 1.5, ok, "text", <<1,2>>, {a,1}, [1,2]
+    QString format() const;
+
+    // Conversion for the GUI and for scenarios. Atoms become QString too,
+    // so toVariant() is lossy for atoms; fromVariant() maps QString to string,
+    // QVariantList to list, int/qlonglong to integer, double to float.
+    QVariant toVariant() const;
+    static Term fromVariant(const QVariant &v);
+
+private:
+    struct Payload; // refcounted, immutable: string, bytes, tuple or list
+    struct StringPayload;
+    struct BytesPayload;
+    struct TuplePayload;
+    struct ListPayload;
+    static Term seq(Type type, std::span<const Term> elements);
+    void release() noexcept
+    {
+        if (m_type >= Type::String)
+            releasePayload();
+    }
+    Term &assignShared(const Term &other) noexcept; // either side has a payload
+    void retain() const noexcept; // heap payloads only
+    void releasePayload() noexcept; // heap payloads only
+    bool equalsSlow(const Term &other) const noexcept;
+    size_t hashSlow(size_t seed) const noexcept;
+    // The folded 128-bit product, as Abseil and Boost mix integers: one
+    // multiply, and every input bit reaches both the low byte and the high
+    // bits, which a flat hash table takes apart (the slot's tag, the probe's
+    // start).
+    static size_t mixInteger(quint64 x) noexcept
+    {
+        const absl::uint128 m = absl::uint128(x) * 0x9e3779b97f4a7c15ULL;
+        return size_t(absl::Uint128Low64(m) ^ absl::Uint128High64(m));
+    }
+
+    Type m_type;
+    union {
+        qint64 m_int;
+        double m_float;
+        quint64 m_atom; // index into the process-wide atom table
+        Payload *m_payload;
+    };
+};
+
+size_t qHash(const Term &t, size_t seed = 0) noexcept;
+
+} // namespace immortal
+
+// A Term holds no pointer into itself, so containers may move it bytewise.
+Q_DECLARE_TYPEINFO(immortal::Term, Q_RELOCATABLE_TYPE);
+Q_DECLARE_METATYPE(immortal::Term)

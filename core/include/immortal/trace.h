@@ -1,0 +1,42 @@
+#pragma once
+
+#include <immortal/traceevent.h>
+
+#include <QMutex>
+#include <QObject>
+
+#include <deque>
+
+namespace immortal {
+
+// The one event stream of everything that happens in the core.
+//
+// record() may be called from any thread. It stamps the event with a
+// sequence number and a steady-clock time under one lock, and event() is
+// always emitted in the trace's own thread (the main thread), in sequence
+// order: at once when recorded there, through the event loop when recorded
+// elsewhere. So every subscriber sees one total order, the same as `seq`.
+class Trace : public QObject
+{
+    Q_OBJECT
+public:
+    static Trace *instance();
+
+    quint64 record(TraceEvent e); // returns the sequence number
+    quint64 lastSeq() const;
+
+Q_SIGNALS:
+    void event(const immortal::TraceEvent &e);
+
+private:
+    Trace();
+    void flush(); // emits what is pending, in order; trace thread only
+
+    mutable QMutex m_mutex;
+    quint64 m_seq = 0;
+    std::deque<TraceEvent> m_pending;
+    bool m_flushPosted = false;
+    bool m_flushing = false;
+};
+
+} // namespace immortal

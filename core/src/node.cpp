@@ -1,0 +1,208 @@
+#include <immortal/node.h>
+
+#include "tablestore.h"
+
+#include <immortal/process.h>
+#include <immortal/registry.h>
+#include <immortal/trace.h>
+
+#include <QCoreApplication>
+#include <QMutexLocker>
+
+#include <atomic>
+#include <chrono>
+
+namespace immortal {
+
+namespace {
+std::atomic<Pid> s_nextPid { 1 };
+}
+
+Node::Node()
+{
+    qRegisterMetaType<Pid>("immortal::Pid");
+}
+
+Node *Node::instance()
+{
+    // Deliberately never destroyed: processes may die during static
+    // destruction and must still find the directory.
+    static Node *node = [] {
+        auto *n = new Node;
+        if (auto *app = QCoreApplication::instance())
+            n->moveToThread(app->thread());
+        return n;
+    }();
+    return node;
+}
+
+qint64 Node::nowNs() noexcept
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+QString Node::pidText(Pid pid)
+{
+    return QStringLiteral("<0.%1.0>").arg(pid);
+}
+
+Pid Node::add(Process *p)
+{
+    const Pid pid = s_nextPid.fetch_add(1, std::memory_order_relaxed);
+    ProcessInfo info;
+    info.pid = pid;
+    info.kind = QString::fromLatin1(Process::kindName(p->kind()));
+    info.className = info.kind;
+    info.startedNs = nowNs();
+    {
+        QMutexLocker lock(&m_mutex);
+        m_live.insert(pid, Entry { p, info });
+    }
+    TraceEvent e;
+    e.type = TraceEvent::Type::ProcessStarted;
+    e.pid = pid;
+    e.kind = info.kind;
+    Trace::instance()->record(std::move(e));
+    return pid;
+}
+
+void Node::markExiting(Pid pid, const QString &reason)
+{
+    QMutexLocker lock(&m_mutex);
+    auto it = m_live.find(pid);
+    if (it == m_live.end() || it->info.state != ProcessInfo::State::Running)
+        return;
+    it->info.state = ProcessInfo::State::Exiting;
+    it->info.exitReason = reason;
+}
+
+void Node::detach(Pid pid)
+{
+    QMutexLocker lock(&m_mutex);
+    auto it = m_live.find(pid);
+    if (it != m_live.end())
+        it->object = nullptr;
+}
+
+void Node::died(Pid pid)
+{
+    ProcessInfo info;
+    {
+        QMutexLocker lock(&m_mutex);
+        auto it = m_live.find(pid);
+        if (it == m_live.end())
+            return;
+        info = it->info;
+        m_live.erase(it);
+        info.state = ProcessInfo::State::Dead;
+        info.exitedNs = nowNs();
+        if (info.exitReason.isEmpty())
+            info.exitReason = QStringLiteral("kill");
+        m_dead.insert(pid, info);
+        m_deadOrder.push_back(pid);
+        while (m_deadOrder.size() > size_t(deadHistory)) {
+            m_dead.remove(m_deadOrder.front());
+            m_deadOrder.pop_front();
+        }
+    }
+
+    // Exited first, then its name goes, then its tables move: an observer
+    // reading the trace in order sees cause before effect.
+    TraceEvent e;
+    e.type = TraceEvent::Type::ProcessExited;
+    e.pid = pid;
+    e.name = Registry::instance()->nameOf(pid);
+    e.kind = info.kind;
+    e.reason = info.exitReason;
+    e.supervisor = info.supervisor;
+    e.childId = info.childId;
+    Trace::instance()->record(std::move(e));
+
+    Registry::instance()->processDied(pid);
+    TableStore::instance()->ownerDied(pid, info.exitReason);
+}
+
+bool Node::isAlive(Pid pid) const
+{
+    QMutexLocker lock(&m_mutex);
+    auto it = m_live.constFind(pid);
+    return it != m_live.cend() && it->object && it->info.state == ProcessInfo::State::Running;
+}
+
+std::optional<ProcessInfo> Node::info(Pid pid) const
+{
+    QMutexLocker lock(&m_mutex);
+    if (auto it = m_live.constFind(pid); it != m_live.cend()) {
+        ProcessInfo info = it->info;
+        lock.unlock();
+        info.name = Registry::instance()->nameOf(pid);
+        return info;
+    }
+    if (auto it = m_dead.constFind(pid); it != m_dead.cend())
+        return *it;
+    return std::nullopt;
+}
+
+QList<ProcessInfo> Node::processes() const
+{
+    QList<ProcessInfo> result;
+    {
+        QMutexLocker lock(&m_mutex);
+        result.reserve(m_live.size());
+        for (const Entry &e : m_live)
+            result.append(e.info);
+    }
+    const auto names = Registry::instance()->names();
+    for (ProcessInfo &info : result)
+        info.name = names.key(info.pid);
+    std::sort(result.begin(), result.end(),
+              [](const ProcessInfo &a, const ProcessInfo &b) { return a.pid < b.pid; });
+    return result;
+}
+
+QPointer<Process> Node::process(Pid pid) const
+{
+    QMutexLocker lock(&m_mutex);
+    auto it = m_live.constFind(pid);
+    return it != m_live.cend() ? QPointer<Process>(it->object) : QPointer<Process>();
+}
+
+bool Node::post(Pid pid, std::function<void(Process *)> fn)
+{
+    // Posting under the lock: ~Process detaches under the same lock, so the
+    // object cannot be freed between the lookup and the post. Events posted
+    // to it later are discarded by ~QObject.
+    QMutexLocker lock(&m_mutex);
+    auto it = m_live.constFind(pid);
+    if (it == m_live.cend() || !it->object)
+        return false;
+    Process *p = it->object;
+    return QMetaObject::invokeMethod(
+        p, [p, fn = std::move(fn)] { fn(p); }, Qt::QueuedConnection);
+}
+
+bool Node::exit(Pid pid, const QString &reason)
+{
+    return post(pid, [reason](Process *p) { p->exit(reason); });
+}
+
+bool Node::shutdown(Pid pid, const QString &reason)
+{
+    return post(pid, [reason](Process *p) { p->shutdown(reason); });
+}
+
+void Node::setSupervisor(Pid pid, Pid supervisor, const QString &childId)
+{
+    QMutexLocker lock(&m_mutex);
+    auto it = m_live.find(pid);
+    if (it == m_live.end())
+        return;
+    it->info.supervisor = supervisor;
+    it->info.childId = childId;
+    if (it->object)
+        it->info.className = QString::fromLatin1(it->object->metaObject()->className());
+}
+
+} // namespace immortal

@@ -1,0 +1,717 @@
+#include <immortal/supervisor.h>
+
+#include <immortal/error.h>
+#include <immortal/node.h>
+#include <immortal/processscope.h>
+#include <immortal/trace.h>
+#include <immortal/traceevent.h>
+
+#include <QHash>
+#include <QMetaObject>
+#include <QSet>
+#include <QTimer>
+
+#include <algorithm>
+#include <deque>
+#include <utility>
+
+namespace immortal {
+
+namespace {
+
+// OTP: transient children stay down after normal, shutdown or {shutdown, _}.
+bool isCleanExit(const QString &reason)
+{
+    return reason == QLatin1String("normal") || reason.startsWith(QLatin1String("shutdown"));
+}
+
+QString quoted(const QString &id)
+{
+    return QLatin1Char('"') + id + QLatin1Char('"');
+}
+
+} // namespace
+
+struct Supervisor::Private
+{
+    struct Child
+    {
+        ChildSpec spec;
+        Pid pid = 0; // 0 when not running
+        Pid lastPid = 0; // the pid of its previous life, for ChildRestarted
+        bool everStarted = false;
+        bool restarting = false; // a restart is under way or queued for retry
+        bool stopping = false; // we asked it to stop: its death is no crash
+        bool removed = false; // gone from the list; stale handles ignore it
+        QTimer *killTimer = nullptr; // the shutdown timeout, while stopping
+    };
+    using ChildPtr = std::shared_ptr<Child>;
+
+    enum class StartResult { Started, Ignored, Failed };
+
+    // A stop sequence: children stopped one after the other (each once the
+    // previous one is gone), then `done`. One runs at a time.
+    struct Sequence
+    {
+        bool active = false;
+        bool final = false; // ends in the supervisor's own exit
+        std::deque<Pid> pending;
+        Pid waiting = 0;
+        std::function<void()> done;
+    };
+
+    // A death or a retry that arrived while a sequence ran; handled after it,
+    // as OTP handles the messages left in its mailbox.
+    struct Deferred
+    {
+        ChildPtr child;
+        Pid pid = 0; // 0 for a start retry
+        QString reason;
+    };
+
+    explicit Private(Supervisor *q)
+        : q(q)
+    { }
+
+    Supervisor *const q;
+    ChildSpec templateSpec; // simple_one_for_one only
+    QList<ChildPtr> children; // in start order
+    QHash<Pid, ChildPtr> byPid; // the running ones
+    std::deque<qint64> restarts; // steady-clock times of recent restarts
+    Sequence seq;
+    QList<Deferred> deferred;
+    bool started = false;
+    bool shuttingDown = false;
+    QString exitReason;
+
+    bool simple() const { return q->m_flags.strategy == Strategy::SimpleOneForOne; }
+
+    ChildPtr find(const QString &id) const
+    {
+        for (const ChildPtr &c : children) {
+            if (c->spec.id == id)
+                return c;
+        }
+        return {};
+    }
+
+    // find(), or OTP's {error, not_found}.
+    ChildPtr get(const QString &id) const
+    {
+        if (ChildPtr c = find(id))
+            return c;
+        throw Error(Error::Code::NotFound, QStringLiteral("No child with id %1.").arg(quoted(id)));
+    }
+
+    void remove(const ChildPtr &c)
+    {
+        c->removed = true;
+        children.removeOne(c);
+    }
+
+    void trace(TraceEvent::Type type, const QString &childId, Pid pid, const QString &reason = {},
+               Pid from = 0, const QString &kind = {})
+    {
+        TraceEvent e;
+        e.type = type;
+        e.supervisor = q->pid();
+        e.childId = childId;
+        e.pid = pid;
+        e.reason = reason;
+        e.from = from;
+        e.kind = kind;
+        Trace::instance()->record(e);
+    }
+
+    StartResult doStart(const ChildPtr &c, QString *failure)
+    {
+        Process *p = nullptr;
+        bool failed = false;
+        try {
+            // The start function acts for the supervisor, wherever it is called from.
+            ProcessScope scope(q->pid());
+            if (!c->spec.start)
+                throw Error(Error::Code::BadArg,
+                            QStringLiteral("The child has no start function."));
+            p = c->spec.start();
+        } catch (const std::exception &e) {
+            failed = true;
+            *failure = QString::fromUtf8(e.what());
+        } catch (...) {
+            failed = true;
+            *failure = QStringLiteral("unknown exception");
+        }
+        if (failed) {
+            trace(TraceEvent::Type::ChildStartFailed, c->spec.id, 0, *failure);
+            return StartResult::Failed;
+        }
+        if (!p) // OTP's `ignore`
+            return StartResult::Ignored;
+
+        const Pid pid = p->pid();
+        // Queued even on the same thread: the restart must never run inside
+        // the child's destructor.
+        QObject::connect(
+            p, &QObject::destroyed, q, [this, pid] { childDied(pid); }, Qt::QueuedConnection);
+        Node::instance()->setSupervisor(pid, q->pid(), c->spec.id);
+        const Pid old = c->lastPid;
+        const bool restart = c->everStarted;
+        c->pid = pid;
+        c->everStarted = true;
+        c->restarting = false;
+        byPid.insert(pid, c);
+        if (restart && simple()) {
+            // Dynamic children are listed, and stopped, by start order.
+            children.removeOne(c);
+            children.append(c);
+        }
+        if (restart)
+            trace(TraceEvent::Type::ChildRestarted, c->spec.id, pid, {}, old,
+                  QLatin1String(Process::kindName(p->kind())));
+        else
+            trace(TraceEvent::Type::ChildStarted, c->spec.id, pid, {}, 0,
+                  QLatin1String(Process::kindName(p->kind())));
+        const QString id = c->spec.id;
+        emit q->childStarted(id, pid);
+        if (restart)
+            emit q->childRestarted(id, old, pid);
+        return StartResult::Started;
+    }
+
+    // Asks a running child to stop, per its shutdown; its death arrives in childDied().
+    void stopChild(const ChildPtr &c)
+    {
+        if (!c->pid || c->stopping)
+            return;
+        c->stopping = true;
+        c->restarting = false;
+        const Pid pid = c->pid;
+        Node *node = Node::instance();
+        if (c->spec.shutdown == ChildSpec::BrutalKill) {
+            node->exit(pid, QStringLiteral("kill"));
+            return;
+        }
+        node->shutdown(pid, QStringLiteral("shutdown"));
+        if (c->spec.shutdown >= 0) {
+            c->killTimer = new QTimer(q);
+            c->killTimer->setSingleShot(true);
+            QObject::connect(c->killTimer, &QTimer::timeout, q,
+                             [pid] { Node::instance()->exit(pid, QStringLiteral("kill")); });
+            c->killTimer->start(c->spec.shutdown);
+        }
+    }
+
+    void childDied(Pid pid)
+    {
+        const ChildPtr c = byPid.take(pid);
+        if (!c)
+            return;
+        const std::optional<ProcessInfo> info = Node::instance()->info(pid);
+        const QString reason =
+            info && !info->exitReason.isEmpty() ? info->exitReason : QStringLiteral("kill");
+        delete c->killTimer;
+        c->killTimer = nullptr;
+        c->pid = 0;
+        c->lastPid = pid;
+        const bool stopped = std::exchange(c->stopping, false);
+        const bool temporary = c->spec.restart == ChildSpec::Restart::Temporary;
+        const QString id = c->spec.id;
+
+        emit q->childExited(id, pid, reason);
+        const auto pending = std::find(seq.pending.begin(), seq.pending.end(), pid);
+        if (stopped) {
+            trace(TraceEvent::Type::ChildTerminated, id, pid, reason);
+            if (temporary || simple())
+                remove(c);
+            emit q->childTerminated(id, pid);
+        } else if (seq.active && pending != seq.pending.end()) {
+            // It died on its own while waiting its turn to be stopped: as good as stopped.
+            seq.pending.erase(pending);
+            if (temporary || simple())
+                remove(c);
+        } else if (shuttingDown) {
+            // No restarts any more.
+        } else if (seq.active) {
+            deferred.append({ c, pid, reason });
+        } else {
+            handleExit(c, reason);
+        }
+        if (seq.active && seq.waiting == pid) {
+            seq.waiting = 0;
+            stepSequence();
+        }
+    }
+
+    void handleExit(const ChildPtr &c, const QString &reason)
+    {
+        switch (c->spec.restart) {
+        case ChildSpec::Restart::Temporary:
+            remove(c);
+            return;
+        case ChildSpec::Restart::Transient:
+            if (isCleanExit(reason)) {
+                if (simple())
+                    remove(c);
+                return;
+            }
+            break;
+        case ChildSpec::Restart::Permanent:
+            break;
+        }
+        restart(c);
+    }
+
+    // OTP's add_restart/can_restart: at most `intensity` restarts in any period.
+    bool addRestart()
+    {
+        const qint64 now = Node::nowNs();
+        const qint64 window = qint64(q->m_flags.periodMs) * 1000000;
+        restarts.push_back(now);
+        while (!restarts.empty() && now - restarts.front() > window)
+            restarts.pop_front();
+        return qsizetype(restarts.size()) <= q->m_flags.intensity;
+    }
+
+    void restart(const ChildPtr &c)
+    {
+        if (!addRestart()) {
+            escalate(c);
+            return;
+        }
+        c->restarting = true;
+        switch (q->m_flags.strategy) {
+        case Strategy::OneForOne:
+        case Strategy::SimpleOneForOne:
+            startInOrder({ c });
+            break;
+        case Strategy::OneForAll:
+            runSequence(runningReversed(0), false, [this] { startInOrder(children); });
+            break;
+        case Strategy::RestForOne: {
+            const qsizetype at = children.indexOf(c);
+            if (at < 0)
+                return;
+            runSequence(runningReversed(at + 1), false, [this, c] {
+                const qsizetype from = children.indexOf(c);
+                if (from >= 0)
+                    startInOrder(children.mid(from));
+            });
+            break;
+        }
+        }
+    }
+
+    // Starts the ones that are not running, in order; the first failure stops
+    // the walk and queues a retry of that child (OTP's try_again_restart).
+    void startInOrder(const QList<ChildPtr> &list)
+    {
+        for (const ChildPtr &c : list) {
+            if (c->removed || c->pid || shuttingDown)
+                continue;
+            QString failure;
+            switch (doStart(c, &failure)) {
+            case StartResult::Started:
+                break;
+            case StartResult::Ignored:
+                c->restarting = false;
+                if (c->spec.restart == ChildSpec::Restart::Temporary || simple())
+                    remove(c);
+                break;
+            case StartResult::Failed:
+                c->restarting = true;
+                scheduleRetry(c);
+                return;
+            }
+        }
+    }
+
+    void scheduleRetry(const ChildPtr &c)
+    {
+        std::weak_ptr<Child> weak = c;
+        QMetaObject::invokeMethod(
+            q, [this, weak] { tryAgain(weak.lock()); }, Qt::QueuedConnection);
+    }
+
+    void tryAgain(const ChildPtr &c)
+    {
+        if (!c || c->removed || !c->restarting || c->pid || shuttingDown)
+            return;
+        if (seq.active) {
+            deferred.append({ c, 0, {} });
+            return;
+        }
+        restart(c);
+    }
+
+    void escalate(const ChildPtr &offender)
+    {
+        const QString reason = QStringLiteral("reached_max_restart_intensity");
+        TraceEvent e;
+        e.type = TraceEvent::Type::SupervisorEscalated;
+        e.pid = q->pid();
+        e.childId = offender->spec.id;
+        e.reason = reason;
+        Trace::instance()->record(e);
+        emit q->escalated(reason);
+        beginShutdown(QStringLiteral("shutdown"));
+    }
+
+    // The running children from index `from` on, last started first.
+    std::deque<Pid> runningReversed(qsizetype from) const
+    {
+        std::deque<Pid> pids;
+        for (qsizetype i = children.size() - 1; i >= from; --i) {
+            if (children.at(i)->pid)
+                pids.push_back(children.at(i)->pid);
+        }
+        return pids;
+    }
+
+    void runSequence(std::deque<Pid> pids, bool final, std::function<void()> done)
+    {
+        seq.active = true;
+        seq.final = final;
+        seq.pending = std::move(pids);
+        seq.waiting = 0;
+        seq.done = std::move(done);
+        stepSequence();
+    }
+
+    void stepSequence()
+    {
+        while (!seq.pending.empty()) {
+            const Pid pid = seq.pending.front();
+            seq.pending.pop_front();
+            const ChildPtr c = byPid.value(pid);
+            if (!c)
+                continue;
+            seq.waiting = pid;
+            stopChild(c); // no-op if terminateChild already asked it
+            return;
+        }
+        finishSequence();
+    }
+
+    void finishSequence()
+    {
+        const bool wasFinal = seq.final;
+        std::function<void()> done = std::move(seq.done);
+        seq = Sequence();
+        if (shuttingDown && !wasFinal) {
+            // A shutdown came in meanwhile: stop whatever runs now instead.
+            runFinalSequence();
+            return;
+        }
+        if (done)
+            done();
+        processDeferred();
+    }
+
+    void processDeferred()
+    {
+        while (!seq.active && !shuttingDown && !deferred.isEmpty()) {
+            const Deferred d = deferred.takeFirst();
+            const ChildPtr &c = d.child;
+            if (c->removed || c->pid)
+                continue;
+            if (d.pid == 0) {
+                tryAgain(c);
+            } else if (c->lastPid == d.pid && !c->restarting) {
+                handleExit(c, d.reason);
+            }
+        }
+    }
+
+    void beginShutdown(const QString &reason)
+    {
+        if (shuttingDown)
+            return; // the first reason wins
+        shuttingDown = true;
+        exitReason = reason;
+        deferred.clear();
+        for (const ChildPtr &c : std::as_const(children))
+            c->restarting = false;
+        if (!seq.active)
+            runFinalSequence();
+    }
+
+    void runFinalSequence()
+    {
+        std::deque<Pid> pids;
+        for (qsizetype i = children.size() - 1; i >= 0; --i) {
+            if (children.at(i)->pid)
+                pids.push_back(children.at(i)->pid);
+        }
+        // Children outside the list (none today) would still be in byPid.
+        runSequence(std::move(pids), true, [this] { q->exit(exitReason); });
+    }
+
+    void checkUsable(const char *what) const
+    {
+        if (shuttingDown)
+            throw Error(Error::Code::NoProc,
+                        QStringLiteral("The supervisor is shutting down, so %1 is not possible.")
+                            .arg(QLatin1String(what)));
+    }
+
+    void checkNotSimple(const char *what) const
+    {
+        if (simple())
+            throw Error(Error::Code::BadArg,
+                        QStringLiteral("A simple_one_for_one supervisor has no child ids: "
+                                       "%1 is not available, terminate its children by pid.")
+                            .arg(QLatin1String(what)));
+    }
+
+    static void validate(const ChildSpec &spec)
+    {
+        if (spec.id.isEmpty())
+            throw Error(Error::Code::BadArg, QStringLiteral("A child spec needs a non-empty id."));
+        if (!spec.start)
+            throw Error(
+                Error::Code::BadArg,
+                QStringLiteral("Child spec %1 has no start function.").arg(quoted(spec.id)));
+        if (spec.shutdown < 0 && spec.shutdown != ChildSpec::BrutalKill
+            && spec.shutdown != ChildSpec::Infinity)
+            throw Error(
+                Error::Code::BadArg,
+                QStringLiteral("Child spec %1 has an invalid shutdown: use a timeout in ms, "
+                               "BrutalKill or Infinity.")
+                    .arg(quoted(spec.id)));
+    }
+};
+
+Supervisor::Supervisor(const Flags &flags, const QList<ChildSpec> &children, QObject *parent)
+    : Process(Kind::Supervisor, parent)
+    , d(std::make_unique<Private>(this))
+    , m_flags(flags)
+{
+    if (flags.intensity < 0 || flags.periodMs <= 0)
+        throw Error(Error::Code::BadArg,
+                    QStringLiteral("Restart intensity must be >= 0 and the period > 0 ms."));
+    QSet<QString> ids;
+    for (const ChildSpec &spec : children) {
+        Private::validate(spec);
+        if (ids.contains(spec.id))
+            throw Error(Error::Code::BadArg,
+                        QStringLiteral("Two child specs share the id %1.").arg(quoted(spec.id)));
+        ids.insert(spec.id);
+    }
+    if (flags.strategy == Strategy::SimpleOneForOne) {
+        if (children.size() != 1)
+            throw Error(Error::Code::BadArg,
+                        QStringLiteral("A simple_one_for_one supervisor needs exactly one child "
+                                       "spec, its template."));
+        d->templateSpec = children.first();
+    } else {
+        for (const ChildSpec &spec : children) {
+            auto c = std::make_shared<Private::Child>();
+            c->spec = spec;
+            d->children.append(c);
+        }
+    }
+}
+
+Supervisor::~Supervisor()
+{
+    // Deleted outright (kill): the children die too, with nothing restarted.
+    for (qsizetype i = d->children.size() - 1; i >= 0; --i) {
+        if (const Pid pid = d->children.at(i)->pid)
+            Node::instance()->exit(pid, QStringLiteral("kill"));
+    }
+}
+
+void Supervisor::start()
+{
+    if (d->started)
+        throw Error(Error::Code::BadArg, QStringLiteral("The supervisor was already started."));
+    d->checkUsable("start");
+    d->started = true;
+    const QList<Private::ChildPtr> list = d->children;
+    for (const Private::ChildPtr &c : list) {
+        if (c->removed || c->pid)
+            continue;
+        QString failure;
+        switch (d->doStart(c, &failure)) {
+        case Private::StartResult::Started:
+            break;
+        case Private::StartResult::Ignored:
+            if (c->spec.restart == ChildSpec::Restart::Temporary)
+                d->remove(c);
+            break;
+        case Private::StartResult::Failed:
+            // OTP: {shutdown, {failed_to_start_child, Id, Reason}}.
+            d->beginShutdown(
+                QStringLiteral("shutdown: failed_to_start_child %1: %2").arg(c->spec.id, failure));
+            throw Error(Error::Code::StartFailed,
+                        QStringLiteral("The supervisor could not start child %1: %2")
+                            .arg(quoted(c->spec.id), failure));
+        }
+    }
+}
+
+const char *Supervisor::strategyName(Strategy s)
+{
+    switch (s) {
+    case Strategy::OneForOne:
+        return "one_for_one";
+    case Strategy::OneForAll:
+        return "one_for_all";
+    case Strategy::RestForOne:
+        return "rest_for_one";
+    case Strategy::SimpleOneForOne:
+        return "simple_one_for_one";
+    }
+    return "unknown";
+}
+
+Pid Supervisor::startChild(const ChildSpec &spec)
+{
+    d->checkNotSimple("start_child with a spec");
+    d->checkUsable("start_child");
+    Private::validate(spec);
+    if (const Private::ChildPtr existing = d->find(spec.id)) {
+        if (existing->pid)
+            throw Error(Error::Code::Running,
+                        QStringLiteral("Child %1 is already running.").arg(quoted(spec.id)));
+        throw Error(Error::Code::AlreadyPresent,
+                    QStringLiteral("A child with id %1 is already present; restart or delete it.")
+                        .arg(quoted(spec.id)));
+    }
+    auto c = std::make_shared<Private::Child>();
+    c->spec = spec;
+    d->children.append(c); // listed before its childStarted() is emitted
+    QString failure;
+    switch (d->doStart(c, &failure)) {
+    case Private::StartResult::Started:
+        return c->pid;
+    case Private::StartResult::Ignored:
+        if (spec.restart == ChildSpec::Restart::Temporary)
+            d->remove(c);
+        return 0;
+    case Private::StartResult::Failed:
+        d->remove(c);
+        throw Error(Error::Code::StartFailed,
+                    QStringLiteral("Child %1 failed to start: %2").arg(quoted(spec.id), failure));
+    }
+    return 0;
+}
+
+Pid Supervisor::startChild()
+{
+    if (!d->simple())
+        throw Error(Error::Code::BadArg,
+                    QStringLiteral("Only a simple_one_for_one supervisor starts children from its "
+                                   "template; pass a child spec."));
+    d->checkUsable("start_child");
+    auto c = std::make_shared<Private::Child>();
+    c->spec = d->templateSpec;
+    d->children.append(c);
+    QString failure;
+    switch (d->doStart(c, &failure)) {
+    case Private::StartResult::Started:
+        return c->pid;
+    case Private::StartResult::Ignored:
+        d->remove(c);
+        return 0;
+    case Private::StartResult::Failed:
+        d->remove(c);
+        throw Error(
+            Error::Code::StartFailed,
+            QStringLiteral("Child %1 failed to start: %2").arg(quoted(c->spec.id), failure));
+    }
+    return 0;
+}
+
+void Supervisor::terminateChild(const QString &id)
+{
+    d->checkNotSimple("terminate_child by id");
+    const Private::ChildPtr c = d->get(id);
+    if (c->pid) {
+        d->stopChild(c);
+        return;
+    }
+    // Not running: cancel a pending restart; a temporary spec goes away (OTP).
+    c->restarting = false;
+    if (c->spec.restart == ChildSpec::Restart::Temporary)
+        d->remove(c);
+}
+
+void Supervisor::terminateChild(Pid pid)
+{
+    const Private::ChildPtr c = d->byPid.value(pid);
+    if (!c)
+        throw Error(
+            Error::Code::NotFound,
+            QStringLiteral("Process %1 is not a running child of this supervisor.").arg(pid));
+    d->stopChild(c);
+}
+
+Pid Supervisor::restartChild(const QString &id)
+{
+    d->checkNotSimple("restart_child");
+    d->checkUsable("restart_child");
+    const Private::ChildPtr c = d->get(id);
+    if (c->pid)
+        throw Error(Error::Code::Running,
+                    QStringLiteral("Child %1 is running; terminate it first.").arg(quoted(id)));
+    if (c->restarting)
+        throw Error(Error::Code::Restarting,
+                    QStringLiteral("Child %1 is being restarted already.").arg(quoted(id)));
+    QString failure;
+    switch (d->doStart(c, &failure)) {
+    case Private::StartResult::Started:
+        return c->pid;
+    case Private::StartResult::Ignored:
+        return 0;
+    case Private::StartResult::Failed:
+        throw Error(Error::Code::StartFailed,
+                    QStringLiteral("Child %1 failed to start: %2").arg(quoted(id), failure));
+    }
+    return 0;
+}
+
+void Supervisor::deleteChild(const QString &id)
+{
+    d->checkNotSimple("delete_child");
+    const Private::ChildPtr c = d->get(id);
+    if (c->pid)
+        throw Error(Error::Code::Running,
+                    QStringLiteral("Child %1 is running; terminate it first.").arg(quoted(id)));
+    if (c->restarting)
+        throw Error(
+            Error::Code::Restarting,
+            QStringLiteral("Child %1 is being restarted; terminate it first.").arg(quoted(id)));
+    d->remove(c);
+}
+
+QList<Supervisor::ChildInfo> Supervisor::whichChildren() const
+{
+    QList<ChildInfo> out;
+    out.reserve(d->children.size());
+    for (const Private::ChildPtr &c : std::as_const(d->children))
+        out.append({ c->spec.id, c->pid, c->spec.type, c->restarting && !c->pid });
+    return out;
+}
+
+Supervisor::Counts Supervisor::countChildren() const
+{
+    Counts n;
+    n.specs = d->simple() ? 1 : int(d->children.size());
+    for (const Private::ChildPtr &c : std::as_const(d->children)) {
+        if (c->pid)
+            ++n.active;
+        if (c->spec.type == ChildSpec::Type::Supervisor)
+            ++n.supervisors;
+        else
+            ++n.workers;
+    }
+    return n;
+}
+
+void Supervisor::terminate(const QString &reason)
+{
+    d->beginShutdown(reason);
+}
+
+} // namespace immortal

@@ -1,0 +1,226 @@
+#include <immortal/table.h>
+
+#include "tabledata.h"
+#include "tablestore.h"
+
+#include <immortal/error.h>
+#include <immortal/processscope.h>
+
+namespace immortal {
+
+void Table::nullHandle()
+{
+    // A null handle is an error, not a crash.
+    throw Error(Error::Code::NoSuchTable,
+                QStringLiteral("this table handle is null: it never named a table"));
+}
+
+Table Table::create(const QString &name, const TableOptions &options)
+{
+    const Pid owner = ProcessScope::current();
+    if (owner == 0)
+        throw Error(Error::Code::BadArg,
+                    QStringLiteral("cannot create table '%1' outside a process: a table needs an "
+                                   "owner (open a ProcessScope, or pass the owner)")
+                        .arg(name));
+    return create(name, options, owner);
+}
+
+Table Table::create(const QString &name, const TableOptions &options, Pid owner)
+{
+    return Table(TableStore::instance()->create(name, options, owner));
+}
+
+Table Table::fromId(TableId id)
+{
+    auto d = TableStore::instance()->find(id);
+    if (!d)
+        throw Error(Error::Code::NoSuchTable, QStringLiteral("table %1 does not exist").arg(id));
+    return Table(std::move(d));
+}
+
+Table Table::named(const QString &name)
+{
+    auto d = TableStore::instance()->findByName(name);
+    if (!d)
+        throw Error(Error::Code::NoSuchTable, QStringLiteral("no table is named '%1'").arg(name));
+    return Table(std::move(d));
+}
+
+QList<TableInfo> Table::all()
+{
+    return TableStore::instance()->all();
+}
+
+std::optional<TableInfo> Table::infoOf(TableId id)
+{
+    return TableStore::instance()->infoOf(id);
+}
+
+QList<TableId> Table::ownedBy(Pid pid)
+{
+    return TableStore::instance()->ownedBy(pid);
+}
+
+bool Table::isAlive() const noexcept
+{
+    return m_d && m_d->isAlive();
+}
+
+TableId Table::id() const noexcept
+{
+    return m_d ? m_d->id() : 0;
+}
+
+TableInfo Table::info() const
+{
+    return TableStore::instance()->info(data());
+}
+
+void Table::insert(const QList<Tuple> &rows)
+{
+    data().insert(rows.constData(), rows.size());
+}
+
+bool Table::insertNew(const Tuple &row)
+{
+    return data().insertNew(&row, 1);
+}
+
+bool Table::insertNew(const QList<Tuple> &rows)
+{
+    return data().insertNew(rows.constData(), rows.size());
+}
+
+void Table::erase(const Term &key)
+{
+    data().erase(key);
+}
+
+void Table::eraseObject(const Tuple &row)
+{
+    data().eraseObject(row);
+}
+
+void Table::deleteAllObjects()
+{
+    data().deleteAllObjects();
+}
+
+qsizetype Table::matchDelete(const Tuple &pattern)
+{
+    return data().matchDelete(pattern);
+}
+
+Rows Table::take(const Term &key)
+{
+    return data().take(key);
+}
+
+qint64 Table::updateCounter(const Term &key, int pos, qint64 incr)
+{
+    return data().updateCounter(key, pos, incr, nullptr);
+}
+
+qint64 Table::updateCounter(const Term &key, int pos, qint64 incr, const Tuple &defaultRow)
+{
+    return data().updateCounter(key, pos, incr, &defaultRow);
+}
+
+bool Table::updateElement(const Term &key, int pos, const Term &value)
+{
+    return data().updateElement(key, { { pos, value } });
+}
+
+bool Table::updateElement(const Term &key, const QList<std::pair<int, Term>> &changes)
+{
+    return data().updateElement(key, changes);
+}
+
+Term Table::lookupElement(const Term &key, int pos) const
+{
+    return data().lookupElement(key, pos);
+}
+
+std::optional<Term> Table::first() const
+{
+    return data().first();
+}
+
+std::optional<Term> Table::next(const Term &key) const
+{
+    return data().next(key);
+}
+
+std::optional<Term> Table::last() const
+{
+    return data().last();
+}
+
+std::optional<Term> Table::prev(const Term &key) const
+{
+    return data().prev(key);
+}
+
+QList<QList<Term>> Table::match(const Tuple &pattern) const
+{
+    return data().match(pattern);
+}
+
+QList<Tuple> Table::matchObject(const Tuple &pattern) const
+{
+    return data().matchObject(pattern);
+}
+
+QList<Tuple> Table::select(const std::function<bool(const Tuple &)> &pred) const
+{
+    // The predicate runs on a snapshot, outside the lock: it may use the table.
+    QList<Tuple> out;
+    for (const Tuple &row : toList()) {
+        if (pred(row))
+            out.append(row);
+    }
+    return out;
+}
+
+qsizetype Table::selectDelete(const std::function<bool(const Tuple &)> &pred)
+{
+    return data().selectDelete(pred);
+}
+
+void Table::forEach(const std::function<void(const Tuple &)> &fn) const
+{
+    // A snapshot (reference-count bumps only), so fn may use the table.
+    for (const Tuple &row : toList())
+        fn(row);
+}
+
+QList<Tuple> Table::toList() const
+{
+    return data().toList();
+}
+
+qsizetype Table::size() const
+{
+    return data().size();
+}
+
+void Table::giveAway(Pid to, const Term &gift)
+{
+    data();
+    TableStore::instance()->giveAway(m_d, to, gift);
+}
+
+void Table::setHeir(const HeirSpec &heir)
+{
+    data();
+    TableStore::instance()->setHeir(m_d, heir);
+}
+
+void Table::deleteTable()
+{
+    data();
+    TableStore::instance()->deleteTable(m_d);
+}
+
+} // namespace immortal

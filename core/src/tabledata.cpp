@@ -1,0 +1,1034 @@
+#include "tabledata.h"
+
+#include <immortal/error.h>
+#include <immortal/processscope.h>
+#include <immortal/trace.h>
+
+#include <mutex>
+#include <vector>
+
+namespace immortal {
+
+namespace {
+
+using Code = Error::Code;
+
+// A Boost flat table's arrays: its slots, and 16 bytes of metadata for
+// every group of 15.
+template<typename FlatTable>
+size_t flatTableBytes(const FlatTable &t)
+{
+    const size_t buckets = t.bucket_count();
+    return buckets * sizeof(typename FlatTable::value_type) + (buckets + 14) / 15 * 16;
+}
+
+QString callerText(Pid caller)
+{
+    return caller ? QStringLiteral("pid %1").arg(caller)
+                  : QStringLiteral("code outside any process");
+}
+
+// A match pattern, compiled once per call: '_' matches anything, '$N'
+// binds variable N (equal values each time it appears), other terms match
+// exactly. Ground subterms collapse into one Const node.
+struct Pattern
+{
+    enum class Kind { Any, Var, Const, Tuple, List };
+    Kind kind = Kind::Any;
+    int slot = -1; // Var: index into the bindings
+    Term value; // Const
+    std::vector<Pattern> children; // Tuple, List
+};
+
+class PatternCompiler
+{
+public:
+    Pattern compile(const Term &t)
+    {
+        Pattern p;
+        if (t.isAtom()) {
+            const QString name = t.atomName();
+            if (name == QLatin1String("_")) {
+                p.kind = Pattern::Kind::Any;
+                return p;
+            }
+            if (name.size() > 1 && name.at(0) == u'$') {
+                bool ok = false;
+                const int n = name.mid(1).toInt(&ok);
+                if (ok && n >= 0 && name.at(1).isDigit()) {
+                    p.kind = Pattern::Kind::Var;
+                    p.slot = slotFor(n);
+                    return p;
+                }
+            }
+        } else if (t.isTuple() || t.isList()) {
+            p.kind = t.isTuple() ? Pattern::Kind::Tuple : Pattern::Kind::List;
+            bool ground = true;
+            for (qsizetype i = 0; i < t.size(); ++i) {
+                p.children.push_back(compile(t.at(i)));
+                ground = ground && p.children.back().kind == Pattern::Kind::Const;
+            }
+            if (!ground)
+                return p;
+            p.children.clear();
+        }
+        p.kind = Pattern::Kind::Const;
+        p.value = t;
+        return p;
+    }
+
+    // Top level: the pattern is a row-shaped tuple.
+    Pattern compileRow(const Tuple &row)
+    {
+        Pattern p;
+        p.kind = Pattern::Kind::Tuple;
+        for (const Term &e : row)
+            p.children.push_back(compile(e));
+        return p;
+    }
+
+    int slotCount() const { return int(m_vars.size()); }
+    // Slots in the order of their variable numbers ($1 before $2), as ets:match returns them.
+    std::vector<int> slotsByNumber() const
+    {
+        std::vector<std::pair<int, int>> sorted(m_vars.begin(), m_vars.end());
+        std::sort(sorted.begin(), sorted.end());
+        std::vector<int> out;
+        for (const auto &[number, slot] : sorted)
+            out.push_back(slot);
+        return out;
+    }
+
+private:
+    int slotFor(int number)
+    {
+        for (const auto &[n, slot] : m_vars) {
+            if (n == number)
+                return slot;
+        }
+        m_vars.emplace_back(number, int(m_vars.size()));
+        return m_vars.back().second;
+    }
+    std::vector<std::pair<int, int>> m_vars; // variable number -> slot
+};
+
+struct Bindings
+{
+    std::vector<Term> values;
+    std::vector<char> bound;
+    explicit Bindings(int n)
+        : values(size_t(n))
+        , bound(size_t(n), 0)
+    { }
+    void reset() { std::fill(bound.begin(), bound.end(), 0); }
+};
+
+bool matchTerm(const Pattern &p, const Term &t, Bindings &b);
+
+bool matchElements(const Pattern &p, std::span<const Term> items, Bindings &b)
+{
+    if (p.children.size() != items.size())
+        return false;
+    for (size_t i = 0; i < p.children.size(); ++i) {
+        if (!matchTerm(p.children[i], items[i], b))
+            return false;
+    }
+    return true;
+}
+
+bool matchTerm(const Pattern &p, const Term &t, Bindings &b)
+{
+    switch (p.kind) {
+    case Pattern::Kind::Any:
+        return true;
+    case Pattern::Kind::Var:
+        if (b.bound[size_t(p.slot)])
+            return b.values[size_t(p.slot)] == t;
+        b.values[size_t(p.slot)] = t;
+        b.bound[size_t(p.slot)] = 1;
+        return true;
+    case Pattern::Kind::Const:
+        return p.value == t;
+    case Pattern::Kind::Tuple:
+        return t.isTuple() && matchElements(p, t.elements(), b);
+    case Pattern::Kind::List:
+        return t.isList() && matchElements(p, t.elements(), b);
+    }
+    return false;
+}
+
+bool matchRow(const Pattern &p, const Tuple &row, Bindings &b)
+{
+    b.reset();
+    return matchElements(p, row, b);
+}
+
+// The key a pattern binds to a value, or nullptr when it scans.
+const Term *boundKey(const Pattern &p, qsizetype keyIndex)
+{
+    if (keyIndex < qsizetype(p.children.size())
+        && p.children[size_t(keyIndex)].kind == Pattern::Kind::Const)
+        return &p.children[size_t(keyIndex)].value;
+    return nullptr;
+}
+
+} // namespace
+
+TableData::TableData(TableId id, const QString &name, const TableOptions &options, Pid owner)
+    : m_id(id)
+    , m_name(name)
+    , m_options(options)
+    , m_keyIndex(options.keyPos - 1)
+    , m_hashed(options.type != TableOptions::Type::OrderedSet)
+    , m_owner(owner)
+    , m_heir(options.heir)
+{
+    using Access = TableOptions::Access;
+    if (options.type == TableOptions::Type::Set)
+        m_fast = (options.access != Access::Private ? kFastRead : 0)
+            | (options.access == Access::Public ? kFastWrite : 0);
+}
+
+QString TableData::describe() const
+{
+    return m_name.isEmpty() ? QStringLiteral("table %1").arg(m_id)
+                            : QStringLiteral("table %1 (%2)").arg(m_id).arg(m_name);
+}
+
+void TableData::notAlive() const
+{
+    throw Error(Code::NoSuchTable,
+                QStringLiteral("%1 no longer exists: it was deleted, or its owner died "
+                               "without a live heir")
+                    .arg(describe()));
+}
+
+void TableData::denied(const char *what) const
+{
+    const Pid caller = ProcessScope::current();
+    const Pid owner = m_owner.load(std::memory_order_acquire);
+    const QString ownerText = owner ? QStringLiteral("its owner (pid %1)").arg(owner)
+                                    : QStringLiteral("its owner (none while it is orphaned)");
+    throw Error(Code::AccessDenied,
+                QStringLiteral("%1 is %2: only %3 may %4 it, not %5")
+                    .arg(describe(), QLatin1String(TableOptions::accessName(m_options.access)),
+                         ownerText, QLatin1String(what), callerText(caller)));
+}
+
+void TableData::checkOwnerReads() const
+{
+    const Pid caller = ProcessScope::current();
+    if (caller == 0 || caller != m_owner.load(std::memory_order_acquire))
+        denied("read");
+}
+
+void TableData::checkOwnerWrites() const
+{
+    const Pid caller = ProcessScope::current();
+    if (caller == 0 || caller != m_owner.load(std::memory_order_acquire))
+        denied("write to");
+}
+
+const Term &TableData::keyOf(const Tuple &row) const
+{
+    return keyOf(row.constData(), row.size());
+}
+
+void TableData::noKey(const Term *elems, qsizetype n) const
+{
+    throw Error(Code::BadArg,
+                QStringLiteral("the row %1 has no element at the key position %2 of %3")
+                    .arg(Term::tuple(Tuple(elems, elems + n)).format())
+                    .arg(m_options.keyPos)
+                    .arg(describe()));
+}
+
+void TableData::checkPos(int pos, const char *what) const
+{
+    if (pos < 1)
+        throw Error(Code::BadArg,
+                    QStringLiteral("%1: position %2 is invalid (positions start at 1)")
+                        .arg(QLatin1String(what))
+                        .arg(pos));
+}
+
+template<typename F>
+void TableData::forEachLocked(F &&f) const
+{
+    switch (m_options.type) {
+    case TableOptions::Type::Set:
+        for (const auto &[key, row] : m_set)
+            f(unpackRow(key, row));
+        break;
+    case TableOptions::Type::OrderedSet:
+        for (const auto &[key, row] : m_ordered)
+            f(row);
+        break;
+    default:
+        for (const auto &[key, rows] : m_bag) {
+            for (const Tuple &row : rows)
+                f(row);
+        }
+        break;
+    }
+}
+
+void TableData::addRowLocked(const Term &key, const Term &other)
+{
+    m_set.emplace(key, SetRow { other });
+    setSize(qsizetype(m_set.size()));
+}
+
+bool TableData::containsLocked(const Term &key) const
+{
+    switch (m_options.type) {
+    case TableOptions::Type::Set:
+        return m_set.contains(key);
+    case TableOptions::Type::OrderedSet:
+        return m_ordered.contains(key);
+    default:
+        return m_bag.contains(key);
+    }
+}
+
+TableData::SetRow TableData::packRow(const Tuple &row) const
+{
+    if (const Term *value = pairValue(row.constData(), row.size()))
+        return { *value };
+    return { Term::tuple(row) };
+}
+
+TableData::SetRow TableData::packRowSlow(const Term *elems, qsizetype n) const
+{
+    static_assert(sizeof(SetSlot) == 32 && alignof(SetSlot) == 32,
+                  "a set slot is half a cache line and never straddles two");
+    return { Term::tuple(Tuple(elems, elems + n)) };
+}
+
+Tuple TableData::unpackRow(const Term &key, const SetRow &r) const
+{
+    if (r.other.isTuple())
+        return r.other.toTuple();
+    Tuple row(2);
+    row[m_keyIndex] = key;
+    row[1 - m_keyIndex] = r.other;
+    return row;
+}
+
+bool TableData::rowEquals(const Term &key, const SetRow &r, const Tuple &row) const
+{
+    if (r.other.isTuple())
+        return r.other.toTuple() == row;
+    return row.size() == 2 && row.at(m_keyIndex) == key && row.at(1 - m_keyIndex) == r.other;
+}
+
+void TableData::insertLocked(const Tuple &row)
+{
+    const Term &key = row.at(m_keyIndex);
+    switch (m_options.type) {
+    case TableOptions::Type::Set:
+        storeRowLocked(key, row.constData(), row.size());
+        break;
+    case TableOptions::Type::OrderedSet:
+        m_ordered.insert_or_assign(key, row);
+        break;
+    case TableOptions::Type::Bag: {
+        BagRows &rows = m_bag[key];
+        // A bag holds one copy of each distinct object.
+        for (const Tuple &r : rows) {
+            if (r == row)
+                return;
+        }
+        rows.push_back(row);
+        ++m_bagRows;
+        break;
+    }
+    case TableOptions::Type::DuplicateBag:
+        m_bag[key].push_back(row);
+        ++m_bagRows;
+        break;
+    }
+}
+
+qsizetype TableData::countLocked() const noexcept
+{
+    switch (m_options.type) {
+    case TableOptions::Type::Set:
+        return qsizetype(m_set.size());
+    case TableOptions::Type::OrderedSet:
+        return qsizetype(m_ordered.size());
+    default:
+        return m_bagRows;
+    }
+}
+
+qsizetype TableData::removeMarkedLocked(const std::vector<char> &marks)
+{
+    // marks are in forEachLocked() order, which erasing behind us keeps.
+    size_t i = 0;
+    qsizetype removed = 0;
+    switch (m_options.type) {
+    case TableOptions::Type::Set:
+        for (auto it = m_set.begin(); it != m_set.end();) {
+            if (marks[i++]) {
+                m_set.erase(it++);
+                ++removed;
+            } else {
+                ++it;
+            }
+        }
+        break;
+    case TableOptions::Type::OrderedSet:
+        for (auto it = m_ordered.begin(); it != m_ordered.end();) {
+            if (marks[i++]) {
+                it = m_ordered.erase(it);
+                ++removed;
+            } else {
+                ++it;
+            }
+        }
+        break;
+    default:
+        for (auto it = m_bag.begin(); it != m_bag.end();) {
+            BagRows &rows = it->second;
+            BagRows kept;
+            for (Tuple &row : rows) {
+                if (marks[i++])
+                    ++removed;
+                else
+                    kept.push_back(std::move(row));
+            }
+            if (kept.empty()) {
+                m_bag.erase(it++);
+            } else {
+                rows = std::move(kept);
+                ++it;
+            }
+        }
+        m_bagRows -= removed;
+        break;
+    }
+    return removed;
+}
+
+void TableData::announceWrite()
+{
+    // Only the write that flips the flag queues an event, which the trace's
+    // thread records with the size then.
+    if (m_writePending.exchange(true, std::memory_order_acq_rel))
+        return;
+    std::weak_ptr<TableData> weak = weak_from_this();
+    QMetaObject::invokeMethod(
+        Trace::instance(),
+        [weak] {
+            const std::shared_ptr<TableData> d = weak.lock();
+            if (!d)
+                return;
+            d->m_writePending.store(false, std::memory_order_release);
+            if (!d->isAlive())
+                return;
+            TraceEvent e;
+            e.type = TraceEvent::Type::TableWritten;
+            e.table = d->m_id;
+            e.tableName = d->m_name;
+            e.size = d->rowCount();
+            Trace::instance()->record(e);
+        },
+        Qt::QueuedConnection);
+}
+
+void TableData::markDeleted()
+{
+    BiasedLock::WriteLocker lock(m_lock);
+    m_fast = 0;
+    m_alive.store(false, std::memory_order_release);
+    // Free the rows now: handles may outlive the table for a long time.
+    SetSlots().swap(m_set);
+    OrderedMap().swap(m_ordered);
+    BagMap().swap(m_bag);
+    m_bagRows = 0;
+    setSize(0);
+}
+
+size_t TableData::memory() const
+{
+    BiasedLock::ReadLocker lock(m_lock);
+    size_t total = sizeof(TableData);
+    switch (m_options.type) {
+    case TableOptions::Type::Set:
+        total += flatTableBytes(m_set);
+        // Rows live in the slots; only heap payloads add to them.
+        for (const auto &[key, row] : m_set)
+            total += key.memory() + row.other.memory() - 2 * sizeof(Term);
+        return total;
+    case TableOptions::Type::OrderedSet:
+        // btree nodes are about 3/4 full on average.
+        total += m_ordered.size() * sizeof(OrderedMap::value_type) * 4 / 3;
+        for (const auto &[key, row] : m_ordered)
+            total += key.memory() - sizeof(Term) + row.memory() - sizeof(Tuple);
+        return total;
+    default:
+        total += flatTableBytes(m_bag);
+        for (const auto &[key, rows] : m_bag) {
+            total += key.memory() - sizeof(Term);
+            if (rows.capacity() > 1) // beyond the first, rows are on the heap
+                total += rows.capacity() * sizeof(Tuple);
+            for (const Tuple &row : rows)
+                total += row.memory() - sizeof(Tuple);
+        }
+        return total;
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Writes
+
+void TableData::insert(const Tuple *rows, qsizetype count)
+{
+    {
+        BiasedLock::WriteLocker lock(m_lock);
+        checkAlive();
+        checkWrite();
+        for (qsizetype i = 0; i < count; ++i)
+            keyOf(rows[i]); // all rows valid before the first goes in
+        for (qsizetype i = 0; i < count; ++i)
+            insertLocked(rows[i]);
+        setSize(countLocked());
+    }
+    if (count)
+        written();
+}
+
+void TableData::insertRowSlow(const Term *elems, qsizetype n)
+{
+    {
+        BiasedLock::WriteLocker lock(m_lock);
+        checkAlive();
+        checkWrite();
+        const Term &key = keyOf(elems, n);
+        if (m_options.type == TableOptions::Type::Set) {
+            storeRowLocked(key, elems, n); // a new key updates the size
+        } else {
+            insertLocked(Tuple(elems, elems + n));
+            setSize(countLocked());
+        }
+    }
+    written();
+}
+
+bool TableData::insertNew(const Tuple *rows, qsizetype count)
+{
+    {
+        BiasedLock::WriteLocker lock(m_lock);
+        checkAlive();
+        checkWrite();
+        for (qsizetype i = 0; i < count; ++i) {
+            if (containsLocked(keyOf(rows[i])))
+                return false;
+        }
+        for (qsizetype i = 0; i < count; ++i)
+            insertLocked(rows[i]);
+        setSize(countLocked());
+    }
+    if (count)
+        written();
+    return true;
+}
+
+void TableData::erase(const Term &key)
+{
+    bool changed = false;
+    {
+        BiasedLock::WriteLocker lock(m_lock);
+        checkAlive();
+        checkWrite();
+        switch (m_options.type) {
+        case TableOptions::Type::Set:
+            changed = m_set.erase(key) > 0;
+            break;
+        case TableOptions::Type::OrderedSet:
+            changed = m_ordered.erase(key) > 0;
+            break;
+        default:
+            if (auto it = m_bag.find(key); it != m_bag.end()) {
+                m_bagRows -= qsizetype(it->second.size());
+                m_bag.erase(it);
+                changed = true;
+            }
+            break;
+        }
+        setSize(countLocked());
+    }
+    if (changed)
+        written();
+}
+
+void TableData::eraseObject(const Tuple &row)
+{
+    bool changed = false;
+    {
+        BiasedLock::WriteLocker lock(m_lock);
+        checkAlive();
+        checkWrite();
+        const Term &key = keyOf(row);
+        switch (m_options.type) {
+        case TableOptions::Type::Set:
+            if (auto it = m_set.find(key); it != m_set.end() && rowEquals(it->key, it->row, row)) {
+                m_set.erase(it);
+                changed = true;
+            }
+            break;
+        case TableOptions::Type::OrderedSet:
+            if (auto it = m_ordered.find(key); it != m_ordered.end() && it->second == row) {
+                m_ordered.erase(it);
+                changed = true;
+            }
+            break;
+        default:
+            if (auto it = m_bag.find(key); it != m_bag.end()) {
+                BagRows &rows = it->second;
+                const auto end = std::remove(rows.begin(), rows.end(), row);
+                const auto removed = qsizetype(rows.end() - end);
+                rows.erase(end, rows.end());
+                m_bagRows -= removed;
+                changed = removed > 0;
+                if (rows.empty())
+                    m_bag.erase(it);
+            }
+            break;
+        }
+        setSize(countLocked());
+    }
+    if (changed)
+        written();
+}
+
+void TableData::deleteAllObjects()
+{
+    bool changed = false;
+    {
+        BiasedLock::WriteLocker lock(m_lock);
+        checkAlive();
+        checkWrite();
+        changed = countLocked() > 0;
+        m_set.clear();
+        m_ordered.clear();
+        m_bag.clear();
+        m_bagRows = 0;
+        setSize(0);
+    }
+    if (changed)
+        written();
+}
+
+qsizetype TableData::matchDelete(const Tuple &pattern)
+{
+    PatternCompiler compiler;
+    const Pattern p = compiler.compileRow(pattern);
+    Bindings b(compiler.slotCount());
+    return selectDelete([&](const Tuple &row) { return matchRow(p, row, b); });
+}
+
+qsizetype TableData::selectDelete(const std::function<bool(const Tuple &)> &pred)
+{
+    qsizetype removed = 0;
+    {
+        BiasedLock::WriteLocker lock(m_lock);
+        checkAlive();
+        checkWrite();
+        // Decide for every row first: a predicate that throws changes nothing.
+        std::vector<char> marks;
+        marks.reserve(size_t(countLocked()));
+        forEachLocked([&](const Tuple &row) { marks.push_back(pred(row) ? 1 : 0); });
+        removed = removeMarkedLocked(marks);
+        setSize(countLocked());
+    }
+    if (removed)
+        written();
+    return removed;
+}
+
+Rows TableData::take(const Term &key)
+{
+    Rows out;
+    {
+        BiasedLock::WriteLocker lock(m_lock);
+        checkAlive();
+        checkWrite();
+        switch (m_options.type) {
+        case TableOptions::Type::Set:
+            if (auto it = m_set.find(key); it != m_set.end()) {
+                out.append(unpackRow(it->key, it->row));
+                m_set.erase(it);
+            }
+            break;
+        case TableOptions::Type::OrderedSet:
+            if (auto it = m_ordered.find(key); it != m_ordered.end()) {
+                out.append(std::move(it->second));
+                m_ordered.erase(it);
+            }
+            break;
+        default:
+            if (auto it = m_bag.find(key); it != m_bag.end()) {
+                for (Tuple &row : it->second)
+                    out.append(std::move(row));
+                m_bagRows -= out.size();
+                m_bag.erase(it);
+            }
+            break;
+        }
+        setSize(countLocked());
+    }
+    if (!out.isEmpty())
+        written();
+    return out;
+}
+
+// Opens the row of a set or ordered_set for editing under the write lock, or
+// returns nullptr. Set rows are packed: a set row is edited as an unpacked copy
+// in `scratch` (setIt names its slot), which closeRowLocked() stores back.
+Tuple *TableData::openRowLocked(const Term &key, Tuple &scratch, SetSlots::iterator &setIt)
+{
+    if (m_options.type == TableOptions::Type::Set) {
+        setIt = m_set.find(key);
+        if (setIt == m_set.end())
+            return nullptr;
+        scratch = unpackRow(setIt->key, setIt->row);
+        return &scratch;
+    }
+    auto it = m_ordered.find(key);
+    return it == m_ordered.end() ? nullptr : &it->second;
+}
+
+void TableData::closeRowLocked(const Tuple &scratch, SetSlots::iterator setIt)
+{
+    if (setIt != m_set.end())
+        setIt->row = packRow(scratch);
+}
+
+qint64 TableData::updateCounter(const Term &key, int pos, qint64 incr, const Tuple *defaultRow)
+{
+    checkPos(pos, "update_counter");
+    if (m_hashed && m_options.type != TableOptions::Type::Set)
+        throw Error(Code::BadArg,
+                    QStringLiteral("update_counter works on set and ordered_set tables; %1 is a %2")
+                        .arg(describe(), QLatin1String(TableOptions::typeName(m_options.type))));
+    if (pos == m_options.keyPos)
+        throw Error(Code::BadArg,
+                    QStringLiteral("update_counter: position %1 is the key of %2; a key cannot be "
+                                   "updated")
+                        .arg(pos)
+                        .arg(describe()));
+    qint64 result = 0;
+    {
+        BiasedLock::WriteLocker lock(m_lock);
+        checkAlive();
+        checkWrite();
+        SetSlots::iterator setIt = m_set.end();
+        Tuple unpacked;
+        Tuple *row = openRowLocked(key, unpacked, setIt);
+        Tuple fresh;
+        if (!row) {
+            if (!defaultRow)
+                throw Error(Code::BadArg,
+                            QStringLiteral("update_counter: %1 has no row with the key %2")
+                                .arg(describe(), key.format()));
+            // As in ets: the default's key is replaced by the key asked for.
+            fresh = *defaultRow;
+            keyOf(fresh);
+            fresh[m_keyIndex] = key;
+            row = &fresh;
+        }
+        if (row->size() < pos || !row->at(pos - 1).isInteger())
+            throw Error(Code::BadArg,
+                        QStringLiteral("update_counter: the row %1 has no integer at position %2")
+                            .arg(Term::tuple(*row).format())
+                            .arg(pos));
+        if (__builtin_add_overflow(row->at(pos - 1).toInteger(), incr, &result))
+            throw Error(Code::BadArg,
+                        QStringLiteral("update_counter: %1 + %2 does not fit in 64 bits")
+                            .arg(row->at(pos - 1).toInteger())
+                            .arg(incr));
+        // QList detaches here if a reader still holds the old row: copy on write.
+        (*row)[pos - 1] = Term(result);
+        if (row == &fresh)
+            insertLocked(fresh);
+        else
+            closeRowLocked(unpacked, setIt);
+        setSize(countLocked());
+    }
+    written();
+    return result;
+}
+
+bool TableData::updateElement(const Term &key, const QList<std::pair<int, Term>> &changes)
+{
+    for (const auto &[pos, value] : changes) {
+        checkPos(pos, "update_element");
+        if (pos == m_options.keyPos)
+            throw Error(Code::BadArg,
+                        QStringLiteral("update_element: position %1 is the key of %2; a key "
+                                       "cannot be updated")
+                            .arg(pos)
+                            .arg(describe()));
+    }
+    if (m_hashed && m_options.type != TableOptions::Type::Set)
+        throw Error(Code::BadArg,
+                    QStringLiteral("update_element works on set and ordered_set tables; %1 is a %2")
+                        .arg(describe(), QLatin1String(TableOptions::typeName(m_options.type))));
+    {
+        BiasedLock::WriteLocker lock(m_lock);
+        checkAlive();
+        checkWrite();
+        SetSlots::iterator setIt = m_set.end();
+        Tuple unpacked;
+        Tuple *row = openRowLocked(key, unpacked, setIt);
+        if (!row)
+            return false;
+        for (const auto &[pos, value] : changes) {
+            if (pos > row->size())
+                throw Error(Code::BadArg,
+                            QStringLiteral("update_element: the row %1 has no position %2")
+                                .arg(Term::tuple(*row).format())
+                                .arg(pos));
+        }
+        for (const auto &[pos, value] : changes)
+            (*row)[pos - 1] = value;
+        closeRowLocked(unpacked, setIt);
+    }
+    if (!changes.isEmpty())
+        written();
+    return true;
+}
+
+// ---------------------------------------------------------------------------
+// Reads
+
+void TableData::copyRowSlow(const Term &key, const SetRow &r, Rows &into) const
+{
+    into.clear();
+    into.append(unpackRow(key, r));
+}
+
+qsizetype TableData::lookupSlow(const Term &key, Rows &into) const
+{
+    BiasedLock::ReadLocker lock(m_lock);
+    checkAlive();
+    checkRead();
+    switch (m_options.type) {
+    case TableOptions::Type::Set:
+        if (auto it = m_set.find(key); it != m_set.end()) {
+            copyRow(it->key, it->row, into);
+            return 1;
+        }
+        break;
+    case TableOptions::Type::OrderedSet:
+        if (auto it = m_ordered.find(key); it != m_ordered.end()) {
+            into.clear();
+            into.append(it->second);
+            return 1;
+        }
+        break;
+    default:
+        if (auto it = m_bag.find(key); it != m_bag.end()) {
+            into.clear();
+            for (const Tuple &row : it->second)
+                into.append(row);
+            return into.size();
+        }
+        break;
+    }
+    into.clear();
+    return 0;
+}
+
+Term TableData::lookupElement(const Term &key, int pos) const
+{
+    checkPos(pos, "lookup_element");
+    Rows rows;
+    if (lookup(key, rows) == 0)
+        throw Error(Code::BadArg,
+                    QStringLiteral("lookup_element: %1 has no row with the key %2")
+                        .arg(describe(), key.format()));
+    for (const Tuple &row : rows) {
+        if (row.size() < pos)
+            throw Error(Code::BadArg,
+                        QStringLiteral("lookup_element: the row %1 has no position %2")
+                            .arg(Term::tuple(row).format())
+                            .arg(pos));
+    }
+    if (!m_hashed || m_options.type == TableOptions::Type::Set)
+        return rows.first().at(pos - 1);
+    QList<Term> values;
+    values.reserve(rows.size());
+    for (const Tuple &row : rows)
+        values.append(row.at(pos - 1));
+    return Term::list(values);
+}
+
+bool TableData::memberSlow(const Term &key) const
+{
+    BiasedLock::ReadLocker lock(m_lock);
+    checkAlive();
+    checkRead();
+    return containsLocked(key);
+}
+
+std::optional<Term> TableData::first() const
+{
+    BiasedLock::ReadLocker lock(m_lock);
+    checkAlive();
+    checkRead();
+    switch (m_options.type) {
+    case TableOptions::Type::Set:
+        if (m_set.empty())
+            return std::nullopt;
+        return m_set.begin()->key;
+    case TableOptions::Type::OrderedSet:
+        if (m_ordered.empty())
+            return std::nullopt;
+        return m_ordered.begin()->second.at(m_keyIndex);
+    default:
+        if (m_bag.empty())
+            return std::nullopt;
+        return m_bag.begin()->first;
+    }
+}
+
+std::optional<Term> TableData::next(const Term &key) const
+{
+    BiasedLock::ReadLocker lock(m_lock);
+    checkAlive();
+    checkRead();
+    if (m_options.type == TableOptions::Type::OrderedSet) {
+        // ordered_set: the next key in term order, whether or not key is present.
+        auto it = m_ordered.upper_bound(key);
+        if (it == m_ordered.end())
+            return std::nullopt;
+        return it->second.at(m_keyIndex);
+    }
+    const auto missing = [&] {
+        return Error(Code::BadArg,
+                     QStringLiteral("next: the key %1 is not in %2 (a %3 table walks from keys "
+                                    "it holds)")
+                         .arg(key.format(), describe(),
+                              QLatin1String(TableOptions::typeName(m_options.type))));
+    };
+    if (m_options.type == TableOptions::Type::Set) {
+        auto it = m_set.find(key);
+        if (it == m_set.end())
+            throw missing();
+        if (++it == m_set.end())
+            return std::nullopt;
+        return it->key;
+    }
+    auto it = m_bag.find(key);
+    if (it == m_bag.end())
+        throw missing();
+    if (++it == m_bag.end())
+        return std::nullopt;
+    return it->first;
+}
+
+std::optional<Term> TableData::last() const
+{
+    if (m_options.type != TableOptions::Type::OrderedSet)
+        return first(); // as in ets: last/1 is first/1 for unordered tables
+    BiasedLock::ReadLocker lock(m_lock);
+    checkAlive();
+    checkRead();
+    if (m_ordered.empty())
+        return std::nullopt;
+    return m_ordered.rbegin()->second.at(m_keyIndex);
+}
+
+std::optional<Term> TableData::prev(const Term &key) const
+{
+    if (m_options.type != TableOptions::Type::OrderedSet)
+        return next(key); // as in ets: prev/2 is next/2 for unordered tables
+    BiasedLock::ReadLocker lock(m_lock);
+    checkAlive();
+    checkRead();
+    auto it = m_ordered.lower_bound(key);
+    if (it == m_ordered.begin())
+        return std::nullopt;
+    --it;
+    return it->second.at(m_keyIndex);
+}
+
+// The rows a pattern can match: with its key bound, only that key's rows (a
+// lookup instead of a scan), otherwise every row.
+void TableData::forEachCandidateLocked(const Term *key,
+                                       const std::function<void(const Tuple &)> &visit) const
+{
+    if (key && m_options.type == TableOptions::Type::Set) {
+        if (auto it = m_set.find(*key); it != m_set.end())
+            visit(unpackRow(it->key, it->row));
+    } else if (key && m_hashed) {
+        if (auto it = m_bag.find(*key); it != m_bag.end()) {
+            for (const Tuple &row : it->second)
+                visit(row);
+        }
+    } else {
+        forEachLocked(visit);
+    }
+}
+
+QList<QList<Term>> TableData::match(const Tuple &pattern) const
+{
+    PatternCompiler compiler;
+    const Pattern p = compiler.compileRow(pattern);
+    const std::vector<int> order = compiler.slotsByNumber();
+    Bindings b(compiler.slotCount());
+    QList<QList<Term>> out;
+    const auto visit = [&](const Tuple &row) {
+        if (!matchRow(p, row, b))
+            return;
+        QList<Term> values;
+        values.reserve(qsizetype(order.size()));
+        for (int slot : order)
+            values.append(b.values[size_t(slot)]);
+        out.append(values);
+    };
+    BiasedLock::ReadLocker lock(m_lock);
+    checkAlive();
+    checkRead();
+    forEachCandidateLocked(boundKey(p, m_keyIndex), visit);
+    return out;
+}
+
+QList<Tuple> TableData::matchObject(const Tuple &pattern) const
+{
+    PatternCompiler compiler;
+    const Pattern p = compiler.compileRow(pattern);
+    Bindings b(compiler.slotCount());
+    QList<Tuple> out;
+    const auto visit = [&](const Tuple &row) {
+        if (matchRow(p, row, b))
+            out.append(row);
+    };
+    BiasedLock::ReadLocker lock(m_lock);
+    checkAlive();
+    checkRead();
+    forEachCandidateLocked(boundKey(p, m_keyIndex), visit);
+    return out;
+}
+
+QList<Tuple> TableData::toList() const
+{
+    BiasedLock::ReadLocker lock(m_lock);
+    checkAlive();
+    checkRead();
+    QList<Tuple> out;
+    out.reserve(countLocked());
+    forEachLocked([&](const Tuple &row) { out.append(row); });
+    return out;
+}
+
+qsizetype TableData::size() const
+{
+    checkAlive();
+    return rowCount();
+}
+
+} // namespace immortal

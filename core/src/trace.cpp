@@ -1,0 +1,94 @@
+#include <immortal/trace.h>
+
+#include <immortal/node.h>
+
+#include <QCoreApplication>
+#include <QThread>
+
+namespace immortal {
+
+Trace::Trace()
+{
+    qRegisterMetaType<TraceEvent>("immortal::TraceEvent");
+}
+
+Trace *Trace::instance()
+{
+    // Never destroyed: deaths during static destruction are still traced.
+    static Trace *trace = [] {
+        auto *t = new Trace;
+        if (auto *app = QCoreApplication::instance())
+            t->moveToThread(app->thread());
+        return t;
+    }();
+    return trace;
+}
+
+quint64 Trace::record(TraceEvent e)
+{
+    const bool here = QThread::currentThread() == thread();
+    quint64 seq = 0;
+    {
+        QMutexLocker lock(&m_mutex);
+        seq = ++m_seq;
+        e.seq = seq;
+        e.tNs = Node::nowNs(); // under the lock, so time never runs backwards along seq
+        m_pending.push_back(std::move(e));
+        if (!here) {
+            if (!m_flushPosted) {
+                m_flushPosted = true;
+                QMetaObject::invokeMethod(this, &Trace::flush, Qt::QueuedConnection);
+            }
+            return seq;
+        }
+    }
+    flush();
+    return seq;
+}
+
+quint64 Trace::lastSeq() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_seq;
+}
+
+void Trace::flush()
+{
+    // A subscriber that records from inside event() only queues: the outer
+    // loop emits it after the events before it.
+    if (m_flushing)
+        return;
+    m_flushing = true;
+    for (;;) {
+        std::deque<TraceEvent> batch;
+        {
+            QMutexLocker lock(&m_mutex);
+            batch.swap(m_pending);
+            m_flushPosted = false;
+        }
+        if (batch.empty())
+            break;
+        while (!batch.empty()) {
+            try {
+                Q_EMIT event(batch.front());
+            } catch (...) {
+                // A subscriber's exception belongs to its caller (a process
+                // handler ends that process); what was not emitted stays queued.
+                batch.pop_front();
+                QMutexLocker lock(&m_mutex);
+                m_pending.insert(m_pending.begin(), std::make_move_iterator(batch.begin()),
+                                 std::make_move_iterator(batch.end()));
+                if (!m_pending.empty() && !m_flushPosted) {
+                    m_flushPosted = true;
+                    QMetaObject::invokeMethod(this, &Trace::flush, Qt::QueuedConnection);
+                }
+                m_flushing = false;
+                throw;
+            }
+            batch.pop_front();
+        }
+    }
+    m_flushing = false;
+}
+
+} // namespace immortal

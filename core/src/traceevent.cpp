@@ -1,0 +1,119 @@
+#include <immortal/traceevent.h>
+
+#include <immortal/error.h>
+
+#include <QJsonValue>
+
+#include <array>
+#include <utility>
+
+namespace immortal {
+
+namespace {
+using Type = TraceEvent::Type;
+// The public names of the event types: part of the stable trace format.
+constexpr std::array<std::pair<Type, const char *>, 21> s_names { {
+    { Type::ProcessStarted, "process_started" },
+    { Type::ProcessExited, "process_exited" },
+    { Type::ChildStarted, "child_started" },
+    { Type::ChildRestarted, "child_restarted" },
+    { Type::ChildStartFailed, "child_start_failed" },
+    { Type::ChildTerminated, "child_terminated" },
+    { Type::SupervisorEscalated, "supervisor_escalated" },
+    { Type::NameRegistered, "name_registered" },
+    { Type::NameUnregistered, "name_unregistered" },
+    { Type::TableCreated, "table_created" },
+    { Type::TableGivenAway, "table_given_away" },
+    { Type::TableTransferred, "table_transferred" },
+    { Type::TableOrphaned, "table_orphaned" },
+    { Type::TableHeirChanged, "table_heir_changed" },
+    { Type::TableWritten, "table_written" },
+    { Type::TableDeleted, "table_deleted" },
+    { Type::TableLost, "table_lost" },
+    { Type::ManagerWaiting, "manager_waiting" },
+    { Type::ManagerHandedOver, "manager_handed_over" },
+    { Type::ManagerReclaimed, "manager_reclaimed" },
+    { Type::ManagerAdopted, "manager_adopted" },
+} };
+} // namespace
+
+const char *TraceEvent::typeName(Type type)
+{
+    for (const auto &[t, name] : s_names) {
+        if (t == type)
+            return name;
+    }
+    return "unknown";
+}
+
+bool TraceEvent::typeFromName(QStringView name, Type *type)
+{
+    for (const auto &[t, n] : s_names) {
+        if (name == QLatin1String(n)) {
+            *type = t;
+            return true;
+        }
+    }
+    return false;
+}
+
+QJsonObject TraceEvent::toJson() const
+{
+    QJsonObject o;
+    o.insert(QLatin1String("seq"), qint64(seq));
+    o.insert(QLatin1String("t_ns"), tNs);
+    o.insert(QLatin1String("event"), QLatin1String(typeName(type)));
+    auto putPid = [&o](const char *key, Pid value) {
+        if (value)
+            o.insert(QLatin1String(key), qint64(value));
+    };
+    auto putString = [&o](const char *key, const QString &value) {
+        if (!value.isEmpty())
+            o.insert(QLatin1String(key), value);
+    };
+    putPid("pid", pid);
+    putString("name", name);
+    putString("kind", kind);
+    putPid("supervisor", supervisor);
+    putString("child_id", childId);
+    putString("reason", reason);
+    putPid("table", table);
+    putString("table_name", tableName);
+    putPid("from", from);
+    putPid("to", to);
+    if (size >= 0)
+        o.insert(QLatin1String("size"), size);
+    return o;
+}
+
+TraceEvent TraceEvent::fromJson(const QJsonObject &o)
+{
+    TraceEvent e;
+    const QString event = o.value(QLatin1String("event")).toString();
+    if (!typeFromName(event, &e.type)) {
+        throw Error(Error::Code::BadArg,
+                    QStringLiteral("'%1' is not a trace event type").arg(event));
+    }
+    auto pidOf = [&o](const char *key) {
+        return Pid(o.value(QLatin1String(key)).toInteger(0));
+    };
+    auto stringOf = [&o](const char *key) {
+        return o.value(QLatin1String(key)).toString();
+    };
+    e.seq = quint64(o.value(QLatin1String("seq")).toInteger(0));
+    e.tNs = o.value(QLatin1String("t_ns")).toInteger(0);
+    e.pid = pidOf("pid");
+    e.name = stringOf("name");
+    e.kind = stringOf("kind");
+    e.supervisor = pidOf("supervisor");
+    e.childId = stringOf("child_id");
+    e.reason = stringOf("reason");
+    e.table = pidOf("table");
+    e.tableName = stringOf("table_name");
+    e.from = pidOf("from");
+    e.to = pidOf("to");
+    e.size = o.value(QLatin1String("size")).toInteger(-1);
+    return e;
+}
+
+} // namespace immortal

@@ -1,0 +1,63 @@
+#pragma once
+
+#include <immortal/term.h>
+#include <immortal/traceevent.h>
+#include <immortal/tuple.h>
+#include <immortal/types.h>
+
+#include <QAbstractTableModel>
+#include <QList>
+
+namespace immortal {
+
+class TraceBatcher;
+
+// The rows of one table, live, sorted by key (then by the whole row), one
+// column per tuple element. Private tables show no rows, as in observer:
+// the GUI is not their owner. Each batch that writes the table re-reads it
+// and applies the difference as inserts, removes and dataChanged.
+class TableRowsModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Role { TermRole = Qt::UserRole + 1 }; // the element as an immortal::Term
+
+    explicit TableRowsModel(QObject *parent = nullptr);
+
+    TableId table() const { return m_table; }
+    // Shows this table (0 = none). The only reset this model ever does.
+    void setTable(TableId id);
+    bool rowsHidden() const { return m_hidden; } // private (or gone)
+    QString statusText() const { return m_status; }
+    // Rows beyond this are not shown (a table can be huge; the view is not).
+    void setMaxRows(int n) { m_maxRows = n; }
+    void flush(); // applies the queued trace events now
+    void reload(); // re-reads the table now and applies the difference
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+
+Q_SIGNALS:
+    void statusChanged(const QString &text);
+
+private:
+    void apply(const QList<TraceEvent> &events);
+    QList<Tuple> read();
+    int compareRows(const Tuple &a, const Tuple &b) const; // identity order
+    void setStatus(bool hidden, const QString &text);
+
+    TableId m_table = 0;
+    int m_keyPos = 1;
+    bool m_keyIsIdentity = true; // set/ordered_set: one row per key
+    QList<Tuple> m_rows;
+    int m_columns = 0;
+    int m_maxRows = 10000;
+    bool m_hidden = false;
+    QString m_status;
+    TraceBatcher *m_batcher = nullptr;
+};
+
+} // namespace immortal

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <immortal/traceevent.h>
+
+#include <QList>
+#include <QObject>
+#include <QTimer>
+
+namespace immortal {
+
+// Collects the trace stream and hands it on in batches, at most one batch
+// per `intervalMs`: a burst of a thousand events costs the views one update,
+// not a thousand. Lives in the GUI thread; events from other threads arrive
+// queued.
+class TraceBatcher : public QObject
+{
+    Q_OBJECT
+public:
+    explicit TraceBatcher(QObject *parent = nullptr, int intervalMs = 40);
+
+    int interval() const { return m_timer.interval(); }
+    void setInterval(int ms) { m_timer.setInterval(ms); }
+    // Delivers what is queued now, without waiting for the timer.
+    void flush();
+
+Q_SIGNALS:
+    void batch(const QList<immortal::TraceEvent> &events);
+
+private:
+    void enqueue(const TraceEvent &e);
+
+    QList<TraceEvent> m_pending;
+    QTimer m_timer;
+};
+
+} // namespace immortal

@@ -1,0 +1,77 @@
+#pragma once
+
+#include <immortal/types.h>
+
+#include <QGraphicsView>
+#include <QHash>
+#include <QPointer>
+#include <QTimer>
+
+namespace immortal {
+
+class GraphEdge;
+class GraphNode;
+class ProcessTreeModel;
+class TableBadge;
+class TableListModel;
+
+// The supervision tree drawn as a graph (in the spirit of Qt's Elastic Nodes
+// example), with ownership on it: each table is a badge docked to its owner,
+// with a dashed arrow to its heir. A view of the two models, nothing more:
+// it redraws after their batches, lays the tree out with Graphviz when its
+// shape changes, and animates nodes and badges to their new places.
+class SupervisionGraphView : public QGraphicsView
+{
+    Q_OBJECT
+public:
+    SupervisionGraphView(ProcessTreeModel *processes, TableListModel *tables,
+                         QWidget *parent = nullptr);
+
+    quint64 currentProcess() const { return m_currentProcess; }
+    TableId currentTable() const { return m_currentTable; }
+    GraphNode *node(quint64 key) const { return m_nodes.value(key); }
+    TableBadge *badge(TableId id) const { return m_badges.value(id); }
+    int nodeCount() const { return int(m_nodes.size()); }
+
+public Q_SLOTS:
+    void setCurrentProcess(quint64 key); // 0 = none
+    void setCurrentTable(immortal::TableId id); // 0 = none
+    void zoomIn();
+    void zoomOut();
+    void fitToWindow(); // and keep fitting as the tree grows, until the next zoom
+    void sync(); // brings the scene up to date with the models now
+
+Q_SIGNALS:
+    void processClicked(quint64 key);
+    void tableClicked(immortal::TableId id);
+    void contextMenuRequested(quint64 key, const QPoint &globalPos);
+
+protected:
+    void wheelEvent(QWheelEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+    void drawForeground(QPainter *painter, const QRectF &rect) override;
+    void changeEvent(QEvent *event) override;
+
+private:
+    void scheduleSync();
+    void zoomBy(qreal factor);
+    void applyFit();
+    void syncTables();
+
+    ProcessTreeModel *m_processes;
+    TableListModel *m_tables;
+    QGraphicsScene *m_scene;
+    QHash<quint64, GraphNode *> m_nodes;
+    QHash<quint64, GraphEdge *> m_treeEdges; // by child key
+    QHash<TableId, TableBadge *> m_badges;
+    QHash<TableId, GraphEdge *> m_heirEdges;
+    QHash<quint64, quint64> m_shape; // child key -> parent key, as last laid out
+    QRectF m_bounds; // of the last layout
+    quint64 m_currentProcess = 0;
+    TableId m_currentTable = 0;
+    bool m_autoFit = true;
+    bool m_placed = false; // first layout done (no animation for it)
+    QTimer m_syncTimer;
+};
+
+} // namespace immortal
