@@ -1,4 +1,4 @@
-#include "biasedlock.h"
+#include <immortal/detail/biasedlock.h>
 
 #include <QTest>
 

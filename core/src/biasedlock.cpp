@@ -1,4 +1,4 @@
-#include "biasedlock.h"
+#include <immortal/detail/biasedlock.h>
 
 #ifdef Q_OS_LINUX
 #include <linux/membarrier.h>

@@ -1,4 +1,4 @@
-#include "readerlock.h"
+#include <immortal/detail/readerlock.h>
 
 namespace immortal {
 

@@ -1,8 +1,8 @@
 #include <immortal/table.h>
 
-#include "tabledata.h"
 #include "tablestore.h"
 
+#include <immortal/detail/tabledata.h>
 #include <immortal/error.h>
 #include <immortal/processscope.h>
 

@@ -1,4 +1,4 @@
-#include "tabledata.h"
+#include <immortal/detail/tabledata.h>
 
 #include <immortal/error.h>
 #include <immortal/processscope.h>

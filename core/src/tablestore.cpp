@@ -1,7 +1,6 @@
 #include "tablestore.h"
 
-#include "tabledata.h"
-
+#include <immortal/detail/tabledata.h>
 #include <immortal/error.h>
 #include <immortal/node.h>
 #include <immortal/process.h>

@@ -1,7 +1,6 @@
 #pragma once
 
-#include "tabledata.h"
-
+#include <immortal/detail/tabledata.h>
 #include <immortal/rows.h>
 #include <immortal/tableinfo.h>
 #include <immortal/tableoptions.h>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "readerlock.h"
+#include <immortal/detail/readerlock.h>
 
 #include <QtGlobal>
 

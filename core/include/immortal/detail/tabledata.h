@@ -1,7 +1,6 @@
 #pragma once
 
-#include "biasedlock.h"
-
+#include <immortal/detail/biasedlock.h>
 #include <immortal/rows.h>
 #include <immortal/tableoptions.h>
 #include <immortal/term.h>

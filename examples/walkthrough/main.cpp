@@ -4,7 +4,7 @@
 // every row and the same table throughout. Each step waits for the trace
 // event that says the previous one is done: no polling, no sleeping.
 //
-//   immortal-example [--trace trace.jsonl]
+//   walkthrough [--trace trace.jsonl]
 #include <immortal/node.h>
 #include <immortal/process.h>
 #include <immortal/registry.h>
@@ -136,7 +136,7 @@ private:
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
-    QCoreApplication::setApplicationName(QStringLiteral("immortal-example"));
+    QCoreApplication::setApplicationName(QStringLiteral("walkthrough"));
     QCommandLineParser parser;
     parser.setApplicationDescription(
         QStringLiteral("A consumer's table survives its crash and its manager's."));
@@ -183,4 +183,4 @@ int main(int argc, char **argv)
     return rc;
 }
 
-#include "consumer_survives.moc"
+#include "main.moc"
