@@ -6,31 +6,33 @@
 
 namespace immortal {
 
-// Every failure the library reports is an Error with a code an Erlang
-// programmer recognises, and a sentence a person can act on.
-// A call that throws has changed nothing.
+/// Every failure the library reports is an Error with a code an Erlang
+/// programmer recognises, and a sentence a person can act on.
+/// A call that throws has changed nothing.
 class Error : public std::runtime_error
 {
 public:
+    /// What went wrong; codeName() gives the Erlang-style atom.
     enum class Code {
-        BadArg, // an argument has the wrong type or value
-        NoSuchTable, // the table was deleted or never existed
-        AccessDenied, // the table's access mode forbids this caller
-        NotOwner, // only the owner may do this (give_away, setopts, delete)
-        NameTaken, // a registered name or a named_table name is in use
-        NoProc, // the process is not alive
-        NotFound, // supervisor: no child with that id
-        Running, // supervisor: the child is running
-        Restarting, // supervisor: the child is being restarted
-        AlreadyPresent, // supervisor: a child with that id exists
-        StartFailed, // supervisor: a child's start function failed
+        BadArg, ///< an argument has the wrong type or value
+        NoSuchTable, ///< the table was deleted or never existed
+        AccessDenied, ///< the table's access mode forbids this caller
+        NotOwner, ///< only the owner may do this (give_away, setopts, delete)
+        NameTaken, ///< a registered name or a named_table name is in use
+        NoProc, ///< the process is not alive
+        NotFound, ///< supervisor: no child with that id
+        Running, ///< supervisor: the child is running
+        Restarting, ///< supervisor: the child is being restarted
+        AlreadyPresent, ///< supervisor: a child with that id exists
+        StartFailed, ///< supervisor: a child's start function failed
     };
 
+    /// An error with this code; what() is "code_name: message", in UTF-8.
     Error(Code code, const QString &message);
 
-    Code code() const noexcept { return m_code; }
-    QString message() const { return m_message; }
-    // The Erlang-style atom for the code: "badarg", "no_such_table", ...
+    Code code() const noexcept { return m_code; } ///< what went wrong
+    QString message() const { return m_message; } ///< the sentence for people
+    /// The Erlang-style atom for the code: "badarg", "no_such_table", ...
     static const char *codeName(Code code);
 
 private:

@@ -1,7 +1,8 @@
 #pragma once
 
-// Everything public in Immortal::Core, for programs that would rather
-// include one header.
+/// \file
+/// Everything public in Immortal::Core, for programs that would rather
+/// include one header.
 #include <immortal/childspec.h>
 #include <immortal/error.h>
 #include <immortal/node.h>

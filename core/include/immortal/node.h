@@ -17,40 +17,42 @@ namespace immortal {
 
 class Process;
 
-// The directory of processes in this program (what an Erlang node knows of
-// its processes). Thread-safe. It holds weak references only: a dead process
-// is never touched, and every query answers from a snapshot.
+/// The directory of processes in this program (what an Erlang node knows of
+/// its processes). Thread-safe. It holds weak references only: a dead process
+/// is never touched, and every query answers from a snapshot. Nothing here
+/// throws: a dead pid gets false, std::nullopt or a null pointer.
 class Node : public QObject
 {
     Q_OBJECT
 public:
-    static Node *instance();
+    static Node *instance(); ///< the one node, created on first use, never destroyed
 
-    bool isAlive(Pid pid) const; // alive and not exiting
-    std::optional<ProcessInfo> info(Pid pid) const; // alive or among the recently dead
-    QList<ProcessInfo> processes() const; // the living, by pid
-    // The object, for code on the process's own thread only.
+    bool isAlive(Pid pid) const; ///< alive and not exiting
+    std::optional<ProcessInfo> info(Pid pid) const; ///< alive or among the recently dead
+    QList<ProcessInfo> processes() const; ///< the living, by pid
+    /// The object, for code on the process's own thread only.
     QPointer<Process> process(Pid pid) const;
 
-    // Runs fn in pid's thread, as pid (a handler: exceptions crash pid).
-    // Returns false, and drops fn, when pid is dead.
+    /// Runs fn in pid's thread, as pid (a handler: exceptions crash pid).
+    /// Returns false, and drops fn, when pid is dead.
     bool post(Pid pid, std::function<void(Process *)> fn);
-    // exit/2 from anywhere: the reason "kill" ends it unconditionally,
-    // any other reason as Process::exit() would. False when pid is dead.
+    /// exit/2 from anywhere: the reason "kill" ends it unconditionally,
+    /// any other reason as Process::exit() would. False when pid is dead.
     bool exit(Pid pid, const QString &reason);
-    // An orderly stop request (Process::shutdown) from anywhere.
+    /// An orderly stop request (Process::shutdown) from anywhere. False when
+    /// pid is dead.
     bool shutdown(Pid pid, const QString &reason = QStringLiteral("shutdown"));
 
-    // Supervisors record who supervises whom, for the trace and the GUI.
+    /// Supervisors record who supervises whom, for the trace and the GUI.
     void setSupervisor(Pid pid, Pid supervisor, const QString &childId);
 
-    // How many dead processes info() remembers.
+    /// How many dead processes info() remembers.
     static constexpr int deadHistory = 1024;
 
-    // How a pid is shown to people, in Erlang's look: <0.42.0>.
+    /// How a pid is shown to people, in Erlang's look: `<0.42.0>`.
     static QString pidText(Pid pid);
 
-    // Nanoseconds on the steady clock (the trace's clock).
+    /// Nanoseconds on the steady clock (the trace's clock).
     static qint64 nowNs() noexcept;
 
 private:

@@ -17,51 +17,55 @@ namespace immortal {
 
 class Table;
 
-// A process: a QObject with a pid, an optional registered name and a life
-// that ends in exactly one exit reason ("normal", "shutdown", "kill", or any
-// other string, such as "exception: <what>").
-//
-// exit(reason) ends it: it stops handling events at once, emits exiting()
-// and is deleted from its own event loop. Deleting it directly counts as
-// "kill". The core notices every death through QObject::destroyed and then
-// unregisters its name and passes its tables to their heirs.
-//
-// Handlers are everything the library runs for the process: event() (timers,
-// posted events, queued slot calls, invokeMethod) and functions wrapped by
-// guard(). An exception escaping a handler never reaches Qt's event loop: it
-// ends the process with reason "exception: <what()>".
-//
-// A process may live on any thread (moveToThread). From other threads, talk
-// to it through its pid (Node::post, Node::exit), never through a pointer.
+/// A process: a QObject with a pid, an optional registered name and a life
+/// that ends in exactly one exit reason ("normal", "shutdown", "kill", or any
+/// other string, such as `"exception: <what>"`).
+///
+/// exit(reason) ends it: it stops handling events at once, emits exiting()
+/// and is deleted from its own event loop. Deleting it directly counts as
+/// "kill". The core notices every death through QObject::destroyed and then
+/// unregisters its name and passes its tables to their heirs.
+///
+/// Handlers are everything the library runs for the process: event() (timers,
+/// posted events, queued slot calls, invokeMethod) and functions wrapped by
+/// guard(). An exception escaping a handler never reaches Qt's event loop: it
+/// ends the process with reason `"exception: <what()>"`.
+///
+/// A process may live on any thread (moveToThread). From other threads, talk
+/// to it through its pid (Node::post, Node::exit), never through a pointer.
 class Process : public QObject
 {
     Q_OBJECT
 public:
+    /// What the process is: a plain Worker, a Supervisor or a TableManager.
     enum class Kind { Worker, Supervisor, TableManager };
     Q_ENUM(Kind)
 
+    /// A new worker, alive at once with a fresh pid (and traced as started).
     explicit Process(QObject *parent = nullptr);
+    /// Deleting a live process ends it with reason "kill".
     ~Process() override;
 
-    Pid pid() const noexcept { return m_pid; }
-    Kind kind() const noexcept { return m_kind; }
-    static const char *kindName(Kind kind); // "worker", "supervisor", "table_manager"
+    Pid pid() const noexcept { return m_pid; } ///< never 0, never reused
+    Kind kind() const noexcept { return m_kind; } ///< worker, supervisor or table manager
+    static const char *kindName(Kind kind); ///< "worker", "supervisor", "table_manager"
 
-    // The registered name, or empty. Registry::registerName() for errors.
+    /// The registered name, or empty.
     QString name() const;
+    /// Registers this process as `name`; Registry::registerName() for errors.
     void registerName(const QString &name);
 
-    bool isExiting() const noexcept { return m_exiting; }
-    QString exitReason() const { return m_exitReason; }
+    bool isExiting() const noexcept { return m_exiting; } ///< exit() has been called
+    QString exitReason() const { return m_exitReason; } ///< set once exiting, else empty
 
-    // The process whose handler is running on this thread, or 0.
+    /// The process whose handler is running on this thread, or 0.
     static Pid currentPid() noexcept { return ProcessScope::current(); }
 
-    // Wraps a callable as a handler of this process: it runs in this
-    // process's scope, is skipped once the process is exiting, and an
-    // exception it throws ends the process. Use it for slots connected
-    // directly, e.g. connect(timer, &QTimer::timeout, this, guard([this] {...})).
-    // Like a Qt slot, f may take fewer arguments than the signal sends.
+    /// Wraps a callable as a handler of this process: it runs in this
+    /// process's scope, is skipped once the process is exiting, and an
+    /// exception it throws ends the process. Use it for slots connected
+    /// directly, e.g. `connect(timer, &QTimer::timeout, this, guard([this] {...}))`.
+    /// Like a Qt slot, f may take fewer arguments than the signal sends.
     template<typename F>
     auto guard(F f)
     {
@@ -71,31 +75,34 @@ public:
     }
 
 public Q_SLOTS:
-    // Ends the process with this reason (exit/2 on self). Idempotent: the
-    // first reason wins. Call it from the process's own thread; from another
-    // thread use Node::exit(pid, reason).
+    /// Ends the process with this reason (exit/2 on self). Idempotent: the
+    /// first reason wins. Call it from the process's own thread; from another
+    /// thread use Node::exit(pid, reason).
     void exit(const QString &reason = QStringLiteral("normal"));
-    // An orderly stop request, as a supervisor sends it: calls terminate().
+    /// An orderly stop request, as a supervisor sends it: calls terminate().
     void shutdown(const QString &reason = QStringLiteral("shutdown"));
 
 Q_SIGNALS:
-    // Emitted once, before the process is gone, with its exit reason.
+    /// Emitted once, before the process is gone, with its exit reason.
     void exiting(const QString &reason);
-    // ETS-TRANSFER: this process now owns `table`, from `from`, with the
-    // heir data or give_away gift. Delivered in this process's thread.
+    /// ETS-TRANSFER: this process now owns `table`, from `from`, with the
+    /// heir data or give_away gift. Delivered in this process's thread.
     void etsTransfer(immortal::TableId table, immortal::Pid from, const immortal::Term &data);
 
 protected:
+    /// For subclasses that are not workers (Supervisor, TableManager).
     Process(Kind kind, QObject *parent);
 
+    /// Handles every event as a handler of this process: in its scope,
+    /// skipped once it is exiting, and an exception ends it.
     bool event(QEvent *e) override;
 
-    // Called (in this process's thread, in its scope) when a table is given
-    // to it; emits etsTransfer() afterwards. Throwing here crashes the process.
+    /// Called (in this process's thread, in its scope) when a table is given
+    /// to it; emits etsTransfer() afterwards. Throwing here crashes the process.
     virtual void handleEtsTransfer(TableId table, Pid from, const Term &data);
-    // How the process reacts to shutdown(): exits at once unless overridden
-    // (a process that needs time to clean up exits when it is done; its
-    // supervisor kills it when its shutdown timeout expires).
+    /// How the process reacts to shutdown(): exits at once unless overridden
+    /// (a process that needs time to clean up exits when it is done; its
+    /// supervisor kills it when its shutdown timeout expires).
     virtual void terminate(const QString &reason);
 
 private:

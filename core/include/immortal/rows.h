@@ -11,21 +11,23 @@
 
 namespace immortal {
 
-// The rows with one key, as lookup(key) and take(key) return them: a list
-// (ets:lookup/2 returns one) that holds a single row, all a set or an
-// ordered_set ever returns, without allocating; bags with more rows use one
-// heap block (see InlineList). With Tuple keeping a pair inline, a lookup
-// that finds a {Key, Value} row allocates nothing and touches no atomic
-// reference count: building the pair is a few stores and dropping it two
-// type checks.
-//
-// The interface is QList's, for the parts a result needs; toList() makes
-// a QList<Tuple>.
+/// The rows with one key, as lookup(key) and take(key) return them: a list
+/// (ets:lookup/2 returns one) that holds a single row, all a set or an
+/// ordered_set ever returns, without allocating; bags with more rows use one
+/// heap block (see InlineList). With Tuple keeping a pair inline, a lookup
+/// that finds a {Key, Value} row allocates nothing and touches no atomic
+/// reference count: building the pair is a few stores and dropping it two
+/// type checks.
+///
+/// The interface is QList's, for the parts a result needs; toList() makes
+/// a QList<Tuple>.
 class Rows : public InlineList<Tuple, 1>
 {
 public:
-    Rows() noexcept { }
+    Rows() noexcept { } ///< no rows
+    /// These rows, in order.
     Rows(std::initializer_list<Tuple> rows) { appendRange(rows.begin(), qsizetype(rows.size())); }
+    /// The rows of a range, in order.
     template<std::input_iterator It>
     Rows(It first, It last)
     {
@@ -33,14 +35,16 @@ public:
             append(*first);
     }
 
+    /// Appends a row, as QList's operator<< does.
     Rows &operator<<(const Tuple &row)
     {
         append(row);
         return *this;
     }
 
-    QList<Tuple> toList() const { return QList<Tuple>(begin(), end()); }
+    QList<Tuple> toList() const { return QList<Tuple>(begin(), end()); } ///< the same rows
 
+    /// Compares with a QList of rows: the same rows in the same order.
     friend bool operator==(const Rows &a, const QList<Tuple> &b) noexcept
     {
         return std::equal(a.begin(), a.end(), b.begin(), b.end());

@@ -7,22 +7,22 @@
 
 namespace immortal {
 
-// A snapshot of ets:info/1.
+/// A snapshot of ets:info/1.
 struct TableInfo
 {
-    TableId id = 0;
-    QString name; // as given to create(); only a namedTable is reachable by it
-    bool namedTable = false;
-    TableOptions::Type type = TableOptions::Type::Set;
-    TableOptions::Access access = TableOptions::Access::Protected;
-    Pid owner = 0; // 0 while orphaned (waiting for a name heir)
-    HeirSpec heir;
-    Pid heirPid = 0; // the heir resolved now (name heirs: whoever holds the name)
-    qsizetype size = 0; // rows
-    size_t memory = 0; // bytes, rows and index included
-    int keyPos = 1;
-    int transfers = 0; // give_aways and heir transfers so far
-    bool orphaned = false; // owner dead, waiting for a name heir to come back
+    TableId id = 0; ///< the table
+    QString name; ///< as given to create(); only a namedTable is reachable by it
+    bool namedTable = false; ///< reachable by Table::named()
+    TableOptions::Type type = TableOptions::Type::Set; ///< set, ordered_set, bag, ...
+    TableOptions::Access access = TableOptions::Access::Protected; ///< who may read and write
+    Pid owner = 0; ///< 0 while orphaned (waiting for a name heir)
+    HeirSpec heir; ///< as set at creation or by setHeir()
+    Pid heirPid = 0; ///< the heir resolved now (name heirs: whoever holds the name)
+    qsizetype size = 0; ///< rows
+    size_t memory = 0; ///< bytes, rows and index included
+    int keyPos = 1; ///< 1-based
+    int transfers = 0; ///< give_aways and heir transfers so far
+    bool orphaned = false; ///< owner dead, waiting for a name heir to come back
 };
 
 } // namespace immortal

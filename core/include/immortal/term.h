@@ -16,45 +16,51 @@ namespace immortal {
 
 class Tuple; // tuple.h
 
-// A dynamically typed value, like an Erlang term: integer, float, atom,
-// string, bytes (a binary), tuple or list. 16 bytes; heap payloads are
-// immutable and shared, so copies are cheap and thread-safe to read.
-//
-// Equality (operator==) is exact, like Erlang's =:= : 1 and 1.0 differ.
-// compare() is a total order in the spirit of Erlang's term order:
-//   number < atom < tuple < list < string < bytes
-// numbers by value (an integer and a float of equal value compare equal,
-// as with Erlang's ==), atoms and strings by code point, bytes bytewise,
-// tuples by size then element by element, lists element by element.
-// A `set` uses exact equality for keys; an `ordered_set` uses compare(),
-// so 1 and 1.0 are the same key there, as in ETS.
+/// A dynamically typed value, like an Erlang term: integer, float, atom,
+/// string, bytes (a binary), tuple or list. 16 bytes; heap payloads are
+/// immutable and shared, so copies are cheap and thread-safe to read.
+///
+/// Equality (operator==) is exact, like Erlang's =:= : 1 and 1.0 differ.
+/// compare() is a total order in the spirit of Erlang's term order:
+/// `number < atom < tuple < list < string < bytes`,
+/// numbers by value (an integer and a float of equal value compare equal,
+/// as with Erlang's ==), atoms and strings by code point, bytes bytewise,
+/// tuples by size then element by element, lists element by element.
+/// A `set` uses exact equality for keys; an `ordered_set` uses compare(),
+/// so 1 and 1.0 are the same key there, as in ETS.
 class Term
 {
 public:
+    /// What kind of term it is.
     enum class Type : quint8 { Integer, Float, Atom, String, Bytes, Tuple, List };
 
     // Inline, as the copies below: keys are built on every call.
-    Term() noexcept // the atom 'undefined'
+    /// The atom 'undefined'.
+    Term() noexcept
         : m_type(Type::Atom)
         , m_atom(0)
     { }
+    /// An integer.
     Term(int v) noexcept
         : m_type(Type::Integer)
         , m_int(v)
     { }
+    /// An integer.
     Term(qint64 v) noexcept
         : m_type(Type::Integer)
         , m_int(v)
     { }
+    /// A float.
     Term(double v) noexcept
         : m_type(Type::Float)
         , m_float(v)
     { }
-    Term(const QString &s); // a string (not an atom)
-    Term(const char *utf8); // a string (not an atom)
-    Term(const QByteArray &bytes); // a binary
+    Term(const QString &s); ///< a string (not an atom)
+    Term(const char *utf8); ///< a string (not an atom)
+    Term(const QByteArray &bytes); ///< a binary
     // Copy, move and destroy are inline: for integers, floats and atoms they
     // are two moves and one compare, which row copies do for every element.
+    /// Shares other's payload, if it has one.
     Term(const Term &other) noexcept
         : m_type(other.m_type)
         , m_int(other.m_int)
@@ -62,12 +68,14 @@ public:
         if (m_type >= Type::String)
             retain();
     }
+    /// Takes other's value; other is left a valid term.
     Term(Term &&other) noexcept
         : m_type(other.m_type)
         , m_int(other.m_int)
     {
         other.m_type = Type::Integer;
     }
+    /// Shares other's payload, if it has one.
     Term &operator=(const Term &other) noexcept
     {
         // One test when neither side holds a payload (what a lookup copying
@@ -78,6 +86,7 @@ public:
         m_int = other.m_int;
         return *this;
     }
+    /// Takes other's value; other is left a valid term.
     Term &operator=(Term &&other) noexcept
     {
         if (this != &other) {
@@ -88,37 +97,49 @@ public:
         }
         return *this;
     }
-    ~Term() { release(); }
+    ~Term() { release(); } ///< drops its share of the payload
 
-    static Term atom(QStringView name); // interned: comparing atoms is cheap
-    static Term tuple(const Tuple &elements);
-    static Term tuple(std::initializer_list<Term> elements);
-    static Term list(const QList<Term> &elements);
-    static Term list(std::initializer_list<Term> elements);
+    /// The atom with this name. Interned: comparing atoms is cheap; BadArg
+    /// only when the program has made too many distinct atoms.
+    static Term atom(QStringView name);
+    static Term tuple(const Tuple &elements); ///< a tuple of these elements
+    static Term tuple(std::initializer_list<Term> elements); ///< a tuple of these elements
+    static Term list(const QList<Term> &elements); ///< a list of these elements
+    static Term list(std::initializer_list<Term> elements); ///< a list of these elements
 
-    Type type() const noexcept { return m_type; }
-    bool isInteger() const noexcept { return m_type == Type::Integer; }
-    bool isFloat() const noexcept { return m_type == Type::Float; }
-    bool isNumber() const noexcept { return isInteger() || isFloat(); }
-    bool isAtom() const noexcept { return m_type == Type::Atom; }
-    bool isString() const noexcept { return m_type == Type::String; }
-    bool isBytes() const noexcept { return m_type == Type::Bytes; }
-    bool isTuple() const noexcept { return m_type == Type::Tuple; }
-    bool isList() const noexcept { return m_type == Type::List; }
+    Type type() const noexcept { return m_type; } ///< what kind of term this is
+    /// \name Type tests
+    /// Whether the term is of that type.
+    ///@{
 
-    // Accessors throw Error(BadArg) when the type does not match.
-    qint64 toInteger() const;
-    double toDouble() const; // integers convert
-    QString atomName() const;
-    QString toString() const; // strings only
-    QByteArray toBytes() const;
-    const Tuple &toTuple() const; // tuples only
-    const QList<Term> &toList() const; // lists only
-    // Elements of a tuple or a list; empty for other types.
+    bool isInteger() const noexcept { return m_type == Type::Integer; } ///< an integer
+    bool isFloat() const noexcept { return m_type == Type::Float; } ///< a float
+    bool isNumber() const noexcept { return isInteger() || isFloat(); } ///< integer or float
+    bool isAtom() const noexcept { return m_type == Type::Atom; } ///< an atom
+    bool isString() const noexcept { return m_type == Type::String; } ///< a string
+    bool isBytes() const noexcept { return m_type == Type::Bytes; } ///< a binary
+    bool isTuple() const noexcept { return m_type == Type::Tuple; } ///< a tuple
+    bool isList() const noexcept { return m_type == Type::List; } ///< a list
+    ///@}
+
+    /// \name Accessors
+    /// Accessors throw Error(BadArg) when the type does not match.
+    ///@{
+
+    qint64 toInteger() const; ///< integers only
+    double toDouble() const; ///< integers convert
+    QString atomName() const; ///< atoms only
+    QString toString() const; ///< strings only
+    QByteArray toBytes() const; ///< bytes only
+    const Tuple &toTuple() const; ///< tuples only
+    const QList<Term> &toList() const; ///< lists only
+    /// Elements of a tuple or a list; empty for other types.
     qsizetype size() const noexcept;
-    const Term &at(qsizetype i) const; // tuples and lists; BadArg when out of range
-    std::span<const Term> elements() const noexcept; // tuples and lists; empty for others
+    const Term &at(qsizetype i) const; ///< tuples and lists; BadArg when out of range
+    std::span<const Term> elements() const noexcept; ///< tuples and lists; empty for others
+    ///@}
 
+    /// Exact equality, like Erlang's =:= (1 and 1.0 differ).
     [[gnu::always_inline]] bool operator==(const Term &other) const noexcept
     {
         // Inline for the hot case (integer and atom keys); the rest out of line.
@@ -128,30 +149,37 @@ public:
             return m_int == other.m_int;
         return equalsSlow(other);
     }
-    bool operator!=(const Term &other) const noexcept { return !(*this == other); }
-    // Erlang term order (see above); returns <0, 0, >0.
+    bool operator!=(const Term &other) const noexcept { return !(*this == other); } ///< not ==
+    /// Erlang term order (see Term); returns <0, 0, >0.
     static int compare(const Term &a, const Term &b) noexcept;
+    /// Before other in term order (compare()).
     bool operator<(const Term &other) const noexcept { return compare(*this, other) < 0; }
+    /// After other in term order (compare()).
     bool operator>(const Term &other) const noexcept { return compare(*this, other) > 0; }
+    /// Not after other in term order (compare()).
     bool operator<=(const Term &other) const noexcept { return compare(*this, other) <= 0; }
+    /// Not before other in term order (compare()).
     bool operator>=(const Term &other) const noexcept { return compare(*this, other) >= 0; }
 
-    size_t hash(size_t seed = 0) const noexcept // consistent with operator==
+    /// A hash consistent with operator==.
+    size_t hash(size_t seed = 0) const noexcept
     {
         if (m_type == Type::Integer && seed == 0)
             return mixInteger(quint64(m_int));
         return hashSlow(seed);
     }
-    // Bytes this term occupies, heap payloads included (for info(memory)).
+    /// Bytes this term occupies, heap payloads included (for info(memory)).
     size_t memory() const noexcept;
 
-    // Erlang-like text: 42, 1.5, ok, "text", <<1,2>>, {a,1}, [1,2]
+    /// Erlang-like text: `42, 1.5, ok, "text", <<1,2>>, {a,1}, [1,2]`
     QString format() const;
 
-    // Conversion for the GUI and for scenarios. Atoms become QString too,
-    // so toVariant() is lossy for atoms; fromVariant() maps QString to string,
-    // QVariantList to list, int/qlonglong to integer, double to float.
+    /// Conversion for the GUI and for scenarios. Atoms become QString too,
+    /// so toVariant() is lossy for atoms; fromVariant() maps QString to string,
+    /// QVariantList to list, int/qlonglong to integer, double to float.
     QVariant toVariant() const;
+    /// The term for a QVariant (see toVariant()); BadArg for a type that has
+    /// no term form.
     static Term fromVariant(const QVariant &v);
 
 private:
@@ -190,6 +218,7 @@ private:
     };
 };
 
+/// For QHash and QSet: Term::hash(), consistent with operator==.
 size_t qHash(const Term &t, size_t seed = 0) noexcept;
 
 } // namespace immortal

@@ -9,23 +9,25 @@
 
 namespace immortal {
 
-// The one event stream of everything that happens in the core.
-//
-// record() may be called from any thread. It stamps the event with a
-// sequence number and a steady-clock time under one lock, and event() is
-// always emitted in the trace's own thread (the main thread), in sequence
-// order: at once when recorded there, through the event loop when recorded
-// elsewhere. So every subscriber sees one total order, the same as `seq`.
+/// The one event stream of everything that happens in the core.
+///
+/// record() may be called from any thread. It stamps the event with a
+/// sequence number and a steady-clock time under one lock, and event() is
+/// always emitted in the trace's own thread (the main thread), in sequence
+/// order: at once when recorded there, through the event loop when recorded
+/// elsewhere. So every subscriber sees one total order, the same as `seq`.
 class Trace : public QObject
 {
     Q_OBJECT
 public:
-    static Trace *instance();
+    static Trace *instance(); ///< the one trace, created on first use, never destroyed
 
-    quint64 record(TraceEvent e); // returns the sequence number
-    quint64 lastSeq() const;
+    /// Stamps e (seq, tNs) and queues it for event(); returns the sequence number.
+    quint64 record(TraceEvent e);
+    quint64 lastSeq() const; ///< the sequence number of the last event recorded
 
 Q_SIGNALS:
+    /// Every recorded event, once, in sequence order, in the trace's thread.
     void event(const immortal::TraceEvent &e);
 
 private:

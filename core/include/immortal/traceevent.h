@@ -8,55 +8,58 @@
 
 namespace immortal {
 
-// One event of the trace stream. Fields that do not apply stay at their
-// defaults (0 / empty / -1) and are left out of the JSON form.
-// docs/trace-format.md documents every type and field: it is a public,
-// stable format.
+/// One event of the trace stream. Fields that do not apply stay at their
+/// defaults (0 / empty / -1) and are left out of the JSON form.
+/// docs/trace-format.md documents every type and field: it is a public,
+/// stable format.
 struct TraceEvent
 {
+    /// What happened; each names the fields it sets (JSON names).
     enum class Type {
-        ProcessStarted, // pid, kind
-        ProcessExited, // pid, name, reason, supervisor, child_id
-        ChildStarted, // supervisor, child_id, pid, kind
-        ChildRestarted, // supervisor, child_id, pid (new), from (old pid)
-        ChildStartFailed, // supervisor, child_id, reason
-        ChildTerminated, // supervisor, child_id, pid, reason
-        SupervisorEscalated, // pid (supervisor), reason
-        NameRegistered, // name, pid
-        NameUnregistered, // name, pid
-        TableCreated, // table, table_name, pid (owner), to (heir), size
-        TableGivenAway, // table, table_name, from, to, size
-        TableTransferred, // table, table_name, from (dead owner), to (heir), size
-        TableOrphaned, // table, table_name, from (dead owner), name (heir name), size
-        TableHeirChanged, // table, table_name, pid (owner), to (heir pid), name (heir name)
-        TableWritten, // table, table_name, size (coalesced: one per burst)
-        TableDeleted, // table, table_name, pid, reason, size
-        TableLost, // table, table_name, from (last owner), reason, size
-        ManagerWaiting, // pid (manager), name (target), table
-        ManagerHandedOver, // pid (manager), to (target), table, size
-        ManagerReclaimed, // pid (manager), from (dead target), table, size
-        ManagerAdopted, // pid (restarted manager), table, size
+        ProcessStarted, ///< pid, kind
+        ProcessExited, ///< pid, name, reason, supervisor, child_id
+        ChildStarted, ///< supervisor, child_id, pid, kind
+        ChildRestarted, ///< supervisor, child_id, pid (new), from (old pid)
+        ChildStartFailed, ///< supervisor, child_id, reason
+        ChildTerminated, ///< supervisor, child_id, pid, reason
+        SupervisorEscalated, ///< pid (supervisor), reason
+        NameRegistered, ///< name, pid
+        NameUnregistered, ///< name, pid
+        TableCreated, ///< table, table_name, pid (owner), to (heir), size
+        TableGivenAway, ///< table, table_name, from, to, size
+        TableTransferred, ///< table, table_name, from (dead owner), to (heir), size
+        TableOrphaned, ///< table, table_name, from (dead owner), name (heir name), size
+        TableHeirChanged, ///< table, table_name, pid (owner), to (heir pid), name (heir name)
+        TableWritten, ///< table, table_name, size (coalesced: one per burst)
+        TableDeleted, ///< table, table_name, pid, reason, size
+        TableLost, ///< table, table_name, from (last owner), reason, size
+        ManagerWaiting, ///< pid (manager), name (target), table
+        ManagerHandedOver, ///< pid (manager), to (target), table, size
+        ManagerReclaimed, ///< pid (manager), from (dead target), table, size
+        ManagerAdopted, ///< pid (restarted manager), table, size
     };
 
-    quint64 seq = 0;
-    qint64 tNs = 0;
-    Type type = Type::ProcessStarted;
-    Pid pid = 0;
-    QString name;
-    QString kind;
-    Pid supervisor = 0;
-    QString childId;
-    QString reason;
-    TableId table = 0;
-    QString tableName;
-    Pid from = 0;
-    Pid to = 0;
-    qint64 size = -1;
+    quint64 seq = 0; ///< the sequence number: the trace's one total order
+    qint64 tNs = 0; ///< steady clock, as Node::nowNs()
+    Type type = Type::ProcessStarted; ///< what happened
+    Pid pid = 0; ///< the process the event is about
+    QString name; ///< a registered name
+    QString kind; ///< "worker", "supervisor", "table_manager"
+    Pid supervisor = 0; ///< the supervisor of a child event
+    QString childId; ///< the child spec id
+    QString reason; ///< an exit or failure reason
+    TableId table = 0; ///< the table a table event is about
+    QString tableName; ///< that table's name
+    Pid from = 0; ///< where a table came from, or a restarted child's old pid
+    Pid to = 0; ///< where a table went, or its heir
+    qint64 size = -1; ///< the table's rows after the event, -1 if none
 
-    static const char *typeName(Type type); // "process_started", ...
+    static const char *typeName(Type type); ///< "process_started", ...
+    /// The type named `name` (as typeName() gives it) into *type; false if none.
     static bool typeFromName(QStringView name, Type *type);
-    QJsonObject toJson() const;
-    static TraceEvent fromJson(const QJsonObject &o); // throws Error(BadArg)
+    QJsonObject toJson() const; ///< one object, without the fields that do not apply
+    /// The event toJson() wrote; throws Error(BadArg) for an unknown event type.
+    static TraceEvent fromJson(const QJsonObject &o);
 };
 
 } // namespace immortal

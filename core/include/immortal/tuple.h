@@ -11,24 +11,27 @@
 
 namespace immortal {
 
-// A row of a table, and the payload of a tuple term: a sequence of Terms.
-//
-// Up to two elements (the common {Key, Value} row) live inside the Tuple,
-// so building one, copying it and dropping it never allocates and touches
-// no reference count: next to the hash probe, that is most of what an
-// insert(Tuple{k, v}) or a lookup(k) costs. Longer rows keep their elements
-// in one heap block, copied when the Tuple is copied (see InlineList).
-//
-// The interface is QList's, for the parts a row needs.
+/// A row of a table, and the payload of a tuple term: a sequence of Terms.
+///
+/// Up to two elements (the common {Key, Value} row) live inside the Tuple,
+/// so building one, copying it and dropping it never allocates and touches
+/// no reference count: next to the hash probe, that is most of what an
+/// insert(Tuple{k, v}) or a lookup(k) costs. Longer rows keep their elements
+/// in one heap block, copied when the Tuple is copied (see InlineList).
+///
+/// The interface is QList's, for the parts a row needs.
 class Tuple : public InlineList<Term, 2>
 {
 public:
-    Tuple() noexcept { }
+    Tuple() noexcept { } ///< no elements
+    /// These elements, in order.
     Tuple(std::initializer_list<Term> elements)
     {
         appendRange(elements.begin(), qsizetype(elements.size()));
     }
+    /// `size` copies of `value`.
     explicit Tuple(qsizetype size, const Term &value = Term()) { fill(size, value); }
+    /// The elements of a range, in order.
     template<std::input_iterator It>
     Tuple(It first, It last)
     {
@@ -38,19 +41,21 @@ public:
             for (; first != last; ++first)
                 append(*first);
     }
+    /// The elements of a list, in order.
     explicit Tuple(const QList<Term> &elements)
     {
         appendRange(elements.constData(), elements.size());
     }
 
+    /// Appends t, as QList's operator<< does.
     Tuple &operator<<(const Term &t)
     {
         append(t);
         return *this;
     }
 
-    QList<Term> toList() const { return QList<Term>(begin(), end()); }
-    // Bytes this tuple occupies, its elements' heap payloads included.
+    QList<Term> toList() const { return QList<Term>(begin(), end()); } ///< the same elements
+    /// Bytes this tuple occupies, its elements' heap payloads included.
     size_t memory() const noexcept;
 
 private:

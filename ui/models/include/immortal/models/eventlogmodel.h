@@ -10,13 +10,14 @@ namespace immortal {
 
 class TraceBatcher;
 
-// The trace stream as a table, newest last. Keeps the last `maxRows` events
-// (the oldest leave with beginRemoveRows); filter it with a
-// QSortFilterProxyModel. Times are shown relative to the first event seen.
+/// The trace stream as a table, newest last. Keeps the last `maxRows` events
+/// (the oldest leave with beginRemoveRows); filter it with a
+/// QSortFilterProxyModel. Times are shown relative to the first event seen.
 class EventLogModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
+    /// The columns: sequence number, time, type, pid, subject, details.
     enum Column {
         SeqColumn,
         TimeColumn,
@@ -26,29 +27,34 @@ public:
         DetailsColumn,
         ColumnCount
     };
+    /// The data roles beyond Qt's, for every column.
     enum Role {
-        EventRole = Qt::UserRole + 1, // the immortal::TraceEvent
-        TypeRole, // TraceEvent::Type as int
-        PidsRole, // QList<Pid> every pid the event mentions (pid, from, to, supervisor)
+        EventRole = Qt::UserRole + 1, ///< the immortal::TraceEvent
+        TypeRole, ///< TraceEvent::Type as int
+        PidsRole, ///< QList<Pid> every pid the event mentions (pid, from, to, supervisor)
     };
 
+    /// Starts empty and shows the events recorded from now on (at least 1 kept).
     explicit EventLogModel(QObject *parent = nullptr, int maxRows = 10000);
 
-    int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
+    int rowCount(const QModelIndex &parent = {}) const override; ///< the events kept
+    int columnCount(const QModelIndex &parent = {}) const override; ///< ColumnCount
+    /// The text of each Column, the event's description as tooltip, and the Role data.
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    /// The column titles, with tooltips for the less obvious ones.
     QVariant headerData(int section, Qt::Orientation orientation,
                         int role = Qt::DisplayRole) const override;
 
-    int maxRows() const { return m_maxRows; }
+    int maxRows() const { return m_maxRows; } ///< how many events are kept at most
+    /// The event shown in that row, which must exist.
     TraceEvent eventAt(int row) const { return m_events.at(size_t(row)); }
-    quint64 totalSeen() const { return m_totalSeen; }
-    // One line a person can read: "TableConsumer <12> exited: kill".
+    quint64 totalSeen() const { return m_totalSeen; } ///< every event seen, kept or not
+    /// One line a person can read: `"TableConsumer <12> exited: kill"`.
     static QString describe(const TraceEvent &e);
-    void flush(); // applies the queued trace events now
+    void flush(); ///< applies the queued trace events now
 
 Q_SIGNALS:
-    void updated();
+    void updated(); ///< after each applied batch of events
 
 private:
     void apply(const QList<TraceEvent> &events);

@@ -16,64 +16,75 @@ namespace immortal {
 
 class TraceBatcher;
 
-// The supervision tree as a model: supervisors, workers and table managers,
-// arranged by who supervises whom. One row per child slot, not per pid: a
-// restarted child keeps its row (with a new pid and one more restart), so
-// views and selections survive crashes. Fed by the trace stream in batches
-// and by Node's query functions; updated incrementally, never reset.
+/// The supervision tree as a model: supervisors, workers and table managers,
+/// arranged by who supervises whom. One row per child slot, not per pid: a
+/// restarted child keeps its row (with a new pid and one more restart), so
+/// views and selections survive crashes. Fed by the trace stream in batches
+/// and by Node's query functions; updated incrementally, never reset.
 class ProcessTreeModel : public QAbstractItemModel
 {
     Q_OBJECT
 public:
+    /// The columns: name (or child id), pid, kind, state, restarts.
     enum Column { NameColumn, PidColumn, KindColumn, StateColumn, RestartsColumn, ColumnCount };
+    /// A row's state: Running; Waiting (a restarted child that has not
+    /// registered its name again, or a manager waiting for its target);
+    /// Restarting (dead, restart pending); Dead.
     enum class State { Running, Waiting, Restarting, Dead };
     Q_ENUM(State)
+    /// The data roles beyond Qt's, for every column.
     enum Role {
-        PidRole = Qt::UserRole + 1, // Pid (the current or last pid)
-        StateRole, // State
-        KindRole, // "worker", "supervisor", "table_manager"
-        ChildIdRole,
-        RegisteredNameRole, // the registered name (kept while restarting)
-        RestartsRole,
-        ItemKeyRole, // quint64, stable for the row's whole life
-        LastReasonRole, // the last exit reason
-        StartedNsRole, // steady clock, when the current pid started
-        ClassNameRole,
+        PidRole = Qt::UserRole + 1, ///< Pid (the current or last pid)
+        StateRole, ///< State
+        KindRole, ///< "worker", "supervisor", "table_manager"
+        ChildIdRole, ///< the child spec id, empty for roots
+        RegisteredNameRole, ///< the registered name (kept while restarting)
+        RestartsRole, ///< int, how often the slot was restarted
+        ItemKeyRole, ///< quint64, stable for the row's whole life
+        LastReasonRole, ///< the last exit reason
+        StartedNsRole, ///< steady clock, when the current pid started
+        ClassNameRole, ///< the process's QObject class name
     };
+    /// One death of a row's process, for exitHistory().
     struct ExitRecord
     {
-        qint64 tNs = 0;
-        Pid pid = 0;
-        QString reason;
+        qint64 tNs = 0; ///< steady clock, as in the trace
+        Pid pid = 0; ///< the pid that exited
+        QString reason; ///< its exit reason
     };
 
+    /// Starts with the processes alive now and follows the trace from then on.
     explicit ProcessTreeModel(QObject *parent = nullptr);
-    ~ProcessTreeModel() override;
+    ~ProcessTreeModel() override; ///< stops following the trace
 
+    /// A row of the tree; the roots are the processes nobody supervises.
     QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
-    QModelIndex parent(const QModelIndex &child) const override;
-    int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
+    QModelIndex parent(const QModelIndex &child) const override; ///< the supervisor's row
+    int rowCount(const QModelIndex &parent = {}) const override; ///< the children's slots
+    int columnCount(const QModelIndex &parent = {}) const override; ///< ColumnCount
+    /// The text of each Column, a state icon, a tooltip, and the Role data.
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    /// The column titles.
     QVariant headerData(int section, Qt::Orientation orientation,
                         int role = Qt::DisplayRole) const override;
-    Qt::ItemFlags flags(const QModelIndex &index) const override;
+    Qt::ItemFlags flags(const QModelIndex &index) const override; ///< enabled, selectable
 
-    QModelIndex indexOfPid(Pid pid, int column = 0) const; // current or recent pids
-    QModelIndex indexOfKey(quint64 key, int column = 0) const;
-    QList<ExitRecord> exitHistory(const QModelIndex &index) const; // oldest first
-    static QString stateName(State state);
-    static QString kindLabel(const QString &kind); // "table_manager" -> "table manager"
+    QModelIndex indexOfPid(Pid pid, int column = 0) const; ///< current or recent pids
+    QModelIndex indexOfKey(quint64 key, int column = 0) const; ///< by ItemKeyRole
+    QList<ExitRecord> exitHistory(const QModelIndex &index) const; ///< oldest first
+    static QString stateName(State state); ///< translated: "running", ...
+    /// `"table_manager"` -> `"table manager"`
+    static QString kindLabel(const QString &kind);
 
-    // How many dead rows stay visible (oldest leave first).
+    /// How many dead rows stay visible (oldest leave first).
     void setMaxDeadRows(int n) { m_maxDead = n; }
-    // Removes every dead row whose subtree is dead too (a fresh start).
+    /// Removes every dead row whose subtree is dead too (a fresh start).
     void removeDead();
-    // Applies the queued trace events now (tests, screenshots).
+    /// Applies the queued trace events now (tests, screenshots).
     void flush();
 
 Q_SIGNALS:
-    // After each applied batch, once the model is consistent again.
+    /// After each applied batch, once the model is consistent again.
     void updated();
 
 private:

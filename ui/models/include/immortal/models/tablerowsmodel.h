@@ -12,36 +12,39 @@ namespace immortal {
 
 class TraceBatcher;
 
-// The rows of one table, live, sorted by key (then by the whole row), one
-// column per tuple element. Private tables show no rows, as in observer:
-// the GUI is not their owner. Each batch that writes the table re-reads it
-// and applies the difference as inserts, removes and dataChanged.
+/// The rows of one table, live, sorted by key (then by the whole row), one
+/// column per tuple element. Private tables show no rows, as in observer:
+/// the GUI is not their owner. Each batch that writes the table re-reads it
+/// and applies the difference as inserts, removes and dataChanged.
 class TableRowsModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Role { TermRole = Qt::UserRole + 1 }; // the element as an immortal::Term
+    /// The data role beyond Qt's: TermRole, the element as an immortal::Term.
+    enum Role { TermRole = Qt::UserRole + 1 };
 
-    explicit TableRowsModel(QObject *parent = nullptr);
+    explicit TableRowsModel(QObject *parent = nullptr); ///< shows no table
 
-    TableId table() const { return m_table; }
-    // Shows this table (0 = none). The only reset this model ever does.
+    TableId table() const { return m_table; } ///< the table shown, 0 if none
+    /// Shows this table (0 = none). The only reset this model ever does.
     void setTable(TableId id);
-    bool rowsHidden() const { return m_hidden; } // private (or gone)
-    QString statusText() const { return m_status; }
-    // Rows beyond this are not shown (a table can be huge; the view is not).
+    bool rowsHidden() const { return m_hidden; } ///< private (or gone)
+    QString statusText() const { return m_status; } ///< a row count, or why none show
+    /// Rows beyond this are not shown (a table can be huge; the view is not).
     void setMaxRows(int n) { m_maxRows = n; }
-    void flush(); // applies the queued trace events now
-    void reload(); // re-reads the table now and applies the difference
+    void flush(); ///< applies the queued trace events now
+    void reload(); ///< re-reads the table now and applies the difference
 
-    int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
+    int rowCount(const QModelIndex &parent = {}) const override; ///< the rows shown
+    int columnCount(const QModelIndex &parent = {}) const override; ///< the longest row seen
+    /// Each element as Erlang-like text (Term::format()), and as TermRole.
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    /// Element positions from 1, the key's marked; vertically, row numbers.
     QVariant headerData(int section, Qt::Orientation orientation,
                         int role = Qt::DisplayRole) const override;
 
 Q_SIGNALS:
-    void statusChanged(const QString &text);
+    void statusChanged(const QString &text); ///< statusText() changed
 
 private:
     void apply(const QList<TraceEvent> &events);

@@ -15,42 +15,47 @@ class ProcessTreeModel;
 class TableBadge;
 class TableListModel;
 
-// The supervision tree drawn as a graph (in the spirit of Qt's Elastic Nodes
-// example), with ownership on it: each table is a badge docked to its owner,
-// with a dashed arrow to its heir. A view of the two models, nothing more:
-// it redraws after their batches, lays the tree out with Graphviz when its
-// shape changes, and animates nodes and badges to their new places.
+/// The supervision tree drawn as a graph (in the spirit of Qt's Elastic Nodes
+/// example), with ownership on it: each table is a badge docked to its owner,
+/// with a dashed arrow to its heir. A view of the two models, nothing more:
+/// it redraws after their batches, lays the tree out with Graphviz when its
+/// shape changes, and animates nodes and badges to their new places.
+/// Processes are named by their ProcessTreeModel::ItemKeyRole key.
 class SupervisionGraphView : public QGraphicsView
 {
     Q_OBJECT
 public:
+    /// A view of these models, which must outlive it.
     SupervisionGraphView(ProcessTreeModel *processes, TableListModel *tables,
                          QWidget *parent = nullptr);
 
-    quint64 currentProcess() const { return m_currentProcess; }
-    TableId currentTable() const { return m_currentTable; }
+    quint64 currentProcess() const { return m_currentProcess; } ///< its key, 0 if none
+    TableId currentTable() const { return m_currentTable; } ///< 0 if none
+    /// The node drawn for a process, or nullptr (its item type is private).
     GraphNode *node(quint64 key) const { return m_nodes.value(key); }
+    /// The badge drawn for a table, or nullptr (its item type is private).
     TableBadge *badge(TableId id) const { return m_badges.value(id); }
-    int nodeCount() const { return int(m_nodes.size()); }
+    int nodeCount() const { return int(m_nodes.size()); } ///< processes drawn
 
 public Q_SLOTS:
-    void setCurrentProcess(quint64 key); // 0 = none
-    void setCurrentTable(immortal::TableId id); // 0 = none
-    void zoomIn();
-    void zoomOut();
-    void fitToWindow(); // and keep fitting as the tree grows, until the next zoom
-    void sync(); // brings the scene up to date with the models now
+    void setCurrentProcess(quint64 key); ///< 0 = none
+    void setCurrentTable(immortal::TableId id); ///< 0 = none
+    void zoomIn(); ///< by a step, and stop fitting to the window
+    void zoomOut(); ///< by a step, and stop fitting to the window
+    void fitToWindow(); ///< and keep fitting as the tree grows, until the next zoom
+    void sync(); ///< brings the scene up to date with the models now
 
 Q_SIGNALS:
-    void processClicked(quint64 key);
-    void tableClicked(immortal::TableId id);
+    void processClicked(quint64 key); ///< a process node was clicked
+    void tableClicked(immortal::TableId id); ///< a table badge was clicked
+    /// A process node asked for a context menu at `globalPos`.
     void contextMenuRequested(quint64 key, const QPoint &globalPos);
 
 protected:
-    void wheelEvent(QWheelEvent *event) override;
-    void resizeEvent(QResizeEvent *event) override;
-    void drawForeground(QPainter *painter, const QRectF &rect) override;
-    void changeEvent(QEvent *event) override;
+    void wheelEvent(QWheelEvent *event) override; ///< zooms
+    void resizeEvent(QResizeEvent *event) override; ///< fits again, if fitting
+    void drawForeground(QPainter *painter, const QRectF &rect) override; ///< the legend
+    void changeEvent(QEvent *event) override; ///< follows palette changes
 
 private:
     void scheduleSync();
