@@ -12,6 +12,7 @@
 #include <immortal/process.h>
 #include <immortal/processscope.h>
 #include <immortal/registry.h>
+#include <immortal/supervisor.h>
 #include <immortal/table.h>
 #include <immortal/trace.h>
 
@@ -76,6 +77,7 @@ private Q_SLOTS:
     void cleanup();
     void processTreeFollowsRestarts();
     void processTreeShowsTerminatedAsDead();
+    void processTreeLearnsFromTheTraceThatAChildStaysDown();
     void tableListFollowsOwnership();
     void tableRowsAreLive();
     void privateTableShowsNoRows();
@@ -155,6 +157,32 @@ void TestModels::processTreeShowsTerminatedAsDead()
     QVERIFY(runner.restartChild(QStringLiteral("consumer")));
     QTRY_COMPARE(stateAt(consumer), ProcessTreeModel::State::Running);
     QTRY_COMPARE(pidAt(consumer), runner.resolve(QStringLiteral("consumer")));
+}
+
+void TestModels::processTreeLearnsFromTheTraceThatAChildStaysDown()
+{
+    // A temporary child that dies on its own is never restarted; the model
+    // learns that from child_not_restarted, not by asking the supervisor.
+    ProcessTreeModel model;
+    Tester tester(&model, QtTestMode);
+    ChildSpec once { QStringLiteral("once"), [] {
+                        return new Process;
+                    } };
+    once.restart = ChildSpec::Restart::Temporary;
+    std::unique_ptr<Supervisor> sup(
+        new Supervisor({ Supervisor::Strategy::OneForOne, 5, 5000 },
+                       { once, ChildSpec { QStringLiteral("keeper"), [] {
+                                              return new Process;
+                                          } } }));
+    sup->start();
+    const Pid pid = sup->whichChildren().at(0).pid;
+    QTRY_VERIFY(model.indexOfPid(pid).isValid());
+    const QPersistentModelIndex row = model.indexOfPid(pid);
+    QTRY_COMPARE(stateAt(row), ProcessTreeModel::State::Running);
+
+    QVERIFY(Node::instance()->exit(pid, QStringLiteral("boom")));
+    QTRY_COMPARE(stateAt(row), ProcessTreeModel::State::Dead);
+    QCOMPARE(row.data(ProcessTreeModel::LastReasonRole).toString(), QStringLiteral("boom"));
 }
 
 void TestModels::tableListFollowsOwnership()

@@ -398,23 +398,27 @@ void TestSupervisor::restartTypes_data()
     QTest::addColumn<QString>("reason");
     QTest::addColumn<bool>("restarted");
     QTest::addColumn<bool>("kept"); // still listed by which_children
+    QTest::addColumn<QString>("why"); // child_not_restarted's reason, empty if restarted
 
     enum R {
         Permanent = int(ChildSpec::Restart::Permanent),
         Transient = int(ChildSpec::Restart::Transient),
         Temporary = int(ChildSpec::Restart::Temporary),
     };
-    QTest::newRow("permanent normal") << int(Permanent) << "normal" << true << true;
-    QTest::newRow("permanent shutdown") << int(Permanent) << "shutdown" << true << true;
-    QTest::newRow("permanent boom") << int(Permanent) << "boom" << true << true;
-    QTest::newRow("permanent kill") << int(Permanent) << "kill" << true << true;
-    QTest::newRow("transient normal") << int(Transient) << "normal" << false << true;
-    QTest::newRow("transient shutdown") << int(Transient) << "shutdown" << false << true;
-    QTest::newRow("transient shutdown: x") << int(Transient) << "shutdown: moved" << false << true;
-    QTest::newRow("transient boom") << int(Transient) << "boom" << true << true;
-    QTest::newRow("transient kill") << int(Transient) << "kill" << true << true;
-    QTest::newRow("temporary normal") << int(Temporary) << "normal" << false << false;
-    QTest::newRow("temporary boom") << int(Temporary) << "boom" << false << false;
+    QTest::newRow("permanent normal") << int(Permanent) << "normal" << true << true << "";
+    QTest::newRow("permanent shutdown") << int(Permanent) << "shutdown" << true << true << "";
+    QTest::newRow("permanent boom") << int(Permanent) << "boom" << true << true << "";
+    QTest::newRow("permanent kill") << int(Permanent) << "kill" << true << true << "";
+    QTest::newRow("transient normal") << int(Transient) << "normal" << false << true << "transient";
+    QTest::newRow("transient shutdown")
+        << int(Transient) << "shutdown" << false << true << "transient";
+    QTest::newRow("transient shutdown: x")
+        << int(Transient) << "shutdown: moved" << false << true << "transient";
+    QTest::newRow("transient boom") << int(Transient) << "boom" << true << true << "";
+    QTest::newRow("transient kill") << int(Transient) << "kill" << true << true << "";
+    QTest::newRow("temporary normal")
+        << int(Temporary) << "normal" << false << false << "temporary";
+    QTest::newRow("temporary boom") << int(Temporary) << "boom" << false << false << "temporary";
 }
 
 void TestSupervisor::restartTypes()
@@ -423,6 +427,7 @@ void TestSupervisor::restartTypes()
     QFETCH(QString, reason);
     QFETCH(bool, restarted);
     QFETCH(bool, kept);
+    QFETCH(QString, why);
 
     Supervisor *sup = make(flags(Supervisor::Strategy::OneForOne),
                            { workerSpec("w", ChildSpec::Restart(restart)) });
@@ -438,6 +443,16 @@ void TestSupervisor::restartTypes()
     if (restarted)
         QVERIFY(Node::instance()->isAlive(now));
     QCOMPARE(sup->countChildren().active, restarted ? 1 : 0);
+    // An observer learns the decision from the trace alone.
+    QStringList notRestarted;
+    for (const TraceEvent &e : std::as_const(m_events)) {
+        if (e.type == TraceEvent::Type::ChildNotRestarted && e.pid == w) {
+            QCOMPARE(e.supervisor, sup->pid());
+            QCOMPARE(e.childId, QStringLiteral("w"));
+            notRestarted << e.reason;
+        }
+    }
+    QCOMPARE(notRestarted, why.isEmpty() ? QStringList() : QStringList { why });
 }
 
 void TestSupervisor::escalationThroughTwoLevels()

@@ -123,6 +123,19 @@ struct Supervisor::Private
         Trace::instance()->record(e);
     }
 
+    // OTP's `ignore`, the same wherever a start happens: the child is not
+    // running; a temporary or dynamic child is forgotten, any other keeps its
+    // spec (undefined, until restart_child).
+    void ignored(const ChildPtr &c)
+    {
+        c->restarting = false;
+        if (c->spec.restart == ChildSpec::Restart::Temporary || simple())
+            remove(c);
+    }
+
+    // The one start routine: runs the start function as the supervisor and
+    // records the outcome. `ignore` is handled here (ignored()); what a
+    // failure means depends on who asked, so the caller decides.
     StartResult doStart(const ChildPtr &c, QString *failure)
     {
         Process *p = nullptr;
@@ -145,8 +158,10 @@ struct Supervisor::Private
             trace(TraceEvent::Type::ChildStartFailed, c->spec.id, 0, *failure);
             return StartResult::Failed;
         }
-        if (!p) // OTP's `ignore`
+        if (!p) {
+            ignored(c);
             return StartResult::Ignored;
+        }
 
         const Pid pid = p->pid();
         // Queued even on the same thread: the restart must never run inside
@@ -227,10 +242,11 @@ struct Supervisor::Private
         } else if (seq.active && pending != seq.pending.end()) {
             // It died on its own while waiting its turn to be stopped: as good as stopped.
             seq.pending.erase(pending);
+            notRestarted(c, pid, QStringLiteral("stopping"));
             if (temporary || simple())
                 remove(c);
         } else if (shuttingDown) {
-            // No restarts any more.
+            notRestarted(c, pid, QStringLiteral("shutdown"));
         } else if (seq.active) {
             deferred.append({ c, pid, reason });
         } else {
@@ -246,10 +262,12 @@ struct Supervisor::Private
     {
         switch (c->spec.restart) {
         case ChildSpec::Restart::Temporary:
+            notRestarted(c, c->lastPid, QStringLiteral("temporary"));
             remove(c);
             return;
         case ChildSpec::Restart::Transient:
             if (isCleanExit(reason)) {
+                notRestarted(c, c->lastPid, QStringLiteral("transient"));
                 if (simple())
                     remove(c);
                 return;
@@ -259,6 +277,13 @@ struct Supervisor::Private
             break;
         }
         restart(c);
+    }
+
+    // Says, in the trace, that a dead child stays down and why, so an
+    // observer never has to guess from which_children.
+    void notRestarted(const ChildPtr &c, Pid pid, const QString &why)
+    {
+        trace(TraceEvent::Type::ChildNotRestarted, c->spec.id, pid, why);
     }
 
     // OTP's add_restart/can_restart: at most `intensity` restarts in any period.
@@ -313,9 +338,6 @@ struct Supervisor::Private
             case StartResult::Started:
                 break;
             case StartResult::Ignored:
-                c->restarting = false;
-                if (c->spec.restart == ChildSpec::Restart::Temporary || simple())
-                    remove(c);
                 break;
             case StartResult::Failed:
                 c->restarting = true;
@@ -353,6 +375,7 @@ struct Supervisor::Private
         e.reason = reason;
         Trace::instance()->record(e);
         emit q->escalated(reason);
+        notRestarted(offender, offender->lastPid, reason);
         beginShutdown(QStringLiteral("shutdown"));
     }
 
@@ -428,9 +451,17 @@ struct Supervisor::Private
             return; // the first reason wins
         shuttingDown = true;
         exitReason = reason;
+        // Deaths not yet handled and restarts not yet done will not happen now.
+        for (const Deferred &d : std::as_const(deferred)) {
+            if (d.pid != 0)
+                notRestarted(d.child, d.pid, QStringLiteral("shutdown"));
+        }
         deferred.clear();
-        for (const ChildPtr &c : std::as_const(children))
+        for (const ChildPtr &c : std::as_const(children)) {
+            if (c->restarting && !c->pid)
+                notRestarted(c, c->lastPid, QStringLiteral("shutdown"));
             c->restarting = false;
+        }
         if (!seq.active)
             runFinalSequence();
     }
@@ -536,8 +567,6 @@ void Supervisor::start()
         case Private::StartResult::Started:
             break;
         case Private::StartResult::Ignored:
-            if (c->spec.restart == ChildSpec::Restart::Temporary)
-                d->remove(c);
             break;
         case Private::StartResult::Failed:
             // OTP: {shutdown, {failed_to_start_child, Id, Reason}}.
@@ -586,8 +615,6 @@ Pid Supervisor::startChild(const ChildSpec &spec)
     case Private::StartResult::Started:
         return c->pid;
     case Private::StartResult::Ignored:
-        if (spec.restart == ChildSpec::Restart::Temporary)
-            d->remove(c);
         return 0;
     case Private::StartResult::Failed:
         d->remove(c);
@@ -612,7 +639,6 @@ Pid Supervisor::startChild()
     case Private::StartResult::Started:
         return c->pid;
     case Private::StartResult::Ignored:
-        d->remove(c);
         return 0;
     case Private::StartResult::Failed:
         d->remove(c);

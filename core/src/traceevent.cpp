@@ -12,13 +12,14 @@ namespace immortal {
 namespace {
 using Type = TraceEvent::Type;
 // The public names of the event types: part of the stable trace format.
-constexpr std::array<std::pair<Type, const char *>, 21> s_names { {
+constexpr std::array<std::pair<Type, const char *>, 22> s_names { {
     { Type::ProcessStarted, "process_started" },
     { Type::ProcessExited, "process_exited" },
     { Type::ChildStarted, "child_started" },
     { Type::ChildRestarted, "child_restarted" },
     { Type::ChildStartFailed, "child_start_failed" },
     { Type::ChildTerminated, "child_terminated" },
+    { Type::ChildNotRestarted, "child_not_restarted" },
     { Type::SupervisorEscalated, "supervisor_escalated" },
     { Type::NameRegistered, "name_registered" },
     { Type::NameUnregistered, "name_unregistered" },

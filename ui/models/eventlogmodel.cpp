@@ -75,6 +75,8 @@ QString EventLogModel::describe(const TraceEvent &e)
         return tr("failed to start: %1").arg(e.reason);
     case T::ChildTerminated:
         return tr("terminated: %1").arg(e.reason);
+    case T::ChildNotRestarted:
+        return tr("not restarted: %1").arg(e.reason);
     case T::SupervisorEscalated:
         return tr("gave up (too many restarts): %1").arg(e.reason);
     case T::NameRegistered:

@@ -3,11 +3,8 @@
 #include <immortal/models/statecolors.h>
 #include <immortal/models/tracebatcher.h>
 #include <immortal/node.h>
-#include <immortal/process.h>
-#include <immortal/supervisor.h>
 
 #include <QGuiApplication>
-#include <QThread>
 
 #include <algorithm>
 #include <functional>
@@ -448,11 +445,11 @@ void ProcessTreeModel::apply(const QList<TraceEvent> &events)
                 if (Item *slot = findChildSlot(sup, e.childId)) {
                     slot->lastReason = e.reason;
                     setState(slot, State::Restarting);
-                    m_supervisorsToCheck.insert(e.supervisor);
                 }
             }
             break;
         case T::ChildTerminated:
+        case T::ChildNotRestarted:
             if (Item *item = m_byPid.value(e.pid); item && item->pid == e.pid)
                 setState(item, State::Dead);
             break;
@@ -466,11 +463,16 @@ void ProcessTreeModel::apply(const QList<TraceEvent> &events)
             if (!e.name.isEmpty())
                 item->name = e.name;
             if (e.supervisor != 0 && Node::instance()->isAlive(e.supervisor)) {
-                // Its supervisor decides; until we know, it is restarting.
+                // Its supervisor restarts it unless the trace says otherwise
+                // (child_not_restarted, child_terminated, or the supervisor's exit).
                 setState(item, State::Restarting);
-                m_supervisorsToCheck.insert(e.supervisor);
             } else {
                 setState(item, State::Dead);
+            }
+            // A dead supervisor restarts nothing more.
+            for (auto &child : item->children) {
+                if (child->state == State::Restarting)
+                    setState(child.get(), State::Dead);
             }
             break;
         }
@@ -509,7 +511,6 @@ void ProcessTreeModel::apply(const QList<TraceEvent> &events)
             break;
         }
     }
-    reconcile();
     pruneDead();
 
     // One dataChanged per touched row, whole width.
@@ -521,40 +522,6 @@ void ProcessTreeModel::apply(const QList<TraceEvent> &events)
     }
     m_changed.clear();
     Q_EMIT updated();
-}
-
-void ProcessTreeModel::reconcile()
-{
-    // "restarting" is a guess made when a child dies under a live
-    // supervisor; which_children tells whether a restart is really coming
-    // (a temporary child, or one terminated, is simply gone).
-    const QSet<Pid> supervisors = std::exchange(m_supervisorsToCheck, {});
-    for (Pid spid : supervisors) {
-        Item *sup = m_byPid.value(spid);
-        if (!sup || sup->pid != spid)
-            continue;
-        QPointer<Process> p = Node::instance()->process(spid);
-        auto *supervisor = qobject_cast<Supervisor *>(p.data());
-        if (!supervisor || supervisor->thread() != QThread::currentThread()) {
-            if (!Node::instance()->isAlive(spid)) {
-                for (auto &child : sup->children)
-                    if (child->state == State::Restarting)
-                        setState(child.get(), State::Dead);
-            }
-            continue;
-        }
-        const auto children = supervisor->whichChildren();
-        for (auto &child : sup->children) {
-            if (child->state != State::Restarting)
-                continue;
-            auto it =
-                std::find_if(children.begin(), children.end(), [&](const Supervisor::ChildInfo &c) {
-                    return c.id == child->childId;
-                });
-            if (it == children.end() || (it->pid == 0 && !it->restarting))
-                setState(child.get(), State::Dead);
-        }
-    }
 }
 
 void ProcessTreeModel::removeDead()

@@ -22,6 +22,7 @@ struct TraceEvent
         ChildRestarted, ///< supervisor, child_id, pid (new), from (old pid)
         ChildStartFailed, ///< supervisor, child_id, reason
         ChildTerminated, ///< supervisor, child_id, pid, reason
+        ChildNotRestarted, ///< supervisor, child_id, pid (the dead child), reason (why not)
         SupervisorEscalated, ///< pid (supervisor), reason
         NameRegistered, ///< name, pid
         NameUnregistered, ///< name, pid

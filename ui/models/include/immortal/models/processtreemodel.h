@@ -101,14 +101,12 @@ private:
     void recordExit(Item *item, const TraceEvent &e);
     void removeItem(Item *item);
     void forget(Item *item);
-    void reconcile();
     void pruneDead();
 
     std::unique_ptr<Item> m_root;
     QHash<Pid, Item *> m_byPid;
     QHash<quint64, Item *> m_byKey;
     QSet<Item *> m_changed;
-    QSet<Pid> m_supervisorsToCheck;
     std::deque<std::pair<quint64, quint64>> m_deadOrder; // (key, death serial)
     quint64 m_nextKey = 1;
     quint64 m_deathSerial = 0;
