@@ -51,6 +51,9 @@ QString HeadlessRun::describe(const TraceEvent &e, qint64 startNs)
     add("table_name", e.tableName);
     addPid("from", e.from);
     addPid("to", e.to);
+    addPid("heir", e.heir);
+    add("heir_name", e.heirName);
+    add("target", e.target);
     if (e.size >= 0)
         add("size", QString::number(e.size));
     if (!e.reason.isEmpty())

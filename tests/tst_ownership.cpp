@@ -283,7 +283,7 @@ private Q_SLOTS:
         QVERIFY(!t.isAlive());
         QCOMPARE(errorOf([&] { t.size(); }), QStringLiteral("no_such_table"));
         QTRY_COMPARE(trace.count(TraceEvent::Type::TableLost), 1);
-        QCOMPARE(trace.lastOf(TraceEvent::Type::TableLost).to, deadHeir);
+        QCOMPARE(trace.lastOf(TraceEvent::Type::TableLost).heir, deadHeir);
     }
 
     void noHeirMeansTableDeleted()
@@ -339,7 +339,7 @@ private Q_SLOTS:
         QCOMPARE(t.lookupElement(1, 2), Term("survives"));
         QCOMPARE(errorOf([&] { t.insert(Tuple { 2, "x" }); }), QStringLiteral("access_denied"));
         QTRY_COMPARE(trace.count(TraceEvent::Type::TableOrphaned), 1);
-        QCOMPARE(trace.lastOf(TraceEvent::Type::TableOrphaned).name,
+        QCOMPARE(trace.lastOf(TraceEvent::Type::TableOrphaned).heirName,
                  QStringLiteral("keeper.later"));
         QCOMPARE(trace.lastOf(TraceEvent::Type::TableOrphaned).from, ownerPid);
 
@@ -425,7 +425,7 @@ private Q_SLOTS:
             t.setHeir(HeirSpec::byPid(heir->pid(), "late"));
         }
         QTRY_COMPARE(trace.count(TraceEvent::Type::TableHeirChanged), 1);
-        QCOMPARE(trace.lastOf(TraceEvent::Type::TableHeirChanged).to, heir->pid());
+        QCOMPARE(trace.lastOf(TraceEvent::Type::TableHeirChanged).heir, heir->pid());
         QSignalSpy spy(heir, &Process::etsTransfer);
         delete owner;
         QVERIFY(spy.wait());
@@ -494,7 +494,7 @@ private Q_SLOTS:
             if (e.type == TraceEvent::Type::TableCreated && e.table == t.id()) {
                 created = true;
                 QCOMPARE(e.pid, owner->pid());
-                QCOMPARE(e.to, heir->pid());
+                QCOMPARE(e.heir, heir->pid());
                 QCOMPARE(e.tableName, QStringLiteral("traced"));
             }
         }

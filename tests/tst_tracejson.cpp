@@ -42,9 +42,9 @@ QList<Type> allTypes()
 }
 
 // Every field of the format, in the order docs/trace-format.md lists them.
-const QStringList allFields { "seq",        "t_ns",       "event",    "pid",    "name",
-                              "kind",       "supervisor", "child_id", "reason", "table",
-                              "table_name", "from",       "to",       "size" };
+const QStringList allFields { "seq",        "t_ns",     "event",     "pid",    "name",       "kind",
+                              "supervisor", "child_id", "reason",    "table",  "table_name", "from",
+                              "to",         "heir",     "heir_name", "target", "size" };
 
 TraceEvent fullEvent(Type type)
 {
@@ -62,6 +62,9 @@ TraceEvent fullEvent(Type type)
     e.tableName = QStringLiteral("cache");
     e.from = 3;
     e.to = 5;
+    e.heir = 6;
+    e.heirName = QStringLiteral("cache.heir");
+    e.target = QStringLiteral("cache");
     e.size = 0; // 0 rows is a value, not "absent"
     return e;
 }
@@ -215,6 +218,9 @@ void TestTraceJson::eventsRoundTripThroughJson()
     QCOMPARE(back.tableName, e.tableName);
     QCOMPARE(back.from, e.from);
     QCOMPARE(back.to, e.to);
+    QCOMPARE(back.heir, e.heir);
+    QCOMPARE(back.heirName, e.heirName);
+    QCOMPARE(back.target, e.target);
     QCOMPARE(back.size, e.size);
 }
 
@@ -319,7 +325,7 @@ void TestTraceJson::writerWritesOneObjectPerLine()
         else if (ev == QLatin1String("name_registered") || ev == QLatin1String("name_unregistered"))
             required = { "pid", "name" };
         else if (ev == QLatin1String("table_created"))
-            required = { "table", "table_name", "pid", "to", "size" };
+            required = { "table", "table_name", "pid", "heir", "size" };
         else if (ev == QLatin1String("table_transferred"))
             required = { "table", "table_name", "from", "to", "size" };
         else if (ev == QLatin1String("table_deleted"))

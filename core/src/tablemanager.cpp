@@ -136,7 +136,7 @@ void TableManager::startWaiting()
     const quint64 epoch = ++m_epoch;
     setState(State::WaitingForTarget);
     TraceEvent e = managerEvent(TraceEvent::Type::ManagerWaiting, pid(), table());
-    e.name = m_targetName;
+    e.target = m_targetName;
     Trace::instance()->record(e);
     emit waitingForTarget(m_targetName);
     waitForRegistration(epoch);

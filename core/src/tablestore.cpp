@@ -136,8 +136,8 @@ std::shared_ptr<TableData> TableStore::create(const QString &name, const TableOp
         m_byOwner[owner].insert(d->id());
         TraceEvent e = tableEvent(TraceEvent::Type::TableCreated, *d);
         e.pid = owner;
-        e.to = options.heir.pid;
-        e.name = options.heir.name;
+        e.heir = options.heir.pid;
+        e.heirName = options.heir.name;
         fx.events.append(e);
     }
     apply(fx);
@@ -299,7 +299,7 @@ void TableStore::ownerDied(Pid pid, const QString &reason)
                 TraceEvent e = tableEvent(TraceEvent::Type::TableTransferred, *d);
                 e.from = pid;
                 e.to = heirPid;
-                e.name = heir.name;
+                e.heirName = heir.name;
                 e.reason = reason;
                 fx.events.append(e);
             } else if (!heir.name.isEmpty() && heir.graceMs > 0) {
@@ -310,7 +310,7 @@ void TableStore::ownerDied(Pid pid, const QString &reason)
                 m_orphans.insert(heir.name, id);
                 TraceEvent e = tableEvent(TraceEvent::Type::TableOrphaned, *d);
                 e.from = pid;
-                e.name = heir.name;
+                e.heirName = heir.name;
                 e.reason = reason;
                 fx.events.append(e);
                 fx.timers.append({ id, generation, heir.graceMs });
@@ -325,8 +325,8 @@ void TableStore::ownerDied(Pid pid, const QString &reason)
                     e.reason = QStringLiteral("owner_exited");
                 } else {
                     e.from = pid;
-                    e.name = heir.name;
-                    e.to = heir.pid;
+                    e.heirName = heir.name;
+                    e.heir = heir.pid;
                     e.reason = heir.pid
                         ? QStringLiteral("heir %1 is not alive").arg(heir.pid)
                         : QStringLiteral("no live process is registered as '%1'").arg(heir.name);
@@ -360,7 +360,7 @@ void TableStore::nameRegistered(const QString &name, Pid pid)
             TraceEvent e = tableEvent(TraceEvent::Type::TableTransferred, *d);
             e.from = from;
             e.to = pid;
-            e.name = name;
+            e.heirName = name;
             e.reason = QStringLiteral("heir registered");
             fx.events.append(e);
         }
@@ -378,7 +378,7 @@ void TableStore::graceExpired(TableId id, quint64 generation)
             return; // adopted, or deleted, since the timer started
         TraceEvent e = tableEvent(TraceEvent::Type::TableLost, *d);
         e.from = d->m_lastOwner;
-        e.name = d->m_heir.name;
+        e.heirName = d->m_heir.name;
         e.reason = QStringLiteral("no process registered as '%1' within %2 ms")
                        .arg(d->m_heir.name)
                        .arg(d->m_heir.graceMs);
@@ -429,8 +429,8 @@ void TableStore::setHeir(const std::shared_ptr<TableData> &d, const HeirSpec &he
         d->m_heir = heir;
         TraceEvent e = tableEvent(TraceEvent::Type::TableHeirChanged, *d);
         e.pid = owner;
-        e.to = heir.pid;
-        e.name = heir.name;
+        e.heir = heir.pid;
+        e.heirName = heir.name;
         fx.events.append(e);
     }
     apply(fx);

@@ -82,6 +82,9 @@ QJsonObject TraceEvent::toJson() const
     putString("table_name", tableName);
     putPid("from", from);
     putPid("to", to);
+    putPid("heir", heir);
+    putString("heir_name", heirName);
+    putString("target", target);
     if (size >= 0)
         o.insert(QLatin1String("size"), size);
     return o;
@@ -113,6 +116,9 @@ TraceEvent TraceEvent::fromJson(const QJsonObject &o)
     e.tableName = stringOf("table_name");
     e.from = pidOf("from");
     e.to = pidOf("to");
+    e.heir = pidOf("heir");
+    e.heirName = stringOf("heir_name");
+    e.target = stringOf("target");
     e.size = o.value(QLatin1String("size")).toInteger(-1);
     return e;
 }

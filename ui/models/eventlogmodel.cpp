@@ -38,6 +38,14 @@ QString pidText(Pid pid)
     return pid ? Node::pidText(pid) : QString();
 }
 
+// A table's heir as the event names it: by registered name, by pid, or none.
+QString heirText(const TraceEvent &e)
+{
+    if (!e.heirName.isEmpty())
+        return e.heirName;
+    return e.heir ? pidText(e.heir) : EventLogModel::tr("none");
+}
+
 QString subjectOf(const TraceEvent &e)
 {
     if (!e.tableName.isEmpty() || e.table)
@@ -84,15 +92,15 @@ QString EventLogModel::describe(const TraceEvent &e)
     case T::NameUnregistered:
         return tr("name %1 released").arg(e.name);
     case T::TableCreated:
-        return tr("created, heir %1").arg(e.to ? pidText(e.to) : tr("none"));
+        return tr("created, heir %1").arg(heirText(e));
     case T::TableGivenAway:
         return tr("given away %1 → %2, %3").arg(pidText(e.from), pidText(e.to), size);
     case T::TableTransferred:
         return tr("inherited %1 → %2 (heir), %3").arg(pidText(e.from), pidText(e.to), size);
     case T::TableOrphaned:
-        return tr("orphaned by %1, waiting for %2, %3").arg(pidText(e.from), e.name, size);
+        return tr("orphaned by %1, waiting for %2, %3").arg(pidText(e.from), e.heirName, size);
     case T::TableHeirChanged:
-        return tr("heir set to %1").arg(e.name.isEmpty() ? pidText(e.to) : e.name);
+        return tr("heir set to %1").arg(heirText(e));
     case T::TableWritten:
         return tr("written, now %1").arg(size);
     case T::TableDeleted:
@@ -100,7 +108,7 @@ QString EventLogModel::describe(const TraceEvent &e)
     case T::TableLost:
         return tr("LOST with its owner %1 (%2), %3").arg(pidText(e.from), e.reason, size);
     case T::ManagerWaiting:
-        return tr("manager %1 waiting for %2").arg(pidText(e.pid), e.name);
+        return tr("manager %1 waiting for %2").arg(pidText(e.pid), e.target);
     case T::ManagerHandedOver:
         return tr("manager %1 handed it to %2, %3").arg(pidText(e.pid), pidText(e.to), size);
     case T::ManagerReclaimed:
@@ -149,7 +157,7 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
         return int(e.type);
     case PidsRole: {
         QList<Pid> pids;
-        for (Pid p : { e.pid, e.from, e.to, e.supervisor })
+        for (Pid p : { e.pid, e.from, e.to, e.heir, e.supervisor })
             if (p && !pids.contains(p))
                 pids.append(p);
         return QVariant::fromValue(pids);

@@ -26,15 +26,15 @@ struct TraceEvent
         SupervisorEscalated, ///< pid (supervisor), reason
         NameRegistered, ///< name, pid
         NameUnregistered, ///< name, pid
-        TableCreated, ///< table, table_name, pid (owner), to (heir), size
+        TableCreated, ///< table, table_name, pid (owner), heir or heir_name, size
         TableGivenAway, ///< table, table_name, from, to, size
-        TableTransferred, ///< table, table_name, from (dead owner), to (heir), size
-        TableOrphaned, ///< table, table_name, from (dead owner), name (heir name), size
-        TableHeirChanged, ///< table, table_name, pid (owner), to (heir pid), name (heir name)
+        TableTransferred, ///< table, table_name, from (dead owner), to (the heir), heir_name, size
+        TableOrphaned, ///< table, table_name, from (dead owner), heir_name, size
+        TableHeirChanged, ///< table, table_name, pid (owner), heir or heir_name
         TableWritten, ///< table, table_name, size (coalesced: one per burst)
         TableDeleted, ///< table, table_name, pid, reason, size
-        TableLost, ///< table, table_name, from (last owner), reason, size
-        ManagerWaiting, ///< pid (manager), name (target), table
+        TableLost, ///< table, table_name, from (last owner), heir or heir_name, reason, size
+        ManagerWaiting, ///< pid (manager), target, table
         ManagerHandedOver, ///< pid (manager), to (target), table, size
         ManagerReclaimed, ///< pid (manager), from (dead target), table, size
         ManagerAdopted, ///< pid (restarted manager), table, size
@@ -44,7 +44,7 @@ struct TraceEvent
     qint64 tNs = 0; ///< steady clock, as Node::nowNs()
     Type type = Type::ProcessStarted; ///< what happened
     Pid pid = 0; ///< the process the event is about
-    QString name; ///< a registered name
+    QString name; ///< the registered name of `pid`
     QString kind; ///< "worker", "supervisor", "table_manager"
     Pid supervisor = 0; ///< the supervisor of a child event
     QString childId; ///< the child spec id
@@ -52,7 +52,10 @@ struct TraceEvent
     TableId table = 0; ///< the table a table event is about
     QString tableName; ///< that table's name
     Pid from = 0; ///< where a table came from, or a restarted child's old pid
-    Pid to = 0; ///< where a table went, or its heir
+    Pid to = 0; ///< where a table went: its new owner
+    Pid heir = 0; ///< a table's heir, named by pid
+    QString heirName; ///< a table's heir, named by registered name
+    QString target; ///< the registered name a TableManager serves
     qint64 size = -1; ///< the table's rows after the event, -1 if none
 
     static const char *typeName(Type type); ///< "process_started", ...
