@@ -134,8 +134,8 @@ void addDemoKills(Scenario *scenario)
         return;
     int at = 2000;
     QStringList targets;
-    for (const Scenario::Node *n : scenario->nodes()) {
-        if (n->kind != Scenario::Node::Kind::TableManager || targets.contains(n->targetName))
+    for (const Scenario::ProcessSpec *n : scenario->nodes()) {
+        if (n->kind != Process::Kind::TableManager || targets.contains(n->targetName))
             continue;
         targets << n->targetName;
         Scenario::Action kill;

@@ -56,21 +56,21 @@ void TestScenario::defaultScenarioIsTheSeedsExample()
 {
     const Scenario s = Scenario::defaultScenario();
     QCOMPARE(s.fileName(), Scenario::defaultPath());
-    QCOMPARE(s.root().kind, Scenario::Node::Kind::Supervisor);
+    QCOMPARE(s.root().kind, Process::Kind::Supervisor);
     QCOMPARE(s.root().flags.strategy, Supervisor::Strategy::OneForOne);
     QCOMPARE(s.root().children.size(), 2);
 
-    const Scenario::Node *consumer = s.find(QStringLiteral("TableConsumer"));
+    const Scenario::ProcessSpec *consumer = s.find(QStringLiteral("TableConsumer"));
     QVERIFY(consumer);
     QCOMPARE(consumer, s.find(QStringLiteral("consumer"))); // name or id
-    QCOMPARE(consumer->kind, Scenario::Node::Kind::Worker);
+    QCOMPARE(consumer->kind, Process::Kind::Worker);
     QCOMPARE(consumer->workload.type, Scenario::Workload::Type::Counter);
     QVERIFY(consumer->workload.managed);
     QCOMPARE(consumer->workload.everyMs, 300);
 
-    const Scenario::Node *manager = s.find(QStringLiteral("TableManager"));
+    const Scenario::ProcessSpec *manager = s.find(QStringLiteral("TableManager"));
     QVERIFY(manager);
-    QCOMPARE(manager->kind, Scenario::Node::Kind::TableManager);
+    QCOMPARE(manager->kind, Process::Kind::TableManager);
     QCOMPARE(manager->targetName, QStringLiteral("TableConsumer"));
     QCOMPARE(manager->tableName, QStringLiteral("TableConsumer"));
     QCOMPARE(manager->table.access, TableOptions::Access::Public);
@@ -83,13 +83,13 @@ void TestScenario::demoScenarioHasNestingAndRestForOne()
 {
     const Scenario s = Scenario::fromFile(Scenario::demoPath());
     int supervisors = 0, managers = 0, restForOne = 0;
-    for (const Scenario::Node *n : s.nodes()) {
-        if (n->kind == Scenario::Node::Kind::Supervisor) {
+    for (const Scenario::ProcessSpec *n : s.nodes()) {
+        if (n->kind == Process::Kind::Supervisor) {
             ++supervisors;
             if (n->flags.strategy == Supervisor::Strategy::RestForOne)
                 ++restForOne;
         }
-        if (n->kind == Scenario::Node::Kind::TableManager)
+        if (n->kind == Process::Kind::TableManager)
             ++managers;
     }
     QVERIFY(supervisors >= 3);
@@ -100,7 +100,7 @@ void TestScenario::demoScenarioHasNestingAndRestForOne()
     for (qsizetype i = 1; i < s.script().size(); ++i)
         QVERIFY(s.script().at(i - 1).atMs <= s.script().at(i).atMs);
     // A worker with a table of its own.
-    const Scenario::Node *scratch = s.find(QStringLiteral("Scratch"));
+    const Scenario::ProcessSpec *scratch = s.find(QStringLiteral("Scratch"));
     QVERIFY(scratch);
     QVERIFY(!scratch->workload.managed);
 }
@@ -115,13 +115,13 @@ void TestScenario::goodFileLoadsEveryFeature()
     QCOMPARE(s.root().flags.intensity, 0);
     QCOMPARE(s.root().flags.periodMs, 1000);
 
-    const Scenario::Node *inner = s.find(QStringLiteral("inner"));
+    const Scenario::ProcessSpec *inner = s.find(QStringLiteral("inner"));
     QVERIFY(inner);
     QCOMPARE(inner->restart, ChildSpec::Restart::Transient);
     QCOMPARE(inner->shutdown, ChildSpec::Infinity);
     QCOMPARE(inner->children.size(), 4);
 
-    const Scenario::Node *consumer = s.find(QStringLiteral("consumer"));
+    const Scenario::ProcessSpec *consumer = s.find(QStringLiteral("consumer"));
     QCOMPARE(consumer->restart, ChildSpec::Restart::Temporary);
     QCOMPARE(consumer->shutdown, ChildSpec::BrutalKill);
     QCOMPARE(consumer->bootDelayMs, 5000);
@@ -130,7 +130,7 @@ void TestScenario::goodFileLoadsEveryFeature()
     QVERIFY(consumer->workload.managed); // names the manager's table
 
     // A manager targeting a child id, with a default name.
-    const Scenario::Node *manager = s.find(QStringLiteral("manager"));
+    const Scenario::ProcessSpec *manager = s.find(QStringLiteral("manager"));
     QCOMPARE(manager->targetName, QStringLiteral("NestedConsumer"));
     QCOMPARE(manager->name, QStringLiteral("NestedConsumer.manager"));
     QCOMPARE(manager, s.find(QStringLiteral("NestedConsumer.manager")));
@@ -139,7 +139,7 @@ void TestScenario::goodFileLoadsEveryFeature()
     QCOMPARE(manager->table.access, TableOptions::Access::Private);
     QCOMPARE(manager->table.keyPos, 3);
 
-    const Scenario::Node *own = s.find(QStringLiteral("own"));
+    const Scenario::ProcessSpec *own = s.find(QStringLiteral("own"));
     QVERIFY(!own->workload.managed);
     QCOMPARE(own->workload.table, QStringLiteral("scratch"));
     QCOMPARE(own->workload.everyMs, 300); // the default

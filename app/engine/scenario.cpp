@@ -40,9 +40,9 @@ const Choice restarts[] = {
     { "temporary", int(ChildSpec::Restart::Temporary) },
 };
 const Choice kinds[] = {
-    { "supervisor", int(Scenario::Node::Kind::Supervisor) },
-    { "worker", int(Scenario::Node::Kind::Worker) },
-    { "table_manager", int(Scenario::Node::Kind::TableManager) },
+    { "supervisor", int(Process::Kind::Supervisor) },
+    { "worker", int(Process::Kind::Worker) },
+    { "table_manager", int(Process::Kind::TableManager) },
 };
 const Choice workloads[] = {
     { "counter", int(Scenario::Workload::Type::Counter) },
@@ -198,24 +198,25 @@ private:
         fail(join(path, key), expected, v);
     }
 
-    Scenario::Node supervisor(const QJsonObject &o, const QString &path, bool root);
-    Scenario::Node child(const QJsonValue &v, const QString &path);
+    Scenario::ProcessSpec supervisor(const QJsonObject &o, const QString &path, bool root);
+    Scenario::ProcessSpec child(const QJsonValue &v, const QString &path);
     Scenario::Workload workload(const QJsonValue &v, const QString &path);
     Scenario::Action action(const QJsonValue &v, const QString &path);
     void resolve(Scenario &s);
-    void index(const Scenario::Node &n);
+    void index(const Scenario::ProcessSpec &n);
     void claim(const QString &key, const QString &path, const QString &what);
 
     QString m_file;
     // Every registered name and child id -> the path of the node it names.
     QHash<QString, QString> m_keys;
-    QHash<QString, const Scenario::Node *> m_nodes;
+    QHash<QString, const Scenario::ProcessSpec *> m_nodes;
 };
 
-Scenario::Node ScenarioParser::supervisor(const QJsonObject &o, const QString &path, bool root)
+Scenario::ProcessSpec ScenarioParser::supervisor(const QJsonObject &o, const QString &path,
+                                                 bool root)
 {
-    Scenario::Node n;
-    n.kind = Scenario::Node::Kind::Supervisor;
+    Scenario::ProcessSpec n;
+    n.kind = Process::Kind::Supervisor;
     n.path = path;
     n.shutdown = ChildSpec::Infinity;
     if (root) {
@@ -243,23 +244,23 @@ Scenario::Node ScenarioParser::supervisor(const QJsonObject &o, const QString &p
     return n;
 }
 
-Scenario::Node ScenarioParser::child(const QJsonValue &v, const QString &path)
+Scenario::ProcessSpec ScenarioParser::child(const QJsonValue &v, const QString &path)
 {
     const QJsonObject o = object(v, path);
-    const auto kind = Scenario::Node::Kind(choice(o, path, QStringLiteral("kind"), kinds, 0, true));
+    const auto kind = Process::Kind(choice(o, path, QStringLiteral("kind"), kinds, 0, true));
     const QStringList common = { QStringLiteral("kind"), QStringLiteral("id"),
                                  QStringLiteral("name"), QStringLiteral("restart"),
                                  QStringLiteral("shutdown") };
-    Scenario::Node n;
+    Scenario::ProcessSpec n;
     switch (kind) {
-    case Scenario::Node::Kind::Supervisor:
+    case Process::Kind::Supervisor:
         checkKeys(o, path,
                   common
                       + QStringList { QStringLiteral("strategy"), QStringLiteral("intensity"),
                                       QStringLiteral("period_ms"), QStringLiteral("children") });
         n = supervisor(o, path, false);
         break;
-    case Scenario::Node::Kind::Worker:
+    case Process::Kind::Worker:
         checkKeys(
             o, path,
             common + QStringList { QStringLiteral("boot_delay_ms"), QStringLiteral("workload") });
@@ -270,7 +271,7 @@ Scenario::Node ScenarioParser::child(const QJsonValue &v, const QString &path)
             n.workload = workload(o.value(QStringLiteral("workload")),
                                   join(path, QStringLiteral("workload")));
         break;
-    case Scenario::Node::Kind::TableManager: {
+    case Process::Kind::TableManager: {
         checkKeys(o, path,
                   common + QStringList { QStringLiteral("target"), QStringLiteral("table") });
         n.kind = kind;
@@ -309,7 +310,7 @@ Scenario::Node ScenarioParser::child(const QJsonValue &v, const QString &path)
                      "\"brutal_kill\", \"infinity\" or a timeout in ms from 0 to 3600000"),
                  shutdown);
         n.shutdown = int(d);
-    } else if (kind != Scenario::Node::Kind::Supervisor) {
+    } else if (kind != Process::Kind::Supervisor) {
         n.shutdown = 5000;
     }
     return n;
@@ -381,38 +382,38 @@ void ScenarioParser::claim(const QString &key, const QString &path, const QStrin
     m_keys.insert(key, path);
 }
 
-void ScenarioParser::index(const Scenario::Node &n)
+void ScenarioParser::index(const Scenario::ProcessSpec &n)
 {
     claim(n.id, n.path, QStringLiteral("id"));
     claim(n.name, n.path, QStringLiteral("name"));
     m_nodes.insert(n.id, &n);
     if (!n.name.isEmpty())
         m_nodes.insert(n.name, &n);
-    for (const Scenario::Node &c : n.children)
+    for (const Scenario::ProcessSpec &c : n.children)
         index(c);
 }
 
 // Cross references: manager targets, manager names, workload tables.
 void ScenarioParser::resolve(Scenario &s)
 {
-    using Kind = Scenario::Node::Kind;
+    using Kind = Process::Kind;
     m_keys.clear();
     m_nodes.clear();
     index(s.m_root);
 
     // Targets resolve to workers with registered names.
-    QList<Scenario::Node *> all;
-    std::function<void(Scenario::Node &)> collect = [&](Scenario::Node &n) {
+    QList<Scenario::ProcessSpec *> all;
+    std::function<void(Scenario::ProcessSpec &)> collect = [&](Scenario::ProcessSpec &n) {
         all.append(&n);
-        for (Scenario::Node &c : n.children)
+        for (Scenario::ProcessSpec &c : n.children)
             collect(c);
     };
     collect(s.m_root);
-    QHash<QString, QList<Scenario::Node *>> managersOf; // by target worker id
-    for (Scenario::Node *n : std::as_const(all)) {
+    QHash<QString, QList<Scenario::ProcessSpec *>> managersOf; // by target worker id
+    for (Scenario::ProcessSpec *n : std::as_const(all)) {
         if (n->kind != Kind::TableManager)
             continue;
-        const Scenario::Node *t = m_nodes.value(n->target);
+        const Scenario::ProcessSpec *t = m_nodes.value(n->target);
         if (!t)
             fail(n->path + QStringLiteral(".target"),
                  QStringLiteral("the registered name or child id of a worker in this scenario"),
@@ -420,7 +421,7 @@ void ScenarioParser::resolve(Scenario &s)
         if (t->kind != Kind::Worker || t->name.isEmpty())
             fail(n->path + QStringLiteral(".target"),
                  QStringLiteral("a worker with a registered name (%1 is a %2%3)")
-                     .arg(t->path, QString::fromLatin1(Scenario::Node::kindName(t->kind)),
+                     .arg(t->path, QString::fromLatin1(Process::kindName(t->kind)),
                           t->name.isEmpty() ? QStringLiteral(" without a name") : QString()),
                  QJsonValue(n->target));
         n->targetName = t->name;
@@ -432,7 +433,7 @@ void ScenarioParser::resolve(Scenario &s)
                                 "its table after its target)")
                      .arg(t->name),
                  QJsonValue(n->tableName));
-        for (const Scenario::Node *other : managersOf.value(t->id)) {
+        for (const Scenario::ProcessSpec *other : managersOf.value(t->id)) {
             if (other->table.namedTable && n->table.namedTable)
                 fail(n->path + QStringLiteral(".table.named_table"),
                      QStringLiteral("false: %1 already gives \"%2\" a named table of that name")
@@ -442,20 +443,20 @@ void ScenarioParser::resolve(Scenario &s)
         managersOf[t->id].append(n);
     }
     // Managers without a name register as "<target>.manager", like TableManager.
-    for (Scenario::Node *n : std::as_const(all)) {
+    for (Scenario::ProcessSpec *n : std::as_const(all)) {
         if (n->kind == Kind::TableManager && n->name.isEmpty()) {
             n->name = n->targetName + QStringLiteral(".manager");
             claim(n->name, n->path, QStringLiteral("name"));
         }
     }
 
-    for (Scenario::Node *n : std::as_const(all)) {
+    for (Scenario::ProcessSpec *n : std::as_const(all)) {
         if (n->kind != Kind::Worker || n->workload.type == Scenario::Workload::Type::None)
             continue;
         Scenario::Workload &w = n->workload;
         const QString where = n->path + QStringLiteral(".workload.table");
-        const QList<Scenario::Node *> mine = managersOf.value(n->id);
-        QList<Scenario::Node *> used;
+        const QList<Scenario::ProcessSpec *> mine = managersOf.value(n->id);
+        QList<Scenario::ProcessSpec *> used;
         if (w.table == QLatin1String("managed")) {
             if (mine.isEmpty())
                 fail(where,
@@ -466,7 +467,7 @@ void ScenarioParser::resolve(Scenario &s)
             w.managed = true;
         } else {
             w.managed = false;
-            for (Scenario::Node *m : mine) {
+            for (Scenario::ProcessSpec *m : mine) {
                 if (m->tableName == w.table) {
                     used.append(m);
                     w.managed = true;
@@ -474,7 +475,7 @@ void ScenarioParser::resolve(Scenario &s)
             }
         }
         if (w.type == Scenario::Workload::Type::Counter) {
-            for (const Scenario::Node *m : std::as_const(used)) {
+            for (const Scenario::ProcessSpec *m : std::as_const(used)) {
                 if (m->table.type == TableOptions::Type::Bag
                     || m->table.type == TableOptions::Type::DuplicateBag)
                     fail(m->path + QStringLiteral(".table.type"),
@@ -591,11 +592,6 @@ const char *Scenario::Workload::typeName(Type t)
     return "none";
 }
 
-const char *Scenario::Node::kindName(Kind k)
-{
-    return wordOf(kinds, int(k));
-}
-
 QString Scenario::Action::describe() const
 {
     switch (type) {
@@ -611,7 +607,7 @@ QString Scenario::Action::describe() const
 
 Scenario::Scenario()
 {
-    m_root.kind = Node::Kind::Supervisor;
+    m_root.kind = Process::Kind::Supervisor;
     m_root.id = QStringLiteral("root");
     m_root.path = QStringLiteral("root");
     m_root.shutdown = ChildSpec::Infinity;
@@ -657,12 +653,12 @@ QJsonValue shutdownJson(int shutdown)
     return shutdown;
 }
 
-QJsonObject nodeJson(const Scenario::Node &n, bool root)
+QJsonObject nodeJson(const Scenario::ProcessSpec &n, bool root)
 {
-    using Kind = Scenario::Node::Kind;
+    using Kind = Process::Kind;
     QJsonObject o;
     if (!root) {
-        o.insert(QStringLiteral("kind"), QString::fromLatin1(Scenario::Node::kindName(n.kind)));
+        o.insert(QStringLiteral("kind"), QString::fromLatin1(Process::kindName(n.kind)));
         o.insert(QStringLiteral("restart"), QString::fromLatin1(wordOf(restarts, int(n.restart))));
         o.insert(QStringLiteral("shutdown"), shutdownJson(n.shutdown));
     }
@@ -676,7 +672,7 @@ QJsonObject nodeJson(const Scenario::Node &n, bool root)
         o.insert(QStringLiteral("intensity"), n.flags.intensity);
         o.insert(QStringLiteral("period_ms"), n.flags.periodMs);
         QJsonArray children;
-        for (const Scenario::Node &c : n.children)
+        for (const Scenario::ProcessSpec &c : n.children)
             children.append(nodeJson(c, false));
         o.insert(QStringLiteral("children"), children);
         break;
@@ -756,21 +752,21 @@ QByteArray Scenario::toJson() const
     return QJsonDocument(o).toJson(QJsonDocument::Indented);
 }
 
-const Scenario::Node *Scenario::find(const QString &nameOrId) const
+const Scenario::ProcessSpec *Scenario::find(const QString &nameOrId) const
 {
     if (nameOrId.isEmpty())
         return nullptr;
-    for (const Node *n : nodes()) {
+    for (const ProcessSpec *n : nodes()) {
         if (n->name == nameOrId || n->id == nameOrId)
             return n;
     }
     return nullptr;
 }
 
-const Scenario::Node *Scenario::parentOf(const Node *node) const
+const Scenario::ProcessSpec *Scenario::parentOf(const ProcessSpec *node) const
 {
-    for (const Node *n : nodes()) {
-        for (const Node &c : n->children) {
+    for (const ProcessSpec *n : nodes()) {
+        for (const ProcessSpec &c : n->children) {
             if (&c == node)
                 return n;
         }
@@ -778,12 +774,12 @@ const Scenario::Node *Scenario::parentOf(const Node *node) const
     return nullptr;
 }
 
-QList<const Scenario::Node *> Scenario::nodes() const
+QList<const Scenario::ProcessSpec *> Scenario::nodes() const
 {
-    QList<const Node *> out;
-    std::function<void(const Node &)> walk = [&](const Node &n) {
+    QList<const ProcessSpec *> out;
+    std::function<void(const ProcessSpec &)> walk = [&](const ProcessSpec &n) {
         out.append(&n);
-        for (const Node &c : n.children)
+        for (const ProcessSpec &c : n.children)
             walk(c);
     };
     walk(m_root);
@@ -793,7 +789,7 @@ QList<const Scenario::Node *> Scenario::nodes() const
 void Scenario::addAction(const Action &action)
 {
     const QString where = m_fileName.isEmpty() ? QStringLiteral("<scenario>") : m_fileName;
-    const Node *n = find(action.target);
+    const ProcessSpec *n = find(action.target);
     if (!n) {
         throw Error(Error::Code::BadArg,
                     QStringLiteral("%1: no process named \"%2\"; expected the registered name "

@@ -46,10 +46,10 @@ public:
         static const char *typeName(Type t); // "none", "counter", "append"
     };
 
-    struct Node
+    // One process of the tree, as the file describes it.
+    struct ProcessSpec
     {
-        enum class Kind { Supervisor, Worker, TableManager };
-        Kind kind = Kind::Worker;
+        Process::Kind kind = Process::Kind::Worker;
         QString id; // child id (the root: its name, or "root")
         QString name; // registered name; may be empty for workers and supervisors
         QString path; // JSON path of this node, e.g. "root.children[1]"
@@ -58,7 +58,7 @@ public:
 
         // Supervisor
         Supervisor::Flags flags;
-        QList<Node> children;
+        QList<ProcessSpec> children;
 
         // Worker
         int bootDelayMs = 0;
@@ -69,8 +69,6 @@ public:
         QString targetName; // resolved: the target worker's registered name
         TableOptions table;
         QString tableName; // the table's name (the target's registered name)
-
-        static const char *kindName(Kind k); // "supervisor", "worker", "table_manager"
     };
 
     struct Action
@@ -109,16 +107,16 @@ public:
     QString fileName() const { return m_fileName; }
     QString title() const { return m_title; }
     QString description() const { return m_description; }
-    const Node &root() const { return m_root; }
+    const ProcessSpec &root() const { return m_root; }
     const QList<Action> &script() const { return m_script; }
     const Chaos &chaos() const { return m_chaos; }
 
     // A node by registered name or child id; nullptr if none.
-    const Node *find(const QString &nameOrId) const;
+    const ProcessSpec *find(const QString &nameOrId) const;
     // The supervisor node directly above a node; nullptr for the root.
-    const Node *parentOf(const Node *node) const;
+    const ProcessSpec *parentOf(const ProcessSpec *node) const;
     // Every node, depth first, parents before children.
-    QList<const Node *> nodes() const;
+    QList<const ProcessSpec *> nodes() const;
 
     // Adds a timed action (--kill): the target must name a process of this
     // scenario and the time must be >= 0, or Error(BadArg) and nothing changes.
@@ -130,7 +128,7 @@ private:
     QString m_fileName;
     QString m_title;
     QString m_description;
-    Node m_root;
+    ProcessSpec m_root;
     QList<Action> m_script;
     Chaos m_chaos;
 };

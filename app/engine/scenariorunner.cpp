@@ -69,8 +69,8 @@ ScenarioRunner::ScenarioRunner(const Scenario &scenario, QObject *parent)
     , m_shared(std::make_shared<Shared>())
     , m_scriptTimer(this)
 {
-    for (const Scenario::Node *n : m_scenario.nodes()) {
-        if (n->kind == Scenario::Node::Kind::Worker)
+    for (const Scenario::ProcessSpec *n : m_scenario.nodes()) {
+        if (n->kind == Process::Kind::Worker)
             m_shared->bootDelays.insert(n->id, n->bootDelayMs);
     }
     m_chaos = new ChaosMonkey(
@@ -131,13 +131,13 @@ ScenarioRunner::~ScenarioRunner()
 }
 
 Process *ScenarioRunner::startNode(const std::shared_ptr<Shared> &shared,
-                                   const Scenario::Node &node)
+                                   const Scenario::ProcessSpec &node)
 {
-    using Kind = Scenario::Node::Kind;
+    using Kind = Process::Kind;
     switch (node.kind) {
     case Kind::Supervisor: {
         QList<ChildSpec> specs;
-        for (const Scenario::Node &c : node.children)
+        for (const Scenario::ProcessSpec &c : node.children)
             specs.append(childSpec(shared, c));
         auto *sup = new Supervisor(node.flags, specs);
         if (!node.name.isEmpty()) {
@@ -169,14 +169,14 @@ Process *ScenarioRunner::startNode(const std::shared_ptr<Shared> &shared,
 }
 
 ChildSpec ScenarioRunner::childSpec(const std::shared_ptr<Shared> &shared,
-                                    const Scenario::Node &node)
+                                    const Scenario::ProcessSpec &node)
 {
     ChildSpec spec;
     spec.id = node.id;
     spec.restart = node.restart;
     spec.shutdown = node.shutdown;
-    spec.type = node.kind == Scenario::Node::Kind::Supervisor ? ChildSpec::Type::Supervisor
-                                                              : ChildSpec::Type::Worker;
+    spec.type = node.kind == Process::Kind::Supervisor ? ChildSpec::Type::Supervisor
+                                                       : ChildSpec::Type::Worker;
     // The supervisor keeps this function for restarts, possibly longer than
     // the runner lives: it holds its own share of the state, not the runner.
     spec.start = [shared, node]() -> Process * {
@@ -350,8 +350,8 @@ QList<Pid> ScenarioRunner::treePids() const
 
 void ScenarioRunner::setBootDelay(const QString &workerNameOrId, int ms)
 {
-    const Scenario::Node *n = m_scenario.find(workerNameOrId);
-    if (!n || n->kind != Scenario::Node::Kind::Worker) {
+    const Scenario::ProcessSpec *n = m_scenario.find(workerNameOrId);
+    if (!n || n->kind != Process::Kind::Worker) {
         throw Error(Error::Code::BadArg,
                     QStringLiteral("\"%1\" is not a worker of this scenario; only workers have a "
                                    "boot delay.")
@@ -369,8 +369,8 @@ void ScenarioRunner::setBootDelay(const QString &workerNameOrId, int ms)
 
 int ScenarioRunner::bootDelay(const QString &workerNameOrId) const
 {
-    const Scenario::Node *n = m_scenario.find(workerNameOrId);
-    if (!n || n->kind != Scenario::Node::Kind::Worker)
+    const Scenario::ProcessSpec *n = m_scenario.find(workerNameOrId);
+    if (!n || n->kind != Process::Kind::Worker)
         return -1;
     QMutexLocker lock(&m_shared->mutex);
     return m_shared->bootDelays.value(n->id, n->bootDelayMs);
@@ -406,7 +406,7 @@ bool ScenarioRunner::kill(const QString &nameOrId, const QString &reason)
 
 std::pair<Pid, QString> ScenarioRunner::supervisorOf(const QString &nameOrId) const
 {
-    const Scenario::Node *n = m_scenario.find(nameOrId);
+    const Scenario::ProcessSpec *n = m_scenario.find(nameOrId);
     if (!n) {
         // A registered name outside the scenario's own names: ask the node.
         const Pid pid = resolve(nameOrId);
@@ -415,7 +415,7 @@ std::pair<Pid, QString> ScenarioRunner::supervisorOf(const QString &nameOrId) co
             return { info->supervisor, info->childId };
         return { 0, QString() };
     }
-    const Scenario::Node *parent = m_scenario.parentOf(n);
+    const Scenario::ProcessSpec *parent = m_scenario.parentOf(n);
     if (!parent)
         return { 0, QString() };
     const Pid sup = parent == &m_scenario.root() ? (m_running ? m_root : 0) : resolve(parent->id);

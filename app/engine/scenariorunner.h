@@ -95,8 +95,10 @@ private:
         QHash<QString, int> bootDelays; // by worker child id
     };
 
-    static ChildSpec childSpec(const std::shared_ptr<Shared> &shared, const Scenario::Node &node);
-    static Process *startNode(const std::shared_ptr<Shared> &shared, const Scenario::Node &node);
+    static ChildSpec childSpec(const std::shared_ptr<Shared> &shared,
+                               const Scenario::ProcessSpec &node);
+    static Process *startNode(const std::shared_ptr<Shared> &shared,
+                              const Scenario::ProcessSpec &node);
     void onTrace(const TraceEvent &e);
     void scheduleNextAction();
     void runAction(const Scenario::Action &action);

@@ -10,12 +10,13 @@
 
 namespace immortal {
 
-GraphEdge::GraphEdge(Kind kind, QGraphicsObject *from, QGraphicsObject *to, QGraphicsItem *parent)
+GraphEdge::GraphEdge(Relation relation, QGraphicsObject *from, QGraphicsObject *to,
+                     QGraphicsItem *parent)
     : QGraphicsObject(parent)
-    , m_kind(kind)
+    , m_relation(relation)
 {
     setAcceptedMouseButtons(Qt::NoButton);
-    setZValue(kind == Kind::Tree ? 0 : 3);
+    setZValue(relation == Relation::Supervises ? 0 : 3);
     setEnds(from, to);
 }
 
@@ -45,7 +46,7 @@ void GraphEdge::adjust()
     const QRectF a = m_from->mapRectToScene(m_from->boundingRect());
     const QRectF b = m_to->mapRectToScene(m_to->boundingRect());
     // Inset by the margin the items reserve in their bounding rects.
-    if (m_kind == Kind::Tree) {
+    if (m_relation == Relation::Supervises) {
         m_a = QPointF(a.right() - 5, a.center().y());
         m_b = QPointF(b.left() + 5, b.center().y());
     } else {
@@ -59,7 +60,7 @@ void GraphEdge::adjust()
 QPainterPath GraphEdge::path() const
 {
     QPainterPath p(m_a);
-    if (m_kind == Kind::Tree) {
+    if (m_relation == Relation::Supervises) {
         const qreal midX = (m_a.x() + m_b.x()) / 2;
         p.cubicTo(QPointF(midX, m_a.y()), QPointF(midX, m_b.y()), m_b);
     } else {
@@ -83,7 +84,7 @@ void GraphEdge::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidg
     const QPalette palette = widget ? widget->palette() : QApplication::palette();
     painter->setRenderHint(QPainter::Antialiasing);
     const QPainterPath p = path();
-    if (m_kind == Kind::Tree) {
+    if (m_relation == Relation::Supervises) {
         QColor c = palette.color(QPalette::Text);
         c.setAlphaF(0.45);
         painter->setPen(QPen(c, 1.4));

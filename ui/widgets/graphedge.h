@@ -12,12 +12,12 @@ class GraphEdge : public QGraphicsObject
 {
     Q_OBJECT
 public:
-    enum class Kind { Tree, Heir };
+    enum class Relation { Supervises, Inherits }; // a tree line, or an heir arrow
 
-    GraphEdge(Kind kind, QGraphicsObject *from, QGraphicsObject *to,
+    GraphEdge(Relation relation, QGraphicsObject *from, QGraphicsObject *to,
               QGraphicsItem *parent = nullptr);
 
-    Kind kind() const { return m_kind; }
+    Relation relation() const { return m_relation; }
     QGraphicsObject *from() const { return m_from; }
     QGraphicsObject *to() const { return m_to; }
     void setEnds(QGraphicsObject *from, QGraphicsObject *to);
@@ -29,7 +29,7 @@ public:
 private:
     QPainterPath path() const;
 
-    Kind m_kind;
+    Relation m_relation;
     QPointer<QGraphicsObject> m_from;
     QPointer<QGraphicsObject> m_to;
     QPointF m_a, m_b;

@@ -37,18 +37,18 @@ bool GraphLayout::usedGraphviz()
     return s_usedGraphviz;
 }
 
-QHash<quint64, QPointF> GraphLayout::layout(const QList<Node> &nodes)
+QHash<quint64, QPointF> GraphLayout::layout(const QList<Box> &boxes)
 {
     QHash<quint64, QPointF> out;
-    if (nodes.isEmpty())
+    if (boxes.isEmpty())
         return out;
-    s_usedGraphviz = layoutWithDot(nodes, &out);
+    s_usedGraphviz = layoutWithDot(boxes, &out);
     if (!s_usedGraphviz)
-        out = layoutTidy(nodes);
+        out = layoutTidy(boxes);
     return out;
 }
 
-bool GraphLayout::layoutWithDot(const QList<Node> &nodes, QHash<quint64, QPointF> *out)
+bool GraphLayout::layoutWithDot(const QList<Box> &boxes, QHash<quint64, QPointF> *out)
 {
     GVC_t *gvc = context();
     if (!gvc)
@@ -60,7 +60,7 @@ bool GraphLayout::layoutWithDot(const QList<Node> &nodes, QHash<quint64, QPointF
     set(g, "ranksep", QByteArray::number(rankSep / 72.0));
 
     QHash<quint64, Agnode_t *> byKey;
-    for (const Node &n : nodes) {
+    for (const Box &n : boxes) {
         QByteArray name = "n" + QByteArray::number(n.key);
         Agnode_t *gn = agnode(g, name.data(), 1);
         set(gn, "shape", "box");
@@ -69,7 +69,7 @@ bool GraphLayout::layoutWithDot(const QList<Node> &nodes, QHash<quint64, QPointF
         set(gn, "height", QByteArray::number(n.size.height() / 72.0));
         byKey.insert(n.key, gn);
     }
-    for (const Node &n : nodes) {
+    for (const Box &n : boxes) {
         if (Agnode_t *p = byKey.value(n.parent))
             agedge(g, p, byKey.value(n.key), nullptr, 1);
     }
@@ -88,15 +88,15 @@ bool GraphLayout::layoutWithDot(const QList<Node> &nodes, QHash<quint64, QPointF
     return ok;
 }
 
-QHash<quint64, QPointF> GraphLayout::layoutTidy(const QList<Node> &nodes)
+QHash<quint64, QPointF> GraphLayout::layoutTidy(const QList<Box> &boxes)
 {
     // Leaves side by side in order, each parent centred over its children.
-    QHash<quint64, QList<const Node *>> children;
-    QList<const Node *> roots;
-    QHash<quint64, const Node *> byKey;
-    for (const Node &n : nodes)
+    QHash<quint64, QList<const Box *>> children;
+    QList<const Box *> roots;
+    QHash<quint64, const Box *> byKey;
+    for (const Box &n : boxes)
         byKey.insert(n.key, &n);
-    for (const Node &n : nodes) {
+    for (const Box &n : boxes) {
         if (byKey.contains(n.parent))
             children[n.parent].append(&n);
         else
@@ -104,7 +104,7 @@ QHash<quint64, QPointF> GraphLayout::layoutTidy(const QList<Node> &nodes)
     }
     QHash<quint64, QPointF> out;
     double nextX = 0;
-    std::function<double(const Node *, int)> place = [&](const Node *n, int depth) {
+    std::function<double(const Box *, int)> place = [&](const Box *n, int depth) {
         const auto kids = children.value(n->key);
         double x; // across the ranks: the vertical axis of a left-to-right tree
         if (kids.isEmpty()) {
@@ -123,7 +123,7 @@ QHash<quint64, QPointF> GraphLayout::layoutTidy(const QList<Node> &nodes)
         out.insert(n->key, QPointF(depth * (n->size.width() + rankSep), x));
         return x;
     };
-    for (const Node *r : std::as_const(roots))
+    for (const Box *r : std::as_const(roots))
         place(r, 0);
     return out;
 }

@@ -14,7 +14,7 @@ namespace immortal {
 class GraphLayout
 {
 public:
-    struct Node
+    struct Box // one process to place
     {
         quint64 key = 0;
         quint64 parent = 0; // 0 for roots
@@ -22,12 +22,12 @@ public:
     };
 
     // Centres of the nodes in scene coordinates, y growing downwards.
-    static QHash<quint64, QPointF> layout(const QList<Node> &nodes);
+    static QHash<quint64, QPointF> layout(const QList<Box> &boxes);
     static bool usedGraphviz(); // whether the last layout came from dot
 
 private:
-    static bool layoutWithDot(const QList<Node> &nodes, QHash<quint64, QPointF> *out);
-    static QHash<quint64, QPointF> layoutTidy(const QList<Node> &nodes);
+    static bool layoutWithDot(const QList<Box> &boxes, QHash<quint64, QPointF> *out);
+    static QHash<quint64, QPointF> layoutTidy(const QList<Box> &boxes);
 };
 
 } // namespace immortal

@@ -64,7 +64,7 @@ void SupervisionGraphView::sync()
     m_syncTimer.stop();
     // 1. Nodes: one per row of the process tree.
     QHash<quint64, quint64> shape;
-    QList<GraphLayout::Node> layoutNodes;
+    QList<GraphLayout::Box> layoutNodes;
     std::function<void(const QModelIndex &, quint64)> walk = [&](const QModelIndex &parent,
                                                                  quint64 parentKey) {
         for (int r = 0; r < m_processes->rowCount(parent); ++r) {
@@ -117,7 +117,7 @@ void SupervisionGraphView::sync()
             continue;
         }
         if (!edge) {
-            edge = new GraphEdge(GraphEdge::Kind::Tree, parent, child);
+            edge = new GraphEdge(GraphEdge::Relation::Supervises, parent, child);
             m_scene->addItem(edge);
             m_treeEdges.insert(it.key(), edge);
         } else if (edge->from() != parent || edge->to() != child) {
@@ -140,7 +140,7 @@ void SupervisionGraphView::sync()
         // The node sits at the top of its box, its badges under it.
         const QPointF shift(0, -(TableBadge::gap + TableBadge::height) / 2);
         m_bounds = QRectF();
-        for (const GraphLayout::Node &n : std::as_const(layoutNodes)) {
+        for (const GraphLayout::Box &n : std::as_const(layoutNodes)) {
             QRectF box(QPointF(), n.size);
             box.moveCenter(centres.value(n.key));
             m_bounds |= box;
@@ -209,7 +209,7 @@ void SupervisionGraphView::syncTables()
         }
         GraphEdge *arrow = m_heirEdges.value(id);
         if (heirNode && !arrow) {
-            arrow = new GraphEdge(GraphEdge::Kind::Heir, badge, heirNode);
+            arrow = new GraphEdge(GraphEdge::Relation::Inherits, badge, heirNode);
             arrow->setToolTip(tr("heir of %1").arg(name));
             m_scene->addItem(arrow);
             m_heirEdges.insert(id, arrow);
