@@ -20,10 +20,6 @@ namespace {
 
 using Code = Error::Code;
 
-// How many reaped pids the store remembers (a pid's ownerDied() and a
-// transfer to it can only race within a very short window).
-constexpr size_t reapedHistory = 65536;
-
 TraceEvent tableEvent(TraceEvent::Type type, const TableData &d)
 {
     TraceEvent e;
@@ -69,7 +65,9 @@ TableStore *TableStore::instance()
 
 bool TableStore::aliveLocked(Pid pid) const
 {
-    return pid != 0 && !m_reaped.contains(pid) && Node::instance()->isAlive(pid);
+    // The Node forgets a dead pid before its ownerDied() takes this mutex, so
+    // under it "alive" also means "its tables have not been reaped yet".
+    return pid != 0 && Node::instance()->isAlive(pid);
 }
 
 void TableStore::apply(Effects &fx)
@@ -124,7 +122,7 @@ std::shared_ptr<TableData> TableStore::create(const QString &name, const TableOp
                         QStringLiteral("a table named '%1' already exists (table %2)")
                             .arg(name)
                             .arg(m_names.value(name)));
-        if (m_reaped.contains(owner))
+        if (!aliveLocked(owner)) // it died since the check above
             throw Error(Code::NoProc,
                         QStringLiteral("cannot create table '%1': process %2 has died")
                             .arg(name)
@@ -274,14 +272,6 @@ void TableStore::ownerDied(Pid pid, const QString &reason)
     Effects fx;
     {
         QMutexLocker lock(&m_mutex);
-        if (!m_reaped.contains(pid)) {
-            m_reaped.insert(pid);
-            m_reapedOrder.push_back(pid);
-            while (m_reapedOrder.size() > reapedHistory) {
-                m_reaped.remove(m_reapedOrder.front());
-                m_reapedOrder.pop_front();
-            }
-        }
         QList<TableId> ids = m_byOwner.take(pid).values();
         std::sort(ids.begin(), ids.end());
         for (TableId id : ids) {

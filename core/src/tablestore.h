@@ -14,7 +14,6 @@
 #include <QSet>
 #include <QString>
 
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -82,7 +81,7 @@ private:
     void apply(Effects &fx);
 
     // All *Locked functions run under m_mutex.
-    bool aliveLocked(Pid pid) const; // alive and not already reaped
+    bool aliveLocked(Pid pid) const; // alive (its tables not reaped yet)
     void transferLocked(TableData &d, Pid to, Pid from, const Term &data, Effects &fx);
     void removeLocked(TableData &d);
     TableInfo infoLocked(const TableData &d) const;
@@ -96,10 +95,6 @@ private:
     QHash<QString, TableId> m_names; // named tables
     QHash<Pid, QSet<TableId>> m_byOwner;
     QMultiHash<QString, TableId> m_orphans; // by the heir name they wait for
-    // Pids whose ownerDied() has run, so no table is ever passed to them
-    // afterwards (bounded; pids are never reused).
-    QSet<Pid> m_reaped;
-    std::deque<Pid> m_reapedOrder;
 };
 
 } // namespace immortal
