@@ -37,13 +37,33 @@ struct Supervisor::Private
     struct Child
     {
         ChildSpec spec;
-        Pid pid = 0; // 0 when not running
+        // OTP keeps one field for this, #child.pid: undefined | restarting | pid().
+        enum class Status { Undefined, Restarting, Running };
+        Status status = Status::Undefined;
+        Pid pid = 0; // the running process, 0 unless Running
         Pid lastPid = 0; // the pid of its previous life, for ChildRestarted
         bool everStarted = false;
-        bool restarting = false; // a restart is under way or queued for retry
         bool stopping = false; // we asked it to stop: its death is no crash
         bool removed = false; // gone from the list; stale handles ignore it
         QTimer *killTimer = nullptr; // the shutdown timeout, while stopping
+
+        bool running() const { return status == Status::Running; }
+        bool restarting() const { return status == Status::Restarting; }
+        void setRunning(Pid p)
+        {
+            status = Status::Running;
+            pid = p;
+        }
+        void setRestarting() // a restart is under way or queued for retry
+        {
+            status = Status::Restarting;
+            pid = 0;
+        }
+        void setUndefined() // down, and staying down until asked
+        {
+            status = Status::Undefined;
+            pid = 0;
+        }
     };
     using ChildPtr = std::shared_ptr<Child>;
 
@@ -128,7 +148,7 @@ struct Supervisor::Private
     // spec (undefined, until restart_child).
     void ignored(const ChildPtr &c)
     {
-        c->restarting = false;
+        c->setUndefined();
         if (c->spec.restart == ChildSpec::Restart::Temporary || simple())
             remove(c);
     }
@@ -171,9 +191,8 @@ struct Supervisor::Private
         Node::instance()->setSupervisor(pid, q->pid(), c->spec.id);
         const Pid old = c->lastPid;
         const bool restart = c->everStarted;
-        c->pid = pid;
+        c->setRunning(pid);
         c->everStarted = true;
-        c->restarting = false;
         byPid.insert(pid, c);
         if (restart && simple()) {
             // Dynamic children are listed, and stopped, by start order.
@@ -196,10 +215,9 @@ struct Supervisor::Private
     // Asks a running child to stop, per its shutdown; its death arrives in childDied().
     void stopChild(const ChildPtr &c)
     {
-        if (!c->pid || c->stopping)
+        if (!c->running() || c->stopping)
             return;
         c->stopping = true;
-        c->restarting = false;
         const Pid pid = c->pid;
         Node *node = Node::instance();
         if (c->spec.shutdown == ChildSpec::BrutalKill) {
@@ -226,7 +244,7 @@ struct Supervisor::Private
             info && !info->exitReason.isEmpty() ? info->exitReason : QStringLiteral("kill");
         delete c->killTimer;
         c->killTimer = nullptr;
-        c->pid = 0;
+        c->setUndefined();
         c->lastPid = pid;
         const bool stopped = std::exchange(c->stopping, false);
         const bool temporary = c->spec.restart == ChildSpec::Restart::Temporary;
@@ -303,7 +321,7 @@ struct Supervisor::Private
             escalate(c);
             return;
         }
-        c->restarting = true;
+        c->setRestarting();
         switch (q->m_flags.strategy) {
         case Strategy::OneForOne:
         case Strategy::SimpleOneForOne:
@@ -331,7 +349,7 @@ struct Supervisor::Private
     void startInOrder(const QList<ChildPtr> &list)
     {
         for (const ChildPtr &c : list) {
-            if (c->removed || c->pid || shuttingDown)
+            if (c->removed || c->running() || shuttingDown)
                 continue;
             QString failure;
             switch (doStart(c, &failure)) {
@@ -340,7 +358,7 @@ struct Supervisor::Private
             case StartResult::Ignored:
                 break;
             case StartResult::Failed:
-                c->restarting = true;
+                c->setRestarting();
                 scheduleRetry(c);
                 return;
             }
@@ -356,7 +374,7 @@ struct Supervisor::Private
 
     void tryAgain(const ChildPtr &c)
     {
-        if (!c || c->removed || !c->restarting || c->pid || shuttingDown)
+        if (!c || c->removed || !c->restarting() || shuttingDown)
             return;
         if (seq.active) {
             deferred.append({ c, 0, {} });
@@ -384,7 +402,7 @@ struct Supervisor::Private
     {
         std::deque<Pid> pids;
         for (qsizetype i = children.size() - 1; i >= from; --i) {
-            if (children.at(i)->pid)
+            if (children.at(i)->running())
                 pids.push_back(children.at(i)->pid);
         }
         return pids;
@@ -435,11 +453,11 @@ struct Supervisor::Private
         while (!seq.active && !shuttingDown && !deferred.isEmpty()) {
             const Deferred d = deferred.takeFirst();
             const ChildPtr &c = d.child;
-            if (c->removed || c->pid)
+            if (c->removed || c->running())
                 continue;
             if (d.pid == 0) {
                 tryAgain(c);
-            } else if (c->lastPid == d.pid && !c->restarting) {
+            } else if (c->lastPid == d.pid && !c->restarting()) {
                 handleExit(c, d.reason);
             }
         }
@@ -458,9 +476,10 @@ struct Supervisor::Private
         }
         deferred.clear();
         for (const ChildPtr &c : std::as_const(children)) {
-            if (c->restarting && !c->pid)
+            if (c->restarting()) {
                 notRestarted(c, c->lastPid, QStringLiteral("shutdown"));
-            c->restarting = false;
+                c->setUndefined();
+            }
         }
         if (!seq.active)
             runFinalSequence();
@@ -470,7 +489,7 @@ struct Supervisor::Private
     {
         std::deque<Pid> pids;
         for (qsizetype i = children.size() - 1; i >= 0; --i) {
-            if (children.at(i)->pid)
+            if (children.at(i)->running())
                 pids.push_back(children.at(i)->pid);
         }
         // Children outside the list (none today) would still be in byPid.
@@ -560,7 +579,7 @@ void Supervisor::start()
     d->started = true;
     const QList<Private::ChildPtr> list = d->children;
     for (const Private::ChildPtr &c : list) {
-        if (c->removed || c->pid)
+        if (c->removed || c->running())
             continue;
         QString failure;
         switch (d->doStart(c, &failure)) {
@@ -600,7 +619,7 @@ Pid Supervisor::startChild(const ChildSpec &spec)
     d->checkUsable("start_child");
     Private::validate(spec);
     if (const Private::ChildPtr existing = d->find(spec.id)) {
-        if (existing->pid)
+        if (existing->running())
             throw Error(Error::Code::Running,
                         QStringLiteral("Child %1 is already running.").arg(quoted(spec.id)));
         throw Error(Error::Code::AlreadyPresent,
@@ -653,12 +672,12 @@ void Supervisor::terminateChild(const QString &id)
 {
     d->checkNotSimple("terminate_child by id");
     const Private::ChildPtr c = d->get(id);
-    if (c->pid) {
+    if (c->running()) {
         d->stopChild(c);
         return;
     }
     // Not running: cancel a pending restart; a temporary spec goes away (OTP).
-    c->restarting = false;
+    c->setUndefined();
     if (c->spec.restart == ChildSpec::Restart::Temporary)
         d->remove(c);
 }
@@ -678,10 +697,10 @@ Pid Supervisor::restartChild(const QString &id)
     d->checkNotSimple("restart_child");
     d->checkUsable("restart_child");
     const Private::ChildPtr c = d->get(id);
-    if (c->pid)
+    if (c->running())
         throw Error(Error::Code::Running,
                     QStringLiteral("Child %1 is running; terminate it first.").arg(quoted(id)));
-    if (c->restarting)
+    if (c->restarting())
         throw Error(Error::Code::Restarting,
                     QStringLiteral("Child %1 is being restarted already.").arg(quoted(id)));
     QString failure;
@@ -701,10 +720,10 @@ void Supervisor::deleteChild(const QString &id)
 {
     d->checkNotSimple("delete_child");
     const Private::ChildPtr c = d->get(id);
-    if (c->pid)
+    if (c->running())
         throw Error(Error::Code::Running,
                     QStringLiteral("Child %1 is running; terminate it first.").arg(quoted(id)));
-    if (c->restarting)
+    if (c->restarting())
         throw Error(
             Error::Code::Restarting,
             QStringLiteral("Child %1 is being restarted; terminate it first.").arg(quoted(id)));
@@ -716,7 +735,7 @@ QList<Supervisor::ChildInfo> Supervisor::whichChildren() const
     QList<ChildInfo> out;
     out.reserve(d->children.size());
     for (const Private::ChildPtr &c : std::as_const(d->children))
-        out.append({ c->spec.id, c->pid, c->spec.type, c->restarting && !c->pid });
+        out.append({ c->spec.id, c->pid, c->spec.type, c->restarting() });
     return out;
 }
 
@@ -725,7 +744,7 @@ Supervisor::Counts Supervisor::countChildren() const
     Counts n;
     n.specs = d->simple() ? 1 : int(d->children.size());
     for (const Private::ChildPtr &c : std::as_const(d->children)) {
-        if (c->pid)
+        if (c->running())
             ++n.active;
         if (c->spec.type == ChildSpec::Type::Supervisor)
             ++n.supervisors;
