@@ -33,31 +33,12 @@ QString HeadlessRun::describe(const TraceEvent &e, qint64 startNs)
 {
     QStringList parts;
     parts << timeText(e.tNs - startNs) << QString::fromLatin1(TraceEvent::typeName(e.type));
-    const auto add = [&](const char *key, const QString &value) {
-        if (!value.isEmpty())
-            parts << QString::fromLatin1(key) + QLatin1Char('=') + value;
-    };
-    const auto addPid = [&](const char *key, Pid pid) {
-        if (pid != 0)
-            add(key, Node::pidText(pid));
-    };
-    add("name", e.name);
-    addPid("pid", e.pid);
-    add("kind", e.kind);
-    addPid("supervisor", e.supervisor);
-    add("child_id", e.childId);
-    if (e.table != 0)
-        add("table", QString::number(e.table));
-    add("table_name", e.tableName);
-    addPid("from", e.from);
-    addPid("to", e.to);
-    addPid("heir", e.heir);
-    add("heir_name", e.heirName);
-    add("target", e.target);
-    if (e.size >= 0)
-        add("size", QString::number(e.size));
-    if (!e.reason.isEmpty())
-        add("reason", QLatin1Char('"') + e.reason + QLatin1Char('"'));
+    for (const TraceEvent::Field &f : e.fields()) {
+        QString value = f.isPid ? Node::pidText(Pid(f.value.toLongLong())) : f.value.toString();
+        if (f.value.typeId() == QMetaType::QString && value.contains(QLatin1Char(' ')))
+            value = QLatin1Char('"') + value + QLatin1Char('"');
+        parts << QString::fromLatin1(f.key) + QLatin1Char('=') + value;
+    }
     return parts.join(QLatin1Char(' '));
 }
 

@@ -58,35 +58,44 @@ bool TraceEvent::typeFromName(QStringView name, Type *type)
     return false;
 }
 
+QList<TraceEvent::Field> TraceEvent::fields() const
+{
+    QList<Field> out;
+    const auto pidField = [&out](const char *key, Pid value) {
+        if (value)
+            out.append({ key, qint64(value), true });
+    };
+    const auto textField = [&out](const char *key, const QString &value) {
+        if (!value.isEmpty())
+            out.append({ key, value, false });
+    };
+    pidField("pid", pid);
+    textField("name", name);
+    textField("kind", kind);
+    pidField("supervisor", supervisor);
+    textField("child_id", childId);
+    if (table)
+        out.append({ "table", qint64(table), false });
+    textField("table_name", tableName);
+    pidField("from", from);
+    pidField("to", to);
+    pidField("heir", heir);
+    textField("heir_name", heirName);
+    textField("target", target);
+    if (size >= 0)
+        out.append({ "size", size, false });
+    textField("reason", reason);
+    return out;
+}
+
 QJsonObject TraceEvent::toJson() const
 {
     QJsonObject o;
     o.insert(QLatin1String("seq"), qint64(seq));
     o.insert(QLatin1String("t_ns"), tNs);
     o.insert(QLatin1String("event"), QLatin1String(typeName(type)));
-    auto putPid = [&o](const char *key, Pid value) {
-        if (value)
-            o.insert(QLatin1String(key), qint64(value));
-    };
-    auto putString = [&o](const char *key, const QString &value) {
-        if (!value.isEmpty())
-            o.insert(QLatin1String(key), value);
-    };
-    putPid("pid", pid);
-    putString("name", name);
-    putString("kind", kind);
-    putPid("supervisor", supervisor);
-    putString("child_id", childId);
-    putString("reason", reason);
-    putPid("table", table);
-    putString("table_name", tableName);
-    putPid("from", from);
-    putPid("to", to);
-    putPid("heir", heir);
-    putString("heir_name", heirName);
-    putString("target", target);
-    if (size >= 0)
-        o.insert(QLatin1String("size"), size);
+    for (const Field &f : fields())
+        o.insert(QLatin1String(f.key), QJsonValue::fromVariant(f.value));
     return o;
 }
 

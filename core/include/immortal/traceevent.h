@@ -3,8 +3,10 @@
 #include <immortal/types.h>
 
 #include <QJsonObject>
+#include <QList>
 #include <QMetaType>
 #include <QString>
+#include <QVariant>
 
 namespace immortal {
 
@@ -61,6 +63,17 @@ struct TraceEvent
     static const char *typeName(Type type); ///< "process_started", ...
     /// The type named `name` (as typeName() gives it) into *type; false if none.
     static bool typeFromName(QStringView name, Type *type);
+    /// One field of an event in its documented form (docs/trace-format.md).
+    struct Field
+    {
+        const char *key; ///< the JSON key, e.g. "child_id"
+        QVariant value; ///< a qint64 for pids, ids and sizes; a QString for text
+        bool isPid; ///< the value is a pid (printers show it as `<0.N.0>`)
+    };
+    /// The fields that apply to this event (those with a value), always in the
+    /// same order: the one description that the JSON form and every printer of
+    /// events share. seq, t_ns and the type are not among them.
+    QList<Field> fields() const;
     QJsonObject toJson() const; ///< one object, without the fields that do not apply
     /// The event toJson() wrote; throws Error(BadArg) for an unknown event type.
     static TraceEvent fromJson(const QJsonObject &o);
