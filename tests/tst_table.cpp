@@ -983,7 +983,8 @@ private Q_SLOTS:
                     op = QStringLiteral("selectDelete");
                     const Term value = anyValue();
                     t.selectDelete([&](const Tuple &row) {
-                        return row.size() == 3 || row.at(valuePos - 1) == value;
+                        return row.size() == 3
+                            || (row.size() >= valuePos && row.at(valuePos - 1) == value);
                     });
                     break;
                 }
