@@ -1,3 +1,4 @@
+#include "tablestore.h" // TableData behind a handle, for memoryByWalk()
 #include "testsupport.h"
 
 #include <immortal/error.h>
@@ -787,6 +788,245 @@ private Q_SLOTS:
         for (const TableInfo &x : Table::all())
             listed = listed || x.id == t.id();
         QVERIFY(listed);
+    }
+
+    // info().memory is kept as the rows change (O(1), no walk): after every
+    // step of a long mixed sequence of every write, over every table type,
+    // it equals what walking every row adds up (TableData::memoryByWalk()).
+    // Keys and values are integers, floats, atoms, strings, binaries, lists
+    // and nested tuples, rows are pairs, triples and lone keys, and values
+    // overwrite values of another shape. Equal strings with different
+    // capacities (so different memory) catch a path that counts the key it
+    // was given rather than the one the table keeps; failing writes count too.
+    void memoryKeptEqualsWalk_data()
+    {
+        QTest::addColumn<int>("type");
+        QTest::addColumn<int>("keyPos");
+        QTest::addColumn<TableOptions::Access>("access");
+        using Type = TableOptions::Type;
+        const auto add = [](const char *name, Type type, int keyPos, TableOptions::Access access) {
+            QTest::newRow(name) << int(type) << keyPos << access;
+        };
+        add("set, public (inline path)", Type::Set, 1, TableOptions::Access::Public);
+        add("set, key second, public", Type::Set, 2, TableOptions::Access::Public);
+        add("set, protected (general path)", Type::Set, 1, TableOptions::Access::Protected);
+        add("ordered_set", Type::OrderedSet, 1, TableOptions::Access::Public);
+        add("ordered_set, key second", Type::OrderedSet, 2, TableOptions::Access::Protected);
+        add("bag", Type::Bag, 1, TableOptions::Access::Public);
+        add("bag, key second", Type::Bag, 2, TableOptions::Access::Protected);
+        add("duplicate_bag", Type::DuplicateBag, 1, TableOptions::Access::Public);
+        add("duplicate_bag, key second", Type::DuplicateBag, 2, TableOptions::Access::Protected);
+    }
+    void memoryKeptEqualsWalk()
+    {
+        QFETCH(int, type);
+        QFETCH(int, keyPos);
+        QFETCH(TableOptions::Access, access);
+        TableOptions o = opts(TableOptions::Type(type), access);
+        o.keyPos = keyPos;
+        Table t = make(o, QStringLiteral("memory"));
+        const std::shared_ptr<TableData> d = TableStore::instance()->find(t.id());
+        QVERIFY(d);
+        ProcessScope scope(m_owner->pid());
+
+        QString roomy = QStringLiteral("k");
+        roomy.reserve(200); // equal to "k", but more bytes
+        QByteArray roomyBytes("\x01\x02", 2);
+        roomyBytes.reserve(300);
+        const QList<Term> keys {
+            0,
+            1,
+            2,
+            1.0,
+            a(u"a"),
+            a(u"b"),
+            QStringLiteral("k"),
+            Term(roomy),
+            QStringLiteral("a longer key, on the heap"),
+            QByteArray("\x01\x02", 2),
+            Term(roomyBytes),
+            QByteArray(40, 'b'),
+            Term::tuple({ 1, Term::tuple({ QStringLiteral("x"), Term::list({ 1, "y" }) }) }),
+            Term::list({ 1, QStringLiteral("z") }),
+        };
+        QString roomyValue = QStringLiteral("value");
+        roomyValue.reserve(100);
+        const QList<Term> values {
+            7,
+            -3,
+            2.5,
+            a(u"ok"),
+            QStringLiteral("value"),
+            Term(roomyValue),
+            QByteArray(64, 'v'),
+            Term::tuple({ "t", Term::list({ 1, 2 }) }),
+            Term::list({ "l", Term::tuple({ 2 }), QByteArray(3, 'c') }),
+            Term::tuple({ Term::tuple({ Term::tuple({ "deep", 1.5 }) }) }),
+        };
+
+        quint64 state = 0x9e3779b97f4a7c15ULL;
+        const auto pick = [&state](qsizetype n) {
+            state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+            return qsizetype((state >> 33) % quint64(n));
+        };
+        const auto anyKey = [&] {
+            return keys.at(pick(keys.size()));
+        };
+        const auto anyValue = [&] {
+            return values.at(pick(values.size()));
+        };
+        const int valuePos = keyPos == 1 ? 2 : 1; // the value of a pair
+        // A row with the key at keyPos: a pair mostly, else a triple or the key alone.
+        const auto anyRow = [&] {
+            const Term key = anyKey();
+            const qsizetype shape = pick(6);
+            if (shape == 0 && keyPos == 1)
+                return Tuple { key };
+            Tuple row;
+            for (qsizetype i = 0; i < (shape == 1 ? 3 : 2); ++i)
+                row << (i == keyPos - 1 ? key : anyValue());
+            return row;
+        };
+        const auto anyRows = [&] {
+            QList<Tuple> rows;
+            for (qsizetype n = 1 + pick(3); n > 0; --n)
+                rows.append(anyRow());
+            return rows;
+        };
+        const auto wild = a(u"_");
+
+        QMap<QString, int> ran;
+        for (int step = 0; step < 4000; ++step) {
+            QString op;
+            try {
+                switch (pick(20)) {
+                case 0:
+                case 1:
+                case 2:
+                    op = QStringLiteral("insert");
+                    t.insert(anyRow());
+                    break;
+                case 3: {
+                    op = QStringLiteral("insert braces");
+                    const Term key = anyKey();
+                    const Term value = anyValue();
+                    if (keyPos == 1)
+                        t.insert({ key, value });
+                    else
+                        t.insert({ value, key });
+                    break;
+                }
+                case 4:
+                    op = QStringLiteral("insert list");
+                    t.insert(anyRows());
+                    break;
+                case 5:
+                    op = QStringLiteral("insertNew");
+                    t.insertNew(anyRow());
+                    break;
+                case 6:
+                    op = QStringLiteral("insertNew list");
+                    t.insertNew(anyRows());
+                    break;
+                case 7:
+                    op = QStringLiteral("erase");
+                    t.erase(anyKey());
+                    break;
+                case 8: {
+                    op = QStringLiteral("eraseObject (a row there)");
+                    const QList<Tuple> rows = t.toList();
+                    if (!rows.isEmpty())
+                        t.eraseObject(rows.at(pick(rows.size())));
+                    break;
+                }
+                case 9:
+                    op = QStringLiteral("eraseObject");
+                    t.eraseObject(anyRow());
+                    break;
+                case 10: {
+                    op = QStringLiteral("matchDelete");
+                    Tuple pattern { wild, wild };
+                    pattern[pick(2)] = pick(2) ? anyKey() : anyValue();
+                    t.matchDelete(pattern);
+                    break;
+                }
+                case 11:
+                    op = QStringLiteral("take");
+                    t.take(anyKey());
+                    break;
+                case 12:
+                    op = QStringLiteral("updateCounter");
+                    t.updateCounter(anyKey(), valuePos, pick(5) - 2);
+                    break;
+                case 13: {
+                    op = QStringLiteral("updateCounter with a default row");
+                    Tuple defaultRow { 0, 0 };
+                    if (pick(2))
+                        defaultRow << anyValue();
+                    t.updateCounter(anyKey(), valuePos, 1, defaultRow);
+                    break;
+                }
+                case 14: {
+                    op = QStringLiteral("updateElement");
+                    t.updateElement(anyKey(), pick(3) ? valuePos : 3, anyValue());
+                    break;
+                }
+                case 15: {
+                    op = QStringLiteral("updateElement list");
+                    QList<std::pair<int, Term>> changes { { valuePos, anyValue() } };
+                    if (pick(2))
+                        changes.append({ 3, anyValue() });
+                    t.updateElement(anyKey(), changes);
+                    break;
+                }
+                case 16: {
+                    op = QStringLiteral("selectDelete");
+                    const Term value = anyValue();
+                    t.selectDelete([&](const Tuple &row) {
+                        return row.size() == 3
+                            || (row.size() >= valuePos && row.at(valuePos - 1) == value);
+                    });
+                    break;
+                }
+                case 17:
+                    if (pick(10) == 0) { // now and then: most steps need rows to work on
+                        op = QStringLiteral("deleteAllObjects");
+                        t.deleteAllObjects();
+                        break;
+                    }
+                    [[fallthrough]];
+                default:
+                    op = QStringLiteral("insert (overwrite)");
+                    if (!t.toList().isEmpty())
+                        t.insert(anyRow());
+                    break;
+                }
+            } catch (const Error &) {
+                op += QStringLiteral(" (failed)"); // bad positions, counters on a bag...
+            }
+            ++ran[op];
+            const size_t walked = d->memoryByWalk();
+            QVERIFY2(t.info().memory == walked,
+                     qPrintable(QStringLiteral("step %1, after %2: info().memory %3, walked %4")
+                                    .arg(step)
+                                    .arg(op)
+                                    .arg(t.info().memory)
+                                    .arg(walked)));
+        }
+        // Every write ran, and each on a table with rows in it.
+        for (const char *name :
+             { "insert", "insert braces", "insert list", "insertNew", "insertNew list", "erase",
+               "eraseObject (a row there)", "eraseObject", "matchDelete", "take", "selectDelete" })
+            QVERIFY2(ran.value(QLatin1String(name)) > 100, name);
+        QVERIFY(ran.value(QStringLiteral("deleteAllObjects")) > 5);
+        const bool counters =
+            o.type == TableOptions::Type::Set || o.type == TableOptions::Type::OrderedSet;
+        for (const char *name : { "updateCounter", "updateCounter with a default row",
+                                  "updateElement", "updateElement list" })
+            QVERIFY2(ran.value(QLatin1String(name)) > (counters ? 10 : -1), name);
+        QVERIFY(t.size() > 0);
+        t.deleteTable();
+        QCOMPARE(d->memory(), d->memoryByWalk());
     }
 
     void optionsFromStrings()

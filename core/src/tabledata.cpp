@@ -276,7 +276,24 @@ void TableData::forEachLocked(F &&f) const
 void TableData::addRowLocked(const Term &key, const Term &other)
 {
     m_set.emplace(key, SetRow { other });
+    if (hasHeap(key, other)) [[unlikely]]
+        m_heapBytes += slotHeap(key, other); // the slot's key shares key's payload
     setSize(qsizetype(m_set.size()));
+}
+
+void TableData::replaceRowLocked(const SetSlot &slot, const Term &other)
+{
+    const size_t before = heapOf(slot.row.other);
+    slot.row.other = other;
+    m_heapBytes += heapOf(slot.row.other) - before;
+}
+
+size_t TableData::entryHeap(const Term &key, const BagRows &rows) noexcept
+{
+    size_t total = heapOf(key) + vectorBytes(rows);
+    for (const Tuple &row : rows)
+        total += heapOf(row);
+    return total;
 }
 
 bool TableData::containsLocked(const Term &key) const
@@ -329,24 +346,38 @@ void TableData::insertLocked(const Tuple &row)
     case TableOptions::Type::Set:
         storeRowLocked(key, row.constData(), row.size());
         break;
-    case TableOptions::Type::OrderedSet:
-        m_ordered.insert_or_assign(key, row);
-        break;
-    case TableOptions::Type::Bag: {
-        BagRows &rows = m_bag[key];
-        // A bag holds one copy of each distinct object.
-        for (const Tuple &r : rows) {
-            if (r == row)
-                return;
+    case TableOptions::Type::OrderedSet: {
+        // insert_or_assign, with the replaced row's bytes known.
+        auto it = m_ordered.lower_bound(key);
+        if (it != m_ordered.end() && !TermLess()(key, it->first)) {
+            const size_t before = heapOf(it->second);
+            it->second = row;
+            m_heapBytes += heapOf(it->second) - before;
+        } else {
+            it = m_ordered.emplace_hint(it, key, row);
+            m_heapBytes += entryHeap(it->first, it->second);
         }
+        break;
+    }
+    case TableOptions::Type::Bag:
+    case TableOptions::Type::DuplicateBag: {
+        const auto [it, added] = m_bag.try_emplace(key);
+        BagRows &rows = it->second;
+        if (added) {
+            m_heapBytes += heapOf(it->first);
+        } else if (m_options.type == TableOptions::Type::Bag) {
+            // A bag holds one copy of each distinct object.
+            for (const Tuple &r : rows) {
+                if (r == row)
+                    return;
+            }
+        }
+        const size_t vectorBefore = vectorBytes(rows);
         rows.push_back(row);
+        m_heapBytes += vectorBytes(rows) - vectorBefore + heapOf(rows.back());
         ++m_bagRows;
         break;
     }
-    case TableOptions::Type::DuplicateBag:
-        m_bag[key].push_back(row);
-        ++m_bagRows;
-        break;
     }
 }
 
@@ -371,6 +402,7 @@ qsizetype TableData::removeMarkedLocked(const std::vector<char> &marks)
     case TableOptions::Type::Set:
         for (auto it = m_set.begin(); it != m_set.end();) {
             if (marks[i++]) {
+                m_heapBytes -= slotHeap(it->key, it->row.other);
                 m_set.erase(it++);
                 ++removed;
             } else {
@@ -381,6 +413,7 @@ qsizetype TableData::removeMarkedLocked(const std::vector<char> &marks)
     case TableOptions::Type::OrderedSet:
         for (auto it = m_ordered.begin(); it != m_ordered.end();) {
             if (marks[i++]) {
+                m_heapBytes -= entryHeap(it->first, it->second);
                 it = m_ordered.erase(it);
                 ++removed;
             } else {
@@ -391,17 +424,22 @@ qsizetype TableData::removeMarkedLocked(const std::vector<char> &marks)
     default:
         for (auto it = m_bag.begin(); it != m_bag.end();) {
             BagRows &rows = it->second;
+            const size_t vectorBefore = vectorBytes(rows);
             BagRows kept;
             for (Tuple &row : rows) {
-                if (marks[i++])
+                if (marks[i++]) {
+                    m_heapBytes -= heapOf(row);
                     ++removed;
-                else
+                } else {
                     kept.push_back(std::move(row));
+                }
             }
             if (kept.empty()) {
+                m_heapBytes -= vectorBefore + heapOf(it->first);
                 m_bag.erase(it++);
             } else {
                 rows = std::move(kept);
+                m_heapBytes += vectorBytes(rows) - vectorBefore;
                 ++it;
             }
         }
@@ -447,10 +485,30 @@ void TableData::markDeleted()
     OrderedMap().swap(m_ordered);
     BagMap().swap(m_bag);
     m_bagRows = 0;
+    m_heapBytes = 0;
     setSize(0);
 }
 
+// O(1): m_heapBytes holds what memoryByWalk() adds up row by row; the
+// containers' arrays follow from their size and capacity.
 size_t TableData::memory() const
+{
+    BiasedLock::ReadLocker lock(m_lock);
+    size_t total = sizeof(TableData) + m_heapBytes;
+    switch (m_options.type) {
+    case TableOptions::Type::Set:
+        return total + flatTableBytes(m_set);
+    case TableOptions::Type::OrderedSet:
+        // btree nodes are about 3/4 full on average.
+        return total + m_ordered.size() * sizeof(OrderedMap::value_type) * 4 / 3;
+    default: // bag vectors are in m_heapBytes
+        return total + flatTableBytes(m_bag);
+    }
+}
+
+// What memory() was before the rows' heap bytes were kept (m_heapBytes):
+// the same formula, every row walked. memory() must always equal it.
+size_t TableData::memoryByWalk() const
 {
     BiasedLock::ReadLocker lock(m_lock);
     size_t total = sizeof(TableData);
@@ -544,14 +602,23 @@ void TableData::erase(const Term &key)
         checkWrite();
         switch (m_options.type) {
         case TableOptions::Type::Set:
-            changed = m_set.erase(key) > 0;
+            if (auto it = m_set.find(key); it != m_set.end()) {
+                m_heapBytes -= slotHeap(it->key, it->row.other);
+                m_set.erase(it);
+                changed = true;
+            }
             break;
         case TableOptions::Type::OrderedSet:
-            changed = m_ordered.erase(key) > 0;
+            if (auto it = m_ordered.find(key); it != m_ordered.end()) {
+                m_heapBytes -= entryHeap(it->first, it->second);
+                m_ordered.erase(it);
+                changed = true;
+            }
             break;
         default:
             if (auto it = m_bag.find(key); it != m_bag.end()) {
                 m_bagRows -= qsizetype(it->second.size());
+                m_heapBytes -= entryHeap(it->first, it->second);
                 m_bag.erase(it);
                 changed = true;
             }
@@ -574,12 +641,14 @@ void TableData::eraseObject(const Tuple &row)
         switch (m_options.type) {
         case TableOptions::Type::Set:
             if (auto it = m_set.find(key); it != m_set.end() && rowEquals(it->key, it->row, row)) {
+                m_heapBytes -= slotHeap(it->key, it->row.other);
                 m_set.erase(it);
                 changed = true;
             }
             break;
         case TableOptions::Type::OrderedSet:
             if (auto it = m_ordered.find(key); it != m_ordered.end() && it->second == row) {
+                m_heapBytes -= entryHeap(it->first, it->second);
                 m_ordered.erase(it);
                 changed = true;
             }
@@ -587,13 +656,23 @@ void TableData::eraseObject(const Tuple &row)
         default:
             if (auto it = m_bag.find(key); it != m_bag.end()) {
                 BagRows &rows = it->second;
+                // The rows going, counted before std::remove leaves its tail unspecified.
+                // They equal `row`, but their payloads' capacities may differ.
+                const size_t vectorBefore = vectorBytes(rows);
+                for (const Tuple &r : rows) {
+                    if (r == row)
+                        m_heapBytes -= heapOf(r);
+                }
                 const auto end = std::remove(rows.begin(), rows.end(), row);
                 const auto removed = qsizetype(rows.end() - end);
                 rows.erase(end, rows.end());
+                m_heapBytes += vectorBytes(rows) - vectorBefore;
                 m_bagRows -= removed;
                 changed = removed > 0;
-                if (rows.empty())
+                if (rows.empty()) {
+                    m_heapBytes -= vectorBytes(rows) + heapOf(it->first);
                     m_bag.erase(it);
+                }
             }
             break;
         }
@@ -615,6 +694,7 @@ void TableData::deleteAllObjects()
         m_ordered.clear();
         m_bag.clear();
         m_bagRows = 0;
+        m_heapBytes = 0;
         setSize(0);
     }
     if (changed)
@@ -659,17 +739,20 @@ Rows TableData::take(const Term &key)
         case TableOptions::Type::Set:
             if (auto it = m_set.find(key); it != m_set.end()) {
                 out.append(unpackRow(it->key, it->row));
+                m_heapBytes -= slotHeap(it->key, it->row.other);
                 m_set.erase(it);
             }
             break;
         case TableOptions::Type::OrderedSet:
             if (auto it = m_ordered.find(key); it != m_ordered.end()) {
+                m_heapBytes -= entryHeap(it->first, it->second);
                 out.append(std::move(it->second));
                 m_ordered.erase(it);
             }
             break;
         default:
             if (auto it = m_bag.find(key); it != m_bag.end()) {
+                m_heapBytes -= entryHeap(it->first, it->second);
                 for (Tuple &row : it->second)
                     out.append(std::move(row));
                 m_bagRows -= out.size();
@@ -687,23 +770,35 @@ Rows TableData::take(const Term &key)
 // Opens the row of a set or ordered_set for editing under the write lock, or
 // returns nullptr. Set rows are packed: a set row is edited as an unpacked copy
 // in `scratch` (setIt names its slot), which closeRowLocked() stores back.
-Tuple *TableData::openRowLocked(const Term &key, Tuple &scratch, SetSlots::iterator &setIt)
+// heapBefore is the row's share of m_heapBytes (its key's aside), which
+// closeRowLocked() replaces with the edited row's.
+Tuple *TableData::openRowLocked(const Term &key, Tuple &scratch, SetSlots::iterator &setIt,
+                                size_t &heapBefore)
 {
     if (m_options.type == TableOptions::Type::Set) {
         setIt = m_set.find(key);
         if (setIt == m_set.end())
             return nullptr;
+        heapBefore = heapOf(setIt->row.other);
         scratch = unpackRow(setIt->key, setIt->row);
         return &scratch;
     }
     auto it = m_ordered.find(key);
-    return it == m_ordered.end() ? nullptr : &it->second;
+    if (it == m_ordered.end())
+        return nullptr;
+    heapBefore = heapOf(it->second);
+    return &it->second;
 }
 
-void TableData::closeRowLocked(const Tuple &scratch, SetSlots::iterator setIt)
+// `row` is what openRowLocked() returned, now edited.
+void TableData::closeRowLocked(const Tuple &row, SetSlots::iterator setIt, size_t heapBefore)
 {
-    if (setIt != m_set.end())
-        setIt->row = packRow(scratch);
+    if (setIt != m_set.end()) {
+        setIt->row = packRow(row);
+        m_heapBytes += heapOf(setIt->row.other) - heapBefore;
+    } else {
+        m_heapBytes += heapOf(row) - heapBefore;
+    }
 }
 
 qint64 TableData::updateCounter(const Term &key, int pos, qint64 incr, const Tuple *defaultRow)
@@ -726,7 +821,8 @@ qint64 TableData::updateCounter(const Term &key, int pos, qint64 incr, const Tup
         checkWrite();
         SetSlots::iterator setIt = m_set.end();
         Tuple unpacked;
-        Tuple *row = openRowLocked(key, unpacked, setIt);
+        size_t heapBefore = 0;
+        Tuple *row = openRowLocked(key, unpacked, setIt, heapBefore);
         Tuple fresh;
         if (!row) {
             if (!defaultRow)
@@ -754,7 +850,7 @@ qint64 TableData::updateCounter(const Term &key, int pos, qint64 incr, const Tup
         if (row == &fresh)
             insertLocked(fresh);
         else
-            closeRowLocked(unpacked, setIt);
+            closeRowLocked(*row, setIt, heapBefore);
         setSize(countLocked());
     }
     written();
@@ -782,7 +878,8 @@ bool TableData::updateElement(const Term &key, const QList<std::pair<int, Term>>
         checkWrite();
         SetSlots::iterator setIt = m_set.end();
         Tuple unpacked;
-        Tuple *row = openRowLocked(key, unpacked, setIt);
+        size_t heapBefore = 0;
+        Tuple *row = openRowLocked(key, unpacked, setIt, heapBefore);
         if (!row)
             return false;
         for (const auto &[pos, value] : changes) {
@@ -794,7 +891,7 @@ bool TableData::updateElement(const Term &key, const QList<std::pair<int, Term>>
         }
         for (const auto &[pos, value] : changes)
             (*row)[pos - 1] = value;
-        closeRowLocked(unpacked, setIt);
+        closeRowLocked(*row, setIt, heapBefore);
     }
     if (!changes.isEmpty())
         written();

@@ -181,6 +181,7 @@ TableInfo TableStore::info(const TableData &d) const
         i = infoLocked(d);
     }
     // Outside the mutex: the registry and the row lock are not ours to nest.
+    // Nothing here walks the rows: memory() is kept by the writes (O(1)).
     i.heirPid = i.heir.pid
         ? i.heir.pid
         : (i.heir.name.isEmpty() ? 0 : Registry::instance()->whereis(i.heir.name));

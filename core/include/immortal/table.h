@@ -71,7 +71,9 @@ public:
     bool isNull() const noexcept { return !m_d; } ///< true for a default-constructed handle
     bool isAlive() const noexcept; ///< false once the table is gone, or for a null handle
     TableId id() const noexcept; ///< 0 for a null handle
-    TableInfo info() const; ///< ets:info/1 (readable by anyone)
+    /// ets:info/1 (readable by anyone). O(1) whatever the row count: the
+    /// table keeps its memory figure as rows are written and walks none here.
+    TableInfo info() const;
 
     /// \name Writes
     /// The owner's, or any caller's for a public table. A row without an

@@ -19,7 +19,9 @@ struct TableInfo
     HeirSpec heir; ///< as set at creation or by setHeir()
     Pid heirPid = 0; ///< the heir resolved now (name heirs: whoever holds the name)
     qsizetype size = 0; ///< rows
-    size_t memory = 0; ///< bytes, rows and index included
+    /// Bytes, rows and index included. Kept up to date by every write, so
+    /// reading it walks no rows.
+    size_t memory = 0;
     int keyPos = 1; ///< 1-based
     int transfers = 0; ///< give_aways and heir transfers so far
     bool orphaned = false; ///< owner dead, waiting for a name heir to come back

@@ -47,7 +47,13 @@ public:
     bool isAlive() const noexcept { return m_alive.load(std::memory_order_acquire); }
     qsizetype rowCount() const noexcept { return m_size.load(std::memory_order_relaxed); }
     // Bytes used by rows and index (takes the shared lock; no access check).
+    // O(1): every write keeps m_heapBytes, the rows' heap bytes, up to date
+    // under the write lock, and the containers' own arrays are computed from
+    // their size and capacity. Equal to memoryByWalk() at all times.
     size_t memory() const;
+    // The same number by walking every row, O(rows): what memory() was
+    // before it kept count. For tests, which check that the two agree.
+    size_t memoryByWalk() const;
 
     // Writes.
     // Rows as a pointer range, so one row needs no list around it.
@@ -202,8 +208,35 @@ private:
     [[noreturn]] void noKey(const Term *elems, qsizetype n) const;
     void checkPos(int pos, const char *what) const;
     void insertLocked(const Tuple &row);
-    Tuple *openRowLocked(const Term &key, Tuple &scratch, SetSlots::iterator &setIt);
-    void closeRowLocked(const Tuple &scratch, SetSlots::iterator setIt);
+    Tuple *openRowLocked(const Term &key, Tuple &scratch, SetSlots::iterator &setIt,
+                         size_t &heapBefore);
+    void closeRowLocked(const Tuple &row, SetSlots::iterator setIt, size_t heapBefore);
+    // Memory accounting (see memory()). A term's heap bytes are what
+    // Term::memory() adds beyond the Term: only strings, binaries, tuples and
+    // lists have a payload, the types from String on (as Term's copies test);
+    // a payload is immutable, so a term's heap bytes never change.
+    static bool hasHeap(const Term &a, const Term &b) noexcept
+    {
+        return a.type() >= Term::Type::String || b.type() >= Term::Type::String;
+    }
+    static size_t heapOf(const Term &t) noexcept { return t.memory() - sizeof(Term); }
+    static size_t heapOf(const Tuple &row) noexcept { return row.memory() - sizeof(Tuple); }
+    // A bag key's vector: beyond the first, its rows are on the heap.
+    static size_t vectorBytes(const BagRows &rows) noexcept
+    {
+        return rows.capacity() > 1 ? rows.capacity() * sizeof(Tuple) : 0;
+    }
+    // A set row's heap bytes, and an ordered_set row's.
+    static size_t slotHeap(const Term &key, const Term &other) noexcept
+    {
+        return heapOf(key) + heapOf(other);
+    }
+    static size_t entryHeap(const Term &key, const Tuple &row) noexcept
+    {
+        return heapOf(key) + heapOf(row);
+    }
+    // A bag key's entry: its key, its vector and all its rows.
+    static size_t entryHeap(const Term &key, const BagRows &rows) noexcept;
     // The value of a set row kept as a pair (two elements, the other not a
     // tuple), or nullptr for a row kept whole (see SetRow).
     const Term *pairValue(const Term *elems, qsizetype n) const
@@ -274,15 +307,26 @@ private:
     // insert_or_assign for the set's slots: the key's row becomes `other`
     // (a SetRow's). Overwriting is inline; a new key (a slot built, perhaps
     // a rehash) is a call, probing again lines the first probe brought in.
+    //
+    // Overwriting tests what Term's assignment tests (does either side hold
+    // a payload?) and takes the call that keeps m_heapBytes only when one
+    // does: integer, float and atom rows pass, and the compiler drops the
+    // assignment's own test. Two compares, not Term's std::max: that became
+    // a cmov and register moves, 6 instructions more per insert (callgrind).
     [[gnu::always_inline]] void setRowLocked(const Term &key, const Term &other)
     {
-        if (const auto it = m_set.find(key); it != m_set.end()) [[likely]]
+        if (const auto it = m_set.find(key); it != m_set.end()) [[likely]] {
+            if (hasHeap(it->row.other, other)) [[unlikely]]
+                return replaceRowLocked(*it, other);
             it->row.other = other;
-        else
+        } else {
             addRowLocked(key, other);
+        }
     }
-    // A new key's slot; the table's size follows.
+    // A new key's slot; the table's size and m_heapBytes follow.
     [[gnu::noinline]] void addRowLocked(const Term &key, const Term &other);
+    // An existing slot's row, when the old or the new one has heap bytes.
+    [[gnu::noinline]] void replaceRowLocked(const SetSlot &slot, const Term &other);
     void insertRowSlow(const Term *elems, qsizetype n);
     qsizetype lookupSlow(const Term &key, Rows &into) const;
     bool memberSlow(const Term &key) const;
@@ -331,6 +375,12 @@ private:
     OrderedMap m_ordered;
     BagMap m_bag;
     qsizetype m_bagRows = 0; // rows in m_bag (under m_lock)
+    // The rows' heap bytes (under m_lock), as memoryByWalk() adds them: for
+    // each row what its terms' payloads and a long row's element block take,
+    // each key's payload once, and a bag key's vector beyond its first row.
+    // Every write that adds, replaces or removes a row changes it by that
+    // row's share; memory() adds the containers' arrays.
+    size_t m_heapBytes = 0;
 };
 
 } // namespace immortal
