@@ -19,6 +19,9 @@ std::atomic<Pid> s_nextPid { 1 };
 }
 
 Node::Node()
+    : m_trace(new Trace(this))
+    , m_registry(new Registry(this))
+    , m_tables(new TableStore(m_registry, this))
 {
     qRegisterMetaType<Pid>("immortal::Pid");
 }
@@ -26,7 +29,8 @@ Node::Node()
 Node *Node::instance()
 {
     // Deliberately never destroyed: processes may die during static
-    // destruction and must still find the directory.
+    // destruction and must still find the directory, its names, tables and
+    // trace, which the Node owns.
     static Node *node = [] {
         auto *n = new Node;
         if (auto *app = QCoreApplication::instance())

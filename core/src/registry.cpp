@@ -24,22 +24,15 @@ void traceName(TraceEvent::Type type, const QString &name, Pid pid, const QStrin
 }
 } // namespace
 
-Registry::Registry()
+Registry::Registry(QObject *parent)
+    : QObject(parent)
 {
     qRegisterMetaType<Pid>("immortal::Pid");
 }
 
 Registry *Registry::instance()
 {
-    // Never destroyed, like Node: deaths during static destruction still
-    // unregister names.
-    static Registry *registry = [] {
-        auto *r = new Registry;
-        if (auto *app = QCoreApplication::instance())
-            r->moveToThread(app->thread());
-        return r;
-    }();
-    return registry;
+    return Node::instance()->m_registry;
 }
 
 void Registry::registerName(const QString &name, Pid pid)

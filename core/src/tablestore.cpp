@@ -43,24 +43,18 @@ TraceEvent tableEvent(TraceEvent::Type type, const TableData &d)
 
 } // namespace
 
-TableStore::TableStore()
+TableStore::TableStore(Registry *registry, QObject *parent)
+    : QObject(parent)
 {
     // Registrations bring orphaned tables back: handled in the registering
     // thread, at once, so no registration can slip between check and wait.
-    connect(Registry::instance(), &Registry::registered, this, &TableStore::nameRegistered,
+    connect(registry, &Registry::registered, this, &TableStore::nameRegistered,
             Qt::DirectConnection);
 }
 
 TableStore *TableStore::instance()
 {
-    // Never destroyed: processes dying during static destruction still find it.
-    static TableStore *store = [] {
-        auto *s = new TableStore;
-        if (auto *app = QCoreApplication::instance())
-            s->moveToThread(app->thread());
-        return s;
-    }();
-    return store;
+    return Node::instance()->m_tables;
 }
 
 bool TableStore::aliveLocked(Pid pid) const

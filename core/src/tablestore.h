@@ -20,6 +20,7 @@
 
 namespace immortal {
 
+class Registry;
 class TableData;
 
 // Internal: every live table, by id and by name, and the ownership rules
@@ -56,7 +57,8 @@ public:
     void deleteTable(const std::shared_ptr<TableData> &d);
 
 private:
-    TableStore();
+    friend class Node;
+    TableStore(Registry *registry, QObject *parent);
 
     // What to do once the mutex is released.
     struct Transfer

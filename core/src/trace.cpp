@@ -7,21 +7,15 @@
 
 namespace immortal {
 
-Trace::Trace()
+Trace::Trace(QObject *parent)
+    : QObject(parent)
 {
     qRegisterMetaType<TraceEvent>("immortal::TraceEvent");
 }
 
 Trace *Trace::instance()
 {
-    // Never destroyed: deaths during static destruction are still traced.
-    static Trace *trace = [] {
-        auto *t = new Trace;
-        if (auto *app = QCoreApplication::instance())
-            t->moveToThread(app->thread());
-        return t;
-    }();
-    return trace;
+    return Node::instance()->m_trace;
 }
 
 quint64 Trace::record(TraceEvent e)

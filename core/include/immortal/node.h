@@ -16,6 +16,9 @@
 namespace immortal {
 
 class Process;
+class Registry;
+class TableStore;
+class Trace;
 
 /// The directory of processes in this program (what an Erlang node knows of
 /// its processes). Thread-safe. It holds weak references only: a dead process
@@ -57,6 +60,9 @@ public:
 
 private:
     friend class Process;
+    friend class Registry;
+    friend class TableStore;
+    friend class Trace;
     Node();
     Pid add(Process *p);
     void markExiting(Pid pid, const QString &reason);
@@ -72,6 +78,11 @@ private:
     QHash<Pid, Entry> m_live;
     QHash<Pid, ProcessInfo> m_dead;
     std::deque<Pid> m_deadOrder;
+    // The rest of the runtime lives and dies with the Node (they are its
+    // children): Registry::instance() and the others are these.
+    Trace *m_trace;
+    Registry *m_registry;
+    TableStore *m_tables;
 };
 
 } // namespace immortal

@@ -44,7 +44,7 @@ Q_SIGNALS:
 
 private:
     friend class Node;
-    Registry();
+    explicit Registry(QObject *parent);
     void processDied(Pid pid); // drops pid's name
 
     mutable QMutex m_mutex;

@@ -31,7 +31,8 @@ Q_SIGNALS:
     void event(const immortal::TraceEvent &e);
 
 private:
-    Trace();
+    friend class Node;
+    explicit Trace(QObject *parent);
     void flush(); // emits what is pending, in order; trace thread only
 
     mutable QMutex m_mutex;
