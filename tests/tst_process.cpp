@@ -2,6 +2,9 @@
 #include <immortal/node.h>
 #include <immortal/process.h>
 #include <immortal/processscope.h>
+#include <immortal/registry.h>
+#include <immortal/table.h>
+#include <immortal/trace.h>
 
 #include <QSignalSpy>
 #include <QTest>
@@ -43,6 +46,7 @@ private Q_SLOTS:
     void processOnWorkerThread();
     void infoRemembersTheDead();
     void scopesNest();
+    void aFreshNodeLeavesNothingBehind();
 };
 
 void TestProcess::pidsAreUniqueAndIncreasing()
@@ -240,4 +244,44 @@ void TestProcess::scopesNest()
 }
 
 QTEST_MAIN(TestProcess)
+void TestProcess::aFreshNodeLeavesNothingBehind()
+{
+    Node *const outer = Node::instance();
+    const quint64 outerSeq = Trace::instance()->lastSeq();
+    QPointer<Process> leftover;
+    Pid pid = 0;
+    TableId table = 0;
+    {
+        Node runtime;
+        QCOMPARE(Node::instance(), &runtime);
+        QVERIFY(Node::instance()->processes().isEmpty());
+        QCOMPARE(Trace::instance()->lastSeq(), quint64(0));
+
+        leftover = new Process;
+        pid = leftover->pid();
+        leftover->registerName(QStringLiteral("left.behind"));
+        TableOptions options;
+        options.namedTable = true;
+        {
+            ProcessScope as(pid);
+            table = Table::create(QStringLiteral("left.behind"), options).id();
+        }
+        QCOMPARE(Registry::instance()->whereis(QStringLiteral("left.behind")), pid);
+        QVERIFY(Table::fromId(table).isAlive());
+        QVERIFY(Trace::instance()->lastSeq() > 0);
+        // Not stopped here: the node's teardown ends it.
+    }
+    QVERIFY(leftover.isNull());
+    QCOMPARE(Node::instance(), outer);
+    QCOMPARE(Trace::instance()->lastSeq(), outerSeq); // the fresh node traced into its own
+    QVERIFY(!Node::instance()->isAlive(pid));
+    QCOMPARE(Registry::instance()->whereis(QStringLiteral("left.behind")), Pid(0));
+    try {
+        Table::named(QStringLiteral("left.behind"));
+        QFAIL("the fresh node's table outlived it");
+    } catch (const Error &e) {
+        QCOMPARE(e.code(), Error::Code::NoSuchTable);
+    }
+}
+
 #include "tst_process.moc"

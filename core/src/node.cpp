@@ -8,15 +8,19 @@
 
 #include <QCoreApplication>
 #include <QMutexLocker>
+#include <QThread>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <functional>
 
 namespace immortal {
 
 namespace {
-std::atomic<Pid> s_nextPid { 1 };
-}
+std::atomic<Pid> s_nextPid { 1 }; // shared by every node: a pid names one process ever
+std::atomic<Node *> s_current { nullptr };
+} // namespace
 
 Node::Node()
     : m_trace(new Trace(this))
@@ -24,13 +28,41 @@ Node::Node()
     , m_tables(new TableStore(m_registry, this))
 {
     qRegisterMetaType<Pid>("immortal::Pid");
+    m_previous = s_current.exchange(this, std::memory_order_acq_rel);
+}
+
+Node::~Node()
+{
+    QList<QPointer<Process>> here;
+    {
+        QMutexLocker lock(&m_mutex);
+        QList<Pid> pids = m_live.keys();
+        std::sort(pids.begin(), pids.end(), std::greater<>());
+        for (Pid pid : std::as_const(pids)) {
+            const Entry &entry = m_live[pid];
+            if (entry.object && entry.object->thread() == QThread::currentThread())
+                here.append(entry.object);
+        }
+    }
+    // Deleted while this node is still current: each death runs here, as a kill.
+    for (const QPointer<Process> &p : std::as_const(here))
+        delete p.data();
+    {
+        QMutexLocker lock(&m_mutex);
+        if (!m_live.isEmpty())
+            qWarning("immortal::Node destroyed with %d processes still alive on other threads",
+                     int(m_live.size()));
+    }
+    s_current.store(m_previous, std::memory_order_release);
 }
 
 Node *Node::instance()
 {
-    // Deliberately never destroyed: processes may die during static
-    // destruction and must still find the directory, its names, tables and
-    // trace, which the Node owns.
+    if (Node *current = s_current.load(std::memory_order_acquire))
+        return current;
+    // The process-wide node, deliberately never destroyed: processes may die
+    // during static destruction and must still find the directory, its
+    // names, tables and trace.
     static Node *node = [] {
         auto *n = new Node;
         if (auto *app = QCoreApplication::instance())

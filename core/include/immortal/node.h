@@ -20,15 +20,30 @@ class Registry;
 class TableStore;
 class Trace;
 
-/// The directory of processes in this program (what an Erlang node knows of
-/// its processes). Thread-safe. It holds weak references only: a dead process
-/// is never touched, and every query answers from a snapshot. Nothing here
-/// throws: a dead pid gets false, std::nullopt or a null pointer.
+/// The runtime: the directory of processes (what an Erlang node knows of its
+/// processes), and the owner of their names (Registry), their tables and the
+/// trace. Thread-safe. It holds weak references only: a dead process is never
+/// touched, and every query answers from a snapshot. Nothing here throws: a
+/// dead pid gets false, std::nullopt or a null pointer.
+///
+/// A program needs no Node of its own: instance() makes a process-wide one on
+/// first use. A test that wants a fresh runtime constructs a Node; while it
+/// lives it is the current one, and its destruction ends what it still runs.
 class Node : public QObject
 {
     Q_OBJECT
 public:
-    static Node *instance(); ///< the one node, created on first use, never destroyed
+    /// A fresh runtime, current from now on: no processes, names or tables,
+    /// a trace that starts at 1. Construct and destroy it in the main thread.
+    Node();
+    /// Kills the processes it still has on this thread (newest first, so
+    /// their deaths are handled by this node), then makes the node that was
+    /// current before it current again. A process of it still alive on
+    /// another thread is reported with a warning: stop those first.
+    ~Node() override;
+    /// The current node: the newest Node alive, or else the process-wide one,
+    /// made on first use and never destroyed.
+    static Node *instance();
 
     bool isAlive(Pid pid) const; ///< alive and not exiting
     std::optional<ProcessInfo> info(Pid pid) const; ///< alive or among the recently dead
@@ -63,7 +78,6 @@ private:
     friend class Registry;
     friend class TableStore;
     friend class Trace;
-    Node();
     Pid add(Process *p);
     void markExiting(Pid pid, const QString &reason);
     void detach(Pid pid); // in ~Process: no more posting to it
@@ -83,6 +97,7 @@ private:
     Trace *m_trace;
     Registry *m_registry;
     TableStore *m_tables;
+    Node *m_previous = nullptr; // current before this one
 };
 
 } // namespace immortal
