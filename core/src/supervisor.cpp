@@ -212,6 +212,23 @@ struct Supervisor::Private
         return StartResult::Started;
     }
 
+    // start_child/2: a new child, listed before its childStarted() is emitted.
+    // Its pid, or 0 for `ignore`; a failed start leaves no child behind (OTP).
+    Pid startNew(const ChildSpec &spec)
+    {
+        auto c = std::make_shared<Child>();
+        c->spec = spec;
+        children.append(c);
+        QString failure;
+        if (doStart(c, &failure) == StartResult::Failed) {
+            remove(c);
+            throw Error(
+                Error::Code::StartFailed,
+                QStringLiteral("Child %1 failed to start: %2").arg(quoted(spec.id), failure));
+        }
+        return c->pid;
+    }
+
     // Asks a running child to stop, per its shutdown; its death arrives in childDied().
     void stopChild(const ChildPtr &c)
     {
@@ -626,21 +643,7 @@ Pid Supervisor::startChild(const ChildSpec &spec)
                     QStringLiteral("A child with id %1 is already present; restart or delete it.")
                         .arg(quoted(spec.id)));
     }
-    auto c = std::make_shared<Private::Child>();
-    c->spec = spec;
-    d->children.append(c); // listed before its childStarted() is emitted
-    QString failure;
-    switch (d->doStart(c, &failure)) {
-    case Private::StartResult::Started:
-        return c->pid;
-    case Private::StartResult::Ignored:
-        return 0;
-    case Private::StartResult::Failed:
-        d->remove(c);
-        throw Error(Error::Code::StartFailed,
-                    QStringLiteral("Child %1 failed to start: %2").arg(quoted(spec.id), failure));
-    }
-    return 0;
+    return d->startNew(spec);
 }
 
 Pid Supervisor::startChild()
@@ -650,22 +653,7 @@ Pid Supervisor::startChild()
                     QStringLiteral("Only a simple_one_for_one supervisor starts children from its "
                                    "template; pass a child spec."));
     d->checkUsable("start_child");
-    auto c = std::make_shared<Private::Child>();
-    c->spec = d->templateSpec;
-    d->children.append(c);
-    QString failure;
-    switch (d->doStart(c, &failure)) {
-    case Private::StartResult::Started:
-        return c->pid;
-    case Private::StartResult::Ignored:
-        return 0;
-    case Private::StartResult::Failed:
-        d->remove(c);
-        throw Error(
-            Error::Code::StartFailed,
-            QStringLiteral("Child %1 failed to start: %2").arg(quoted(c->spec.id), failure));
-    }
-    return 0;
+    return d->startNew(d->templateSpec);
 }
 
 void Supervisor::terminateChild(const QString &id)
