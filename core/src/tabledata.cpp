@@ -288,6 +288,18 @@ void TableData::replaceRowLocked(const SetSlot &slot, const Term &other)
     m_heapBytes += heapOf(slot.row.other) - before;
 }
 
+void TableData::eraseLocked(SetSlots::iterator it)
+{
+    m_heapBytes -= slotHeap(it->key, it->row.other);
+    m_set.erase(it);
+}
+
+TableData::OrderedMap::iterator TableData::eraseLocked(OrderedMap::iterator it)
+{
+    m_heapBytes -= entryHeap(it->first, it->second);
+    return m_ordered.erase(it);
+}
+
 size_t TableData::entryHeap(const Term &key, const BagRows &rows) noexcept
 {
     size_t total = heapOf(key) + vectorBytes(rows);
@@ -402,8 +414,7 @@ qsizetype TableData::removeMarkedLocked(const std::vector<char> &marks)
     case TableOptions::Type::Set:
         for (auto it = m_set.begin(); it != m_set.end();) {
             if (marks[i++]) {
-                m_heapBytes -= slotHeap(it->key, it->row.other);
-                m_set.erase(it++);
+                eraseLocked(it++);
                 ++removed;
             } else {
                 ++it;
@@ -413,8 +424,7 @@ qsizetype TableData::removeMarkedLocked(const std::vector<char> &marks)
     case TableOptions::Type::OrderedSet:
         for (auto it = m_ordered.begin(); it != m_ordered.end();) {
             if (marks[i++]) {
-                m_heapBytes -= entryHeap(it->first, it->second);
-                it = m_ordered.erase(it);
+                it = eraseLocked(it);
                 ++removed;
             } else {
                 ++it;
@@ -603,15 +613,13 @@ void TableData::erase(const Term &key)
         switch (m_options.type) {
         case TableOptions::Type::Set:
             if (auto it = m_set.find(key); it != m_set.end()) {
-                m_heapBytes -= slotHeap(it->key, it->row.other);
-                m_set.erase(it);
+                eraseLocked(it);
                 changed = true;
             }
             break;
         case TableOptions::Type::OrderedSet:
             if (auto it = m_ordered.find(key); it != m_ordered.end()) {
-                m_heapBytes -= entryHeap(it->first, it->second);
-                m_ordered.erase(it);
+                eraseLocked(it);
                 changed = true;
             }
             break;
@@ -641,15 +649,13 @@ void TableData::eraseObject(const Tuple &row)
         switch (m_options.type) {
         case TableOptions::Type::Set:
             if (auto it = m_set.find(key); it != m_set.end() && rowEquals(it->key, it->row, row)) {
-                m_heapBytes -= slotHeap(it->key, it->row.other);
-                m_set.erase(it);
+                eraseLocked(it);
                 changed = true;
             }
             break;
         case TableOptions::Type::OrderedSet:
             if (auto it = m_ordered.find(key); it != m_ordered.end() && it->second == row) {
-                m_heapBytes -= entryHeap(it->first, it->second);
-                m_ordered.erase(it);
+                eraseLocked(it);
                 changed = true;
             }
             break;
@@ -739,8 +745,7 @@ Rows TableData::take(const Term &key)
         case TableOptions::Type::Set:
             if (auto it = m_set.find(key); it != m_set.end()) {
                 out.append(unpackRow(it->key, it->row));
-                m_heapBytes -= slotHeap(it->key, it->row.other);
-                m_set.erase(it);
+                eraseLocked(it);
             }
             break;
         case TableOptions::Type::OrderedSet:

@@ -327,6 +327,9 @@ private:
     [[gnu::noinline]] void addRowLocked(const Term &key, const Term &other);
     // An existing slot's row, when the old or the new one has heap bytes.
     [[gnu::noinline]] void replaceRowLocked(const SetSlot &slot, const Term &other);
+    // A key leaves with its row; its bytes leave m_heapBytes.
+    void eraseLocked(SetSlots::iterator it);
+    OrderedMap::iterator eraseLocked(OrderedMap::iterator it);
     void insertRowSlow(const Term *elems, qsizetype n);
     qsizetype lookupSlow(const Term &key, Rows &into) const;
     bool memberSlow(const Term &key) const;
