@@ -45,13 +45,25 @@ QString HeadlessRun::describe(const TraceEvent &e, qint64 startNs)
 QString HeadlessRun::summary(const ScenarioRunner::Stats &s, qint64 ranMs)
 {
     return QStringLiteral("summary: processes=%1 restarts=%2 tables=%3 rows=%4 tables_lost=%5 "
-                          "ran_ms=%6")
+                          "tables_orphaned=%6 ran_ms=%7")
         .arg(s.processes)
         .arg(s.restarts)
         .arg(s.tables)
         .arg(s.rows)
         .arg(s.tablesLost)
+        .arg(s.tablesOrphaned)
         .arg(ranMs);
+}
+
+QString HeadlessRun::unsafeText(const ScenarioRunner::Stats &s)
+{
+    QStringList why;
+    if (s.tablesLost > 0)
+        why << tr("%n table(s) lost", nullptr, s.tablesLost);
+    if (s.tablesOrphaned > 0)
+        why << tr("%n table(s) left without an owner, waiting for an heir", nullptr,
+                  s.tablesOrphaned);
+    return tr("tables not safe: %1").arg(why.join(QStringLiteral(", ")));
 }
 
 void HeadlessRun::print(const QString &line)
@@ -93,7 +105,9 @@ void HeadlessRun::end(const QString &why)
         print(stamp() + QLatin1Char(' ') + why);
     const ScenarioRunner::Stats stats = m_runner->stats();
     print(summary(stats, m_runner->elapsedMs()));
-    const int code = stats.tablesLost > 0 ? exitTableLost : exitOk;
+    const int code = stats.tablesLost > 0 || stats.tablesOrphaned > 0 ? exitTableLost : exitOk;
+    if (code != exitOk)
+        print(stamp() + QLatin1Char(' ') + unsafeText(stats));
     if (!m_runner->isRunning()) {
         Q_EMIT finished(code);
         return;

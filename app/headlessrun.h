@@ -12,7 +12,8 @@ namespace immortal {
 
 // immortal-studio --headless: runs a scenario for a while without a window,
 // prints one readable line per trace event as it happens, then a one-line
-// summary, and finishes with the exit status (0: no table lost, 3: one was).
+// summary, and finishes with the exit status (0: every table safe; 3: one was
+// lost or is left without an owner at the end).
 class HeadlessRun : public QObject
 {
     Q_OBJECT
@@ -27,8 +28,10 @@ public:
 
     // "[  1.234s] child_restarted supervisor=<0.3.0> child_id=consumer ..."
     static QString describe(const TraceEvent &e, qint64 startNs);
-    // "summary: processes=3 restarts=1 tables=1 rows=1 tables_lost=0 ran_ms=1500"
+    // "summary: processes=3 restarts=1 tables=1 rows=1 tables_lost=0 tables_orphaned=0 ran_ms=1500"
     static QString summary(const ScenarioRunner::Stats &s, qint64 ranMs);
+    // Why the run ends with exitTableLost: "tables not safe: 1 table(s) lost, ..."
+    static QString unsafeText(const ScenarioRunner::Stats &s);
     static QString timeText(qint64 ns); // "[   1.234s]"
 
 Q_SIGNALS:

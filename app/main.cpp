@@ -76,8 +76,15 @@ QString readOptions(const QCommandLineParser &p, Options *o)
         a.type = Scenario::Action::Type::Kill;
         a.target = m.captured(1);
         a.atMs = at;
-        if (m.hasCaptured(3))
-            a.reason = m.captured(3);
+        if (m.hasCaptured(3)) {
+            try {
+                a.reason = Term::parse(m.captured(3));
+            } catch (const Error &e) {
+                return QStringLiteral("--kill \"%1\": expected an exit reason in Erlang term "
+                                      "text after the colon, such as kill or {shutdown,done} (%2)")
+                    .arg(k, e.message());
+            }
+        }
         a.path = QStringLiteral("--kill ") + k;
         o->kills.append(a);
     }

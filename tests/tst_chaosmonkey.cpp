@@ -39,7 +39,7 @@ QStringList victims(quint64 seed, int strikes)
     // Killed processes delete themselves; the rest we end here.
     for (Process *p : all) {
         if (Node::instance()->isAlive(p->pid()))
-            Node::instance()->exit(p->pid(), QStringLiteral("kill"));
+            Node::instance()->exit(p->pid(), ExitReason::kill());
     }
     return out;
 }

@@ -138,7 +138,7 @@ void TestHeadless::scriptedKillKeepsTheTable()
     Scenario::Action kill;
     kill.target = consumerName;
     kill.atMs = 1000;
-    kill.reason = QStringLiteral("kill");
+    kill.reason = ExitReason::kill();
     startDefault({ kill });
     QSignalSpy &done = *m_actions;
 
@@ -207,7 +207,7 @@ void TestHeadless::throwInsideAHandlerCrashesTheWorker()
     startDefault();
     QSignalSpy trace(Trace::instance(), &Trace::event);
     const Pid first = m_runner->resolve(QStringLiteral("consumer"));
-    QVERIFY(m_runner->kill(QStringLiteral("consumer"), QStringLiteral("throw")));
+    QVERIFY(m_runner->exitBySelf(QStringLiteral("consumer"), Scenario::throwReason()));
     QTRY_VERIFY(findEvent(trace,
                           [&](const TraceEvent &e) {
                               return e.type == TraceEvent::Type::ProcessExited && e.pid == first;
@@ -217,8 +217,8 @@ void TestHeadless::throwInsideAHandlerCrashesTheWorker()
     const TraceEvent exited = findEvent(trace, [&](const TraceEvent &e) {
         return e.type == TraceEvent::Type::ProcessExited && e.pid == first;
     });
-    QVERIFY2(exited.reason.contains(QStringLiteral("thrown from the GUI")),
-             qPrintable(exited.reason));
+    QVERIFY2(exited.reason.format().contains(QStringLiteral("thrown from the GUI")),
+             qPrintable(exited.reason.format()));
     QTRY_VERIFY(ownedBy(m_runner->resolve(consumerName))
                 && m_runner->resolve(consumerName) != first);
 }
@@ -404,7 +404,7 @@ void TestHeadless::binaryHeadlessRun()
     QVERIFY(!lines.isEmpty());
     static const QRegularExpression summary(
         QStringLiteral("^summary: processes=3 restarts=1 tables=1 rows=\\d+ tables_lost=0 "
-                       "ran_ms=\\d+$"));
+                       "tables_orphaned=0 ran_ms=\\d+$"));
     QVERIFY2(summary.match(lines.constLast()).hasMatch(), qPrintable(lines.constLast()));
     QVERIFY(out.contains(QStringLiteral("script: kill TableConsumer (kill)")));
     QVERIFY(out.contains(QStringLiteral(" child_restarted ")));

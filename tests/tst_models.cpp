@@ -123,7 +123,7 @@ void TestModels::processTreeFollowsRestarts()
     // With a boot delay the restarted consumer is alive but not registered
     // for a while: the row keeps its name and shows it waiting.
     runner.setBootDelay(QStringLiteral("consumer"), 1000);
-    QVERIFY(runner.kill(QStringLiteral("TableConsumer"), QStringLiteral("kill")));
+    QVERIFY(runner.kill(QStringLiteral("TableConsumer"), ExitReason::kill()));
     QTRY_VERIFY(pidAt(consumer) != first && pidAt(consumer) != 0);
     QTRY_COMPARE(stateAt(consumer), ProcessTreeModel::State::Waiting);
     QCOMPARE(consumer.data().toString(), QStringLiteral("TableConsumer"));
@@ -137,7 +137,7 @@ void TestModels::processTreeFollowsRestarts()
     const auto history = model.exitHistory(consumer);
     QCOMPARE(history.size(), 1);
     QCOMPARE(history.first().pid, first);
-    QCOMPARE(history.first().reason, QStringLiteral("kill"));
+    QCOMPARE(history.first().reason, QStringLiteral("killed"));
 }
 
 void TestModels::processTreeShowsTerminatedAsDead()
@@ -180,7 +180,7 @@ void TestModels::processTreeLearnsFromTheTraceThatAChildStaysDown()
     const QPersistentModelIndex row = model.indexOfPid(pid);
     QTRY_COMPARE(stateAt(row), ProcessTreeModel::State::Running);
 
-    QVERIFY(Node::instance()->exit(pid, QStringLiteral("boom")));
+    QVERIFY(Node::instance()->exit(pid, Term::atom(u"boom")));
     QTRY_COMPARE(stateAt(row), ProcessTreeModel::State::Dead);
     QCOMPARE(row.data(ProcessTreeModel::LastReasonRole).toString(), QStringLiteral("boom"));
 }

@@ -174,11 +174,11 @@ private Q_SLOTS:
         QTest::addColumn<QString>("death");
         QTest::addColumn<QString>("reason");
         QTest::newRow("deleted directly") << "delete"
-                                          << "kill";
+                                          << "killed";
         QTest::newRow("exit()") << "exit"
                                 << "boom";
         QTest::newRow("exception in a handler") << "exception"
-                                                << "exception: handler failed";
+                                                << "{exception,\"handler failed\"}";
     }
 
     void heirTakesOver()
@@ -199,7 +199,7 @@ private Q_SLOTS:
             delete owner;
         } else if (death == QLatin1String("exit")) {
             ProcessScope scope(ownerPid);
-            owner->exit(reason);
+            owner->exit(Term::parse(reason));
         } else {
             QVERIFY(Node::instance()->post(
                 ownerPid, [](Process *) { throw std::runtime_error("handler failed"); }));
@@ -215,15 +215,14 @@ private Q_SLOTS:
         const TraceEvent e = trace.lastOf(TraceEvent::Type::TableTransferred);
         QCOMPARE(e.from, ownerPid);
         QCOMPARE(e.to, heir->pid());
-        QCOMPARE(e.reason, reason);
+        QCOMPARE(e.reason.format(), reason);
         QCOMPARE(e.size, 1);
         // And when the heir dies with no heir of its own, the table goes.
         delete heir;
         QVERIFY(!t.isAlive());
         QCOMPARE(errorOf([&] { t.lookup("row"); }), QStringLiteral("no_such_table"));
         QTRY_COMPARE(trace.count(TraceEvent::Type::TableDeleted), 1);
-        QCOMPARE(trace.lastOf(TraceEvent::Type::TableDeleted).reason,
-                 QStringLiteral("owner_exited"));
+        QCOMPARE(trace.lastOf(TraceEvent::Type::TableDeleted).reason, Term::atom(u"owner_exited"));
     }
 
     void heirOnAnotherThreadGetsTransferInItsThread()
@@ -252,7 +251,7 @@ private Q_SLOTS:
             Qt::DirectConnection);
 
         Table t = Table::create("threaded", protectedSet(HeirSpec::byPid(heirPid)), ownerPid);
-        QVERIFY(Node::instance()->exit(ownerPid, QStringLiteral("kill")));
+        QVERIFY(Node::instance()->exit(ownerPid, ExitReason::kill()));
         QTRY_COMPARE(transfers, 1);
         QCOMPARE(deliveredIn, &heirThread);
         QCOMPARE(heir->transferThread, &heirThread);
@@ -260,7 +259,7 @@ private Q_SLOTS:
         QCOMPARE(t.info().owner, heirPid);
         QTRY_COMPARE(ownerGone, 1);
 
-        QVERIFY(Node::instance()->exit(heirPid, QStringLiteral("shutdown")));
+        QVERIFY(Node::instance()->exit(heirPid, ExitReason::shutdown()));
         QTRY_COMPARE(heirGone, 1);
         QVERIFY(!t.isAlive());
         ownerThread.quit();
@@ -300,7 +299,7 @@ private Q_SLOTS:
         QTRY_COMPARE(trace.count(TraceEvent::Type::TableDeleted), 1);
         const TraceEvent e = trace.lastOf(TraceEvent::Type::TableDeleted);
         QCOMPARE(e.pid, ownerPid);
-        QCOMPARE(e.reason, QStringLiteral("owner_exited"));
+        QCOMPARE(e.reason, Term::atom(u"owner_exited"));
     }
 
     void heirByLiveName()
@@ -389,8 +388,9 @@ private Q_SLOTS:
         QTRY_COMPARE(trace.count(TraceEvent::Type::TableLost), 1);
         QVERIFY(!t.isAlive());
         QCOMPARE(errorOf([&] { t.lookup(1); }), QStringLiteral("no_such_table"));
-        QVERIFY(trace.lastOf(TraceEvent::Type::TableLost)
-                    .reason.contains(QStringLiteral("nobody.registers.this")));
+        const TraceEvent lost = trace.lastOf(TraceEvent::Type::TableLost);
+        QCOMPARE(lost.heirName, QStringLiteral("nobody.registers.this"));
+        QCOMPARE(lost.reason.format(), QStringLiteral("{grace_expired,30}"));
         // A late registration finds nothing to adopt.
         Process *late = spawn();
         QSignalSpy spy(late, &Process::etsTransfer);
@@ -505,7 +505,7 @@ private Q_SLOTS:
             t.deleteTable();
         }
         QCOMPARE(trace.count(TraceEvent::Type::TableDeleted), 1);
-        QCOMPARE(trace.lastOf(TraceEvent::Type::TableDeleted).reason, QStringLiteral("deleted"));
+        QCOMPARE(trace.lastOf(TraceEvent::Type::TableDeleted).reason, Term::atom(u"deleted"));
     }
 
 private:

@@ -21,10 +21,11 @@ namespace {
 class SlowStopper : public Process
 {
 public:
-    QString pendingReason;
+    SlowStopper() { setTrapExit(true); }
+    Term pendingReason;
 
 protected:
-    void terminate(const QString &reason) override { pendingReason = reason; }
+    void terminate(const Term &reason) override { pendingReason = reason; }
 };
 
 } // namespace
@@ -69,15 +70,15 @@ void TestProcess::exitEndsWithReason()
     const Pid pid = p->pid();
     QSignalSpy exiting(p, &Process::exiting);
     QSignalSpy destroyed(p, &QObject::destroyed);
-    p->exit(QStringLiteral("normal"));
+    p->exit(ExitReason::normal());
     QCOMPARE(exiting.count(), 1);
-    QCOMPARE(exiting.at(0).at(0).toString(), QStringLiteral("normal"));
+    QCOMPARE(exiting.at(0).at(0).value<Term>().format(), QStringLiteral("normal"));
     QVERIFY(!Node::instance()->isAlive(pid)); // exiting already counts as dead to others
     QVERIFY(destroyed.wait());
     const auto info = Node::instance()->info(pid);
     QVERIFY(info);
     QCOMPARE(info->state, ProcessInfo::State::Dead);
-    QCOMPARE(info->exitReason, QStringLiteral("normal"));
+    QCOMPARE(info->exitReason.format(), QStringLiteral("normal"));
 }
 
 void TestProcess::exitIsIdempotentFirstReasonWins()
@@ -86,11 +87,11 @@ void TestProcess::exitIsIdempotentFirstReasonWins()
     const Pid pid = p->pid();
     QSignalSpy exiting(p, &Process::exiting);
     QSignalSpy destroyed(p, &QObject::destroyed);
-    p->exit(QStringLiteral("custom_reason"));
-    p->exit(QStringLiteral("normal"));
+    p->exit(Term::atom(u"custom_reason"));
+    p->exit(ExitReason::normal());
     QVERIFY(destroyed.wait());
     QCOMPARE(exiting.count(), 1);
-    QCOMPARE(Node::instance()->info(pid)->exitReason, QStringLiteral("custom_reason"));
+    QCOMPARE(Node::instance()->info(pid)->exitReason.format(), QStringLiteral("custom_reason"));
 }
 
 void TestProcess::deleteCountsAsKill()
@@ -100,8 +101,8 @@ void TestProcess::deleteCountsAsKill()
     QSignalSpy exiting(p, &Process::exiting);
     delete p;
     QCOMPARE(exiting.count(), 1);
-    QCOMPARE(exiting.at(0).at(0).toString(), QStringLiteral("kill"));
-    QCOMPARE(Node::instance()->info(pid)->exitReason, QStringLiteral("kill"));
+    QCOMPARE(exiting.at(0).at(0).value<Term>(), ExitReason::killed());
+    QCOMPARE(Node::instance()->info(pid)->exitReason, ExitReason::killed());
     QVERIFY(!Node::instance()->process(pid));
 }
 
@@ -112,7 +113,8 @@ void TestProcess::exceptionInHandlerEndsProcess()
     QSignalSpy destroyed(p, &QObject::destroyed);
     QVERIFY(Node::instance()->post(pid, [](Process *) { throw std::runtime_error("boom"); }));
     QVERIFY(destroyed.wait());
-    QCOMPARE(Node::instance()->info(pid)->exitReason, QStringLiteral("exception: boom"));
+    QCOMPARE(Node::instance()->info(pid)->exitReason.format(),
+             QStringLiteral("{exception,\"boom\"}"));
 }
 
 void TestProcess::exceptionInGuardedSlotEndsProcess()
@@ -125,8 +127,8 @@ void TestProcess::exceptionInGuardedSlotEndsProcess()
             p->guard([](const QString &n) { throw Error(Error::Code::BadArg, n); }));
     emitter.setObjectName(QStringLiteral("bad name"));
     QVERIFY(destroyed.wait());
-    QCOMPARE(Node::instance()->info(pid)->exitReason,
-             QStringLiteral("exception: badarg: bad name"));
+    QCOMPARE(Node::instance()->info(pid)->exitReason.format(),
+             QStringLiteral("{badarg,\"bad name\"}"));
 }
 
 void TestProcess::deadProcessHandlesNothing()
@@ -136,7 +138,7 @@ void TestProcess::deadProcessHandlesNothing()
     bool ran = false;
     QMetaObject::invokeMethod(
         p, [&] { ran = true; }, Qt::QueuedConnection);
-    p->exit(QStringLiteral("normal"));
+    p->exit(ExitReason::normal());
     QVERIFY(destroyed.wait());
     QVERIFY(!ran);
 }
@@ -166,7 +168,7 @@ void TestProcess::postToDeadPidFails()
         pid = p.pid();
     }
     QVERIFY(!Node::instance()->post(pid, [](Process *) { QFAIL("ran on a dead process"); }));
-    QVERIFY(!Node::instance()->exit(pid, QStringLiteral("kill")));
+    QVERIFY(!Node::instance()->exit(pid, ExitReason::kill()));
 }
 
 void TestProcess::shutdownCallsTerminate()
@@ -174,10 +176,10 @@ void TestProcess::shutdownCallsTerminate()
     auto *p = new SlowStopper;
     QSignalSpy destroyed(p, &QObject::destroyed);
     p->shutdown();
-    QCOMPARE(p->pendingReason, QStringLiteral("shutdown"));
+    QCOMPARE(p->pendingReason.format(), QStringLiteral("shutdown"));
     QVERIFY(Node::instance()->isAlive(p->pid())); // still cleaning up
     // exit/2 with kill is unconditional.
-    QVERIFY(Node::instance()->exit(p->pid(), QStringLiteral("kill")));
+    QVERIFY(Node::instance()->exit(p->pid(), ExitReason::kill()));
     QVERIFY(destroyed.wait());
 }
 
@@ -202,10 +204,10 @@ void TestProcess::processOnWorkerThread()
     QCOMPARE(ranOn, &thread);
     QCOMPARE(scope, pid);
 
-    QVERIFY(Node::instance()->exit(pid, QStringLiteral("worker_gone")));
+    QVERIFY(Node::instance()->exit(pid, Term::atom(u"worker_gone")));
     // Dies in its own thread; no QSignalSpy across threads (not safe in Qt 6.4).
     QTRY_COMPARE(Node::instance()->info(pid)->state, ProcessInfo::State::Dead);
-    QCOMPARE(Node::instance()->info(pid)->exitReason, QStringLiteral("worker_gone"));
+    QCOMPARE(Node::instance()->info(pid)->exitReason.format(), QStringLiteral("worker_gone"));
     thread.quit();
     thread.wait();
 }

@@ -102,7 +102,7 @@ void TestRegistry::dyingProcessIsUnregistered()
     const Pid pid = p->pid();
     p->registerName(QStringLiteral("mortal"));
     QSignalSpy spy(Registry::instance(), &Registry::unregistered);
-    p->exit(QStringLiteral("crash"));
+    p->exit(Term::atom(u"crash"));
     QVERIFY(spy.wait());
     QCOMPARE(spy.at(0).at(0).toString(), QStringLiteral("mortal"));
     QCOMPARE(spy.at(0).at(1).value<Pid>(), pid);
@@ -181,7 +181,7 @@ void TestRegistry::registerFromAnotherThread()
                            [](Process *self) { self->registerName(QStringLiteral("remote")); });
     QTRY_COMPARE(Registry::instance()->whereis(QStringLiteral("remote")), pid);
     QSignalSpy gone(Registry::instance(), &Registry::unregistered);
-    Node::instance()->exit(pid, QStringLiteral("kill"));
+    Node::instance()->exit(pid, ExitReason::kill());
     QTRY_COMPARE(Registry::instance()->whereis(QStringLiteral("remote")), Pid(0));
     thread.quit();
     thread.wait();

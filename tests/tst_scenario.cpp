@@ -146,7 +146,7 @@ void TestScenario::goodFileLoadsEveryFeature()
 
     QCOMPARE(s.script().size(), 3);
     QCOMPARE(s.script().at(0).atMs, 1000); // sorted by time
-    QCOMPARE(s.script().at(0).reason, QStringLiteral("throw"));
+    QCOMPARE(s.script().at(0).reason, Term::atom(u"throw"));
     QCOMPARE(s.script().at(1).type, Scenario::Action::Type::Terminate);
     QCOMPARE(s.script().at(2).type, Scenario::Action::Type::Restart);
 
@@ -185,10 +185,11 @@ void TestScenario::badFilesSayFilePlaceAndExpected_data()
     QTest::newRow("unknown key") << "bad-unknown-key.json"
                                  << "root.children[1].colour"
                                  << "expected no such key";
-    QTest::newRow("strategy") << "bad-strategy.json"
-                              << "root.strategy"
-                              << "expected one of one_for_one, one_for_all, rest_for_one, got "
-                                 "\"one_for_some\"";
+    QTest::newRow("strategy")
+        << "bad-strategy.json"
+        << "root.strategy"
+        << "expected one of one_for_one, one_for_all, rest_for_one, simple_one_for_one, got "
+           "\"one_for_some\"";
     QTest::newRow("every_ms") << "bad-every-ms.json"
                               << "root.children[1].workload.every_ms"
                               << "expected an integer from 10 to";
@@ -213,7 +214,8 @@ void TestScenario::badFilesSayFilePlaceAndExpected_data()
     QTest::newRow("script verb")
         << "bad-script-verb.json"
         << "script[0]"
-        << "expected exactly one of \"kill\", \"restart\" or \"terminate\"";
+        << "expected exactly one of kill, exit, start_child, terminate_child, restart_child or "
+           "delete_child";
     QTest::newRow("intensity type") << "bad-intensity-type.json"
                                     << "root.intensity"
                                     << "expected an integer from 0 to 1000, got \"three\"";

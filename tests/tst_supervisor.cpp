@@ -60,15 +60,19 @@ public:
         : m_label(label)
         , m_mode(mode)
     {
+        // A gen_server: it traps exits, so its supervisor's shutdown reaches
+        // terminate(), and stops on any other exit signal.
+        setTrapExit(true);
         g_log.add(QStringLiteral("start ") + label);
     }
     ~Worker() override { g_log.add(QStringLiteral("stop ") + m_label); }
 
 Q_SIGNALS:
-    void terminateRequested(const QString &reason);
+    void terminateRequested(const immortal::Term &reason);
 
 protected:
-    void terminate(const QString &reason) override
+    void handleExitSignal(Pid, const Term &reason) override { exit(reason); }
+    void terminate(const Term &reason) override
     {
         g_log.add(QStringLiteral("terminate ") + m_label);
         switch (m_mode) {
@@ -130,7 +134,7 @@ QStringList ids(const Supervisor *sup)
 QString reasonOf(Pid pid)
 {
     const auto info = Node::instance()->info(pid);
-    return info ? info->exitReason : QString();
+    return info ? info->exitReason.format() : QString();
 }
 
 // Runs fn and returns the Error code it throws; fails the test if it does not.
@@ -266,10 +270,10 @@ void TestSupervisor::oneForOneRestartsOnlyTheChild()
     g_log.clear();
     QSignalSpy restarted(sup, &Supervisor::childRestarted);
     QSignalSpy exited(sup, &Supervisor::childExited);
-    Node::instance()->exit(b, "boom");
+    Node::instance()->exit(b, Term::atom(u"boom"));
     QVERIFY(restarted.wait());
     QCOMPARE(exited.count(), 1);
-    QCOMPARE(exited.at(0).at(2).toString(), QStringLiteral("boom"));
+    QCOMPARE(exited.at(0).at(2).value<Term>(), Term::atom(u"boom"));
     QCOMPARE(g_log.lines(), QStringList({ "stop b", "start b" }));
     const Pid b2 = pidOf(sup, "b");
     QCOMPARE(restarted.at(0).at(0).toString(), QStringLiteral("b"));
@@ -301,7 +305,7 @@ void TestSupervisor::oneForAllRestartsEveryone()
     g_log.clear();
     QSignalSpy restarted(sup, &Supervisor::childRestarted);
     QSignalSpy terminated(sup, &Supervisor::childTerminated);
-    Node::instance()->exit(b, "boom");
+    Node::instance()->exit(b, Term::atom(u"boom"));
     QTRY_COMPARE(restarted.count(), 3);
     // The others stop last-started first, then all start again in order.
     QCOMPARE(g_log.lines(),
@@ -322,7 +326,7 @@ void TestSupervisor::restForOneRestartsTheRest()
     const Pid a = pidOf(sup, "a"), b = pidOf(sup, "b"), c = pidOf(sup, "c"), d = pidOf(sup, "d");
     g_log.clear();
     QSignalSpy restarted(sup, &Supervisor::childRestarted);
-    Node::instance()->exit(b, "boom");
+    Node::instance()->exit(b, Term::atom(u"boom"));
     QTRY_COMPARE(restarted.count(), 3);
     QCOMPARE(g_log.lines(),
              QStringList({ "stop b", "terminate d", "stop d", "terminate c", "stop c", "start b",
@@ -333,7 +337,7 @@ void TestSupervisor::restForOneRestartsTheRest()
     // The last one crashing restarts only itself.
     g_log.clear();
     restarted.clear();
-    Node::instance()->exit(pidOf(sup, "d"), "boom");
+    Node::instance()->exit(pidOf(sup, "d"), Term::atom(u"boom"));
     QVERIFY(restarted.wait());
     QCOMPARE(g_log.lines(), QStringList({ "stop d", "start d" }));
 }
@@ -362,7 +366,7 @@ void TestSupervisor::simpleOneForOne()
 
     // A crash restarts only that child.
     QSignalSpy restarted(sup, &Supervisor::childRestarted);
-    Node::instance()->exit(p2, "boom");
+    Node::instance()->exit(p2, Term::atom(u"boom"));
     QVERIFY(restarted.wait());
     QCOMPARE(restarted.at(0).at(1).value<Pid>(), p2);
     const Pid p2b = restarted.at(0).at(2).value<Pid>();
@@ -412,8 +416,16 @@ void TestSupervisor::restartTypes_data()
     QTest::newRow("transient normal") << int(Transient) << "normal" << false << true << "transient";
     QTest::newRow("transient shutdown")
         << int(Transient) << "shutdown" << false << true << "transient";
-    QTest::newRow("transient shutdown: x")
-        << int(Transient) << "shutdown: moved" << false << true << "transient";
+    QTest::newRow("transient {shutdown, x}")
+        << int(Transient) << "{shutdown,moved}" << false << true << "transient";
+    // Only normal, shutdown and {shutdown, _} are orderly: not a name that
+    // merely begins with "shutdown", nor a bigger tuple.
+    QTest::newRow("transient shutdown_now")
+        << int(Transient) << "shutdown_now" << true << true << "";
+    QTest::newRow("transient {shutdown, x, y}")
+        << int(Transient) << "{shutdown,x,y}" << true << true << "";
+    QTest::newRow("transient \"shutdown\"")
+        << int(Transient) << "\"shutdown\"" << true << true << "";
     QTest::newRow("transient boom") << int(Transient) << "boom" << true << true << "";
     QTest::newRow("transient kill") << int(Transient) << "kill" << true << true << "";
     QTest::newRow("temporary normal")
@@ -433,9 +445,11 @@ void TestSupervisor::restartTypes()
                            { workerSpec("w", ChildSpec::Restart(restart)) });
     const Pid w = pidOf(sup, "w");
     QSignalSpy exited(sup, &Supervisor::childExited);
-    Node::instance()->exit(w, reason);
+    Node::instance()->exit(w, Term::parse(reason));
     QVERIFY(exited.wait());
-    QCOMPARE(exited.at(0).at(2).toString(), reason);
+    // An exit signal `kill` ends a process as `killed`.
+    QCOMPARE(exited.at(0).at(2).value<Term>().format(),
+             reason == QLatin1String("kill") ? QStringLiteral("killed") : reason);
     // The decision is taken in the same handler that saw the death.
     QCOMPARE(sup->whichChildren().size(), kept ? 1 : 0);
     const Pid now = pidOf(sup, "w");
@@ -449,7 +463,7 @@ void TestSupervisor::restartTypes()
         if (e.type == TraceEvent::Type::ChildNotRestarted && e.pid == w) {
             QCOMPARE(e.supervisor, sup->pid());
             QCOMPARE(e.childId, QStringLiteral("w"));
-            notRestarted << e.reason;
+            notRestarted << e.reason.format();
         }
     }
     QCOMPARE(notRestarted, why.isEmpty() ? QStringList() : QStringList { why });
@@ -486,10 +500,10 @@ void TestSupervisor::escalationThroughTwoLevels()
         QSignalSpy restarted(inner, &Supervisor::childRestarted);
         QSignalSpy escalated(inner, &Supervisor::escalated);
         QSignalSpy destroyed(inner, &QObject::destroyed);
-        Node::instance()->exit(pidOf(inner, "w"), "boom");
+        Node::instance()->exit(pidOf(inner, "w"), Term::atom(u"boom"));
         QVERIFY(restarted.wait());
         const Pid w2 = pidOf(inner, "w");
-        Node::instance()->exit(w2, "boom again");
+        Node::instance()->exit(w2, Term::atom(u"boom again"));
         QVERIFY(destroyed.wait());
         QCOMPARE(escalated.count(), 1);
         QCOMPARE(restarted.count(), 1);
@@ -539,7 +553,7 @@ void TestSupervisor::shutdownStopsInReverseOrderOneAtATime()
     // c takes its time (infinity): b is not asked until c is gone.
     QCOMPARE(g_log.lines(), QStringList({ "terminate c" }));
     QVERIFY(c);
-    c->exit(QStringLiteral("shutdown"));
+    c->exit(ExitReason::shutdown());
     QVERIFY(destroyed.wait());
     QCOMPARE(
         g_log.lines(),
@@ -570,11 +584,11 @@ void TestSupervisor::shutdownTimeoutKillsAStubbornChild()
 
     sup->terminateChild(QStringLiteral("stubborn"));
     QVERIFY(terminated.wait());
-    QCOMPARE(exited.at(0).at(2).toString(), QStringLiteral("kill")); // the timeout fired
+    QCOMPARE(exited.at(0).at(2).value<Term>(), ExitReason::killed()); // the timeout fired
     QVERIFY(g_log.lines().contains("terminate stubborn")); // but it was asked first
     QCOMPARE(pidOf(sup, "stubborn"), Pid(0)); // terminated children stay down...
     QCOMPARE(sup->whichChildren().size(), 2); // ...and keep their spec
-    QCOMPARE(reasonOf(stubborn), QStringLiteral("kill"));
+    QCOMPARE(reasonOf(stubborn), QStringLiteral("killed"));
 
     sup->terminateChild(QStringLiteral("polite"));
     QVERIFY(terminated.wait());
@@ -591,13 +605,13 @@ void TestSupervisor::brutalKillSkipsTerminate()
     QSignalSpy terminated(sup, &Supervisor::childTerminated);
     sup->terminateChild(QStringLiteral("b"));
     QVERIFY(terminated.wait());
-    QCOMPARE(reasonOf(b), QStringLiteral("kill"));
+    QCOMPARE(reasonOf(b), QStringLiteral("killed"));
     QVERIFY(!g_log.lines().contains("terminate b"));
     QVERIFY(g_log.lines().contains("stop b"));
     bool traced = false;
     for (const TraceEvent &e : std::as_const(m_events)) {
         if (e.type == TraceEvent::Type::ChildTerminated && e.pid == b) {
-            QCOMPARE(e.reason, QStringLiteral("kill"));
+            QCOMPARE(e.reason, ExitReason::killed());
             QCOMPARE(e.childId, QStringLiteral("b"));
             traced = true;
         }
@@ -615,8 +629,8 @@ void TestSupervisor::deletingTheSupervisorKillsItsChildren()
     QSignalSpy bGone(Node::instance()->process(b).data(), &QObject::destroyed);
     delete sup;
     QTRY_COMPARE(aGone.count() + bGone.count(), 2);
-    QCOMPARE(reasonOf(a), QStringLiteral("kill"));
-    QCOMPARE(reasonOf(b), QStringLiteral("kill"));
+    QCOMPARE(reasonOf(a), QStringLiteral("killed"));
+    QCOMPARE(reasonOf(b), QStringLiteral("killed"));
     for (const TraceEvent &e : std::as_const(m_events))
         QVERIFY(e.type != TraceEvent::Type::ChildRestarted);
 }
@@ -694,13 +708,13 @@ void TestSupervisor::restartingChildErrors()
     const auto probe = connect(Trace::instance(), &Trace::event, this, [&](const TraceEvent &e) {
         if (e.type != TraceEvent::Type::ChildStartFailed || e.supervisor != sup->pid())
             return;
-        QCOMPARE(e.reason, QStringLiteral("port busy"));
+        QCOMPARE(e.reason.format(), QStringLiteral("{exception,\"port busy\"}"));
         restartingSeen = sup->whichChildren().value(0).restarting;
         codes.append(errorOf([&] { sup->restartChild("w"); }));
         codes.append(errorOf([&] { sup->deleteChild("w"); }));
     });
     QSignalSpy restarted(sup, &Supervisor::childRestarted);
-    Node::instance()->exit(w1, "boom");
+    Node::instance()->exit(w1, Term::atom(u"boom"));
     QVERIFY(restarted.wait());
     QVERIFY(restartingSeen);
     QCOMPARE(codes, QList<Error::Code>({ Error::Code::Restarting, Error::Code::Restarting }));
@@ -746,15 +760,19 @@ void TestSupervisor::failedStartAtBootFailsTheSupervisor()
     } catch (const Error &e) {
         QCOMPARE(e.code(), Error::Code::StartFailed);
         QVERIFY(e.message().contains("no config"));
+        // OTP's start_link result: {error, {shutdown, {failed_to_start_child, b, Reason}}}.
+        QCOMPARE(e.reason().format(),
+                 QStringLiteral("{shutdown,{failed_to_start_child,b,{exception,\"no config\"}}}"));
     }
     QVERIFY(destroyed.wait()); // it stops what it started, then exits by itself
     QCOMPARE(g_log.lines(), QStringList({ "start a", "terminate a", "stop a" }));
-    QVERIFY(reasonOf(supPid).startsWith("shutdown: failed_to_start_child b"));
+    QCOMPARE(reasonOf(supPid),
+             QStringLiteral("{shutdown,{failed_to_start_child,b,{exception,\"no config\"}}}"));
     bool traced = false;
     for (const TraceEvent &e : std::as_const(m_events)) {
         if (e.type == TraceEvent::Type::ChildStartFailed && e.supervisor == supPid) {
             QCOMPARE(e.childId, QStringLiteral("b"));
-            QCOMPARE(e.reason, QStringLiteral("no config"));
+            QCOMPARE(e.reason.format(), QStringLiteral("{exception,\"no config\"}"));
             traced = true;
         }
     }
@@ -778,7 +796,7 @@ void TestSupervisor::failedRestartCountsTowardIntensity()
     QSignalSpy escalated(sup, &Supervisor::escalated);
     QSignalSpy destroyed(sup, &QObject::destroyed);
     g_log.clear();
-    Node::instance()->exit(pidOf(sup, "w"), "boom");
+    Node::instance()->exit(pidOf(sup, "w"), Term::atom(u"boom"));
     QVERIFY(destroyed.wait());
     QCOMPARE(escalated.count(), 1);
     QCOMPARE(starts, 3);
@@ -807,7 +825,7 @@ void TestSupervisor::childOnWorkerThreadIsRestarted()
     Supervisor *sup = make(flags(Supervisor::Strategy::OneForOne), { spec, workerSpec("local") });
     const Pid r1 = pidOf(sup, "remote");
     QSignalSpy restarted(sup, &Supervisor::childRestarted);
-    Node::instance()->exit(r1, "boom");
+    Node::instance()->exit(r1, Term::atom(u"boom"));
     QVERIFY(restarted.wait());
     const Pid r2 = pidOf(sup, "remote");
     QVERIFY(r2 != r1);
@@ -829,7 +847,7 @@ void release(Pid pid)
 {
     QPointer<Process> p = Node::instance()->process(pid);
     QVERIFY(p);
-    p->exit(QStringLiteral("shutdown"));
+    p->exit(ExitReason::shutdown());
 }
 
 void TestSupervisor::shutdownDuringARestartWinsOverIt()
@@ -844,7 +862,7 @@ void TestSupervisor::shutdownDuringARestartWinsOverIt()
     QSignalSpy restarted(sup, &Supervisor::childRestarted);
     QSignalSpy destroyed(sup, &QObject::destroyed);
     g_log.clear();
-    Node::instance()->exit(pidOf(sup, "a"), "boom");
+    Node::instance()->exit(pidOf(sup, "a"), Term::atom(u"boom"));
     QVERIFY(askedC.wait()); // the one_for_all restart is stopping c
     Node::instance()->shutdown(sup->pid());
     // Let the shutdown request arrive while c still holds the sequence up.
@@ -868,10 +886,10 @@ void TestSupervisor::crashDuringAStopSequenceIsHandledAfterIt()
                       &Worker::terminateRequested);
     QSignalSpy exited(sup, &Supervisor::childExited);
     g_log.clear();
-    Node::instance()->exit(pidOf(sup, "b"), "boom");
+    Node::instance()->exit(pidOf(sup, "b"), Term::atom(u"boom"));
     QVERIFY(askedC.wait()); // rest_for_one: c is being stopped
     // a crashes now: its restart must wait for the running sequence.
-    Node::instance()->exit(a, "boom too");
+    Node::instance()->exit(a, Term::atom(u"boom too"));
     QTRY_COMPARE(exited.count(), 2);
     QCOMPARE(pidOf(sup, "a"), Pid(0));
     QCOMPARE(pidOf(sup, "c"), c);

@@ -53,7 +53,7 @@ void stop(Pid pid)
     QPointer<Process> p = Node::instance()->process(pid);
     QVERIFY(p);
     QSignalSpy gone(p.data(), &QObject::destroyed);
-    Node::instance()->exit(pid, QStringLiteral("shutdown"));
+    Node::instance()->exit(pid, ExitReason::shutdown());
     QVERIFY(gone.wait(10000));
 }
 
@@ -160,7 +160,7 @@ void TestTableManager::rowSurvivesConsumerRestart()
     const Pid first = Registry::instance()->whereis(target);
     writeAs(first, id, { Term::atom(u"answer"), 42 });
 
-    Node::instance()->exit(first, QStringLiteral("kill"));
+    Node::instance()->exit(first, ExitReason::kill());
     QVERIFY(waitUntil([&] {
         return settled() && Registry::instance()->whereis(target) != first
             && !Node::instance()->isAlive(first);
@@ -241,7 +241,7 @@ void TestTableManager::signalsFireInOrder()
     auto *first = new Consumer(target);
     const Pid firstPid = first->pid();
     QVERIFY(waitUntil([&] { return seen.size() >= 3; }));
-    Node::instance()->exit(firstPid, QStringLiteral("crash"));
+    Node::instance()->exit(firstPid, Term::atom(u"crash"));
     QVERIFY(waitUntil([&] { return seen.size() >= 5; }));
     QCOMPARE(manager->state(), TableManager::State::WaitingForTarget);
     QCOMPARE(Table::infoOf(manager->table())->owner, mpid);
@@ -299,7 +299,7 @@ void TestTableManager::restartedManagerReadoptsTheTable()
     writeAs(Registry::instance()->whereis(target), id, { 1, "one" });
     const int tablesBefore = Table::all().size();
 
-    Node::instance()->exit(oldManager, QStringLiteral("kill"));
+    Node::instance()->exit(oldManager, ExitReason::kill());
     QVERIFY(waitUntil([&] { return settled() && managerOf()->pid() != oldManager; }));
     TableManager *m = managerOf();
     QVERIFY(m->adopted());
@@ -308,7 +308,7 @@ void TestTableManager::restartedManagerReadoptsTheTable()
 
     // The old table's heir is the new manager, so a consumer crash now keeps it.
     const Pid consumer = Registry::instance()->whereis(target);
-    Node::instance()->exit(consumer, QStringLiteral("kill"));
+    Node::instance()->exit(consumer, ExitReason::kill());
     QVERIFY(
         waitUntil([&] { return settled() && Registry::instance()->whereis(target) != consumer; }));
     QCOMPARE(managerOf()->table(), id);
@@ -326,7 +326,7 @@ void TestTableManager::targetDiesBeforeHandOver()
     const QString target = uniqueName("race");
     auto *doomed = new Consumer(target);
     QSignalSpy doomedGone(doomed, &QObject::destroyed);
-    doomed->exit(QStringLiteral("crash")); // exiting, but still registered until destroyed
+    doomed->exit(Term::atom(u"crash")); // exiting, but still registered until destroyed
     auto *manager = new TableManager(target, TableOptions());
     QSignalSpy handed(manager, &TableManager::handedOver);
     QVERIFY(doomedGone.count() == 1 || doomedGone.wait(10000));

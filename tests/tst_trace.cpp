@@ -30,7 +30,7 @@ void TestTrace::lifecycleIsTracedInOrder()
     const Pid pid = p->pid();
     p->registerName(QStringLiteral("traced"));
     QSignalSpy destroyed(p, &QObject::destroyed);
-    p->exit(QStringLiteral("custom"));
+    p->exit(Term::atom(u"custom"));
     QVERIFY(destroyed.wait());
 
     QList<TraceEvent> mine;
@@ -44,7 +44,7 @@ void TestTrace::lifecycleIsTracedInOrder()
     QCOMPARE(mine[1].type, TraceEvent::Type::NameRegistered);
     QCOMPARE(mine[1].name, QStringLiteral("traced"));
     QCOMPARE(mine[2].type, TraceEvent::Type::ProcessExited);
-    QCOMPARE(mine[2].reason, QStringLiteral("custom"));
+    QCOMPARE(mine[2].reason, Term::atom(u"custom"));
     QCOMPARE(mine[2].name, QStringLiteral("traced")); // still known when it exits
     QCOMPARE(mine[3].type, TraceEvent::Type::NameUnregistered);
     for (int i = 1; i < mine.size(); ++i) {

@@ -57,7 +57,7 @@ TraceEvent fullEvent(Type type)
     e.kind = QStringLiteral("table_manager");
     e.supervisor = 2;
     e.childId = QStringLiteral("manager");
-    e.reason = QStringLiteral("exception: out of cheese");
+    e.reason = Term::tuple({ Term::atom(u"exception"), Term("out of cheese") });
     e.table = 9;
     e.tableName = QStringLiteral("cache");
     e.from = 3;
@@ -281,7 +281,7 @@ void TestTraceJson::writerWritesOneObjectPerLine()
             id = t.id();
         }
         QSignalSpy gone(owner, &QObject::destroyed);
-        Node::instance()->exit(owner->pid(), QStringLiteral("boom"));
+        Node::instance()->exit(owner->pid(), Term::atom(u"boom"));
         QVERIFY(gone.wait(10000));
         {
             QSignalSpy heirGot(heir, &Process::etsTransfer);

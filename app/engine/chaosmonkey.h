@@ -1,5 +1,6 @@
 #pragma once
 
+#include <immortal/exitreason.h>
 #include <immortal/types.h>
 
 #include <QList>
@@ -42,8 +43,8 @@ public:
     // ^...$ to anchor). An invalid expression throws Error(BadArg).
     void setTargetFilter(const QRegularExpression &filter);
     QRegularExpression targetFilter() const { return m_filter; }
-    void setReason(const QString &reason) { m_reason = reason; }
-    QString reason() const { return m_reason; }
+    void setReason(const Term &reason) { m_reason = reason; }
+    Term reason() const { return m_reason; }
 
     void setEnabled(bool enabled);
     bool isEnabled() const { return m_enabled; }
@@ -68,7 +69,7 @@ private:
     QTimer m_timer;
     QRandomGenerator64 m_random;
     QRegularExpression m_filter;
-    QString m_reason = QStringLiteral("kill");
+    Term m_reason = ExitReason::kill();
     double m_rate = 1.0;
     quint64 m_seed = 0;
     bool m_enabled = false;

@@ -33,6 +33,13 @@ const Choice strategies[] = {
     { "one_for_one", int(Supervisor::Strategy::OneForOne) },
     { "one_for_all", int(Supervisor::Strategy::OneForAll) },
     { "rest_for_one", int(Supervisor::Strategy::RestForOne) },
+    { "simple_one_for_one", int(Supervisor::Strategy::SimpleOneForOne) },
+};
+const Choice startOutcomes[] = {
+    { "ok", int(Scenario::ProcessSpec::StartOutcome::Ok) },
+    { "ignore", int(Scenario::ProcessSpec::StartOutcome::Ignore) },
+    { "error", int(Scenario::ProcessSpec::StartOutcome::Error) },
+    { "throw", int(Scenario::ProcessSpec::StartOutcome::Throw) },
 };
 const Choice restarts[] = {
     { "permanent", int(ChildSpec::Restart::Permanent) },
@@ -202,7 +209,10 @@ private:
     Scenario::ProcessSpec child(const QJsonValue &v, const QString &path);
     Scenario::Workload workload(const QJsonValue &v, const QString &path);
     Scenario::Action action(const QJsonValue &v, const QString &path);
+    void startOutcome(const QJsonObject &o, const QString &path, Scenario::ProcessSpec *n);
+    Term reason(const QJsonObject &o, const QString &path, const Term &fallback) const;
     void resolve(Scenario &s);
+    void resolveAction(const Scenario &s, const Scenario::Action &a) const;
     void index(const Scenario::ProcessSpec &n);
     void claim(const QString &key, const QString &path, const QString &what);
 
@@ -241,6 +251,23 @@ Scenario::ProcessSpec ScenarioParser::supervisor(const QJsonObject &o, const QSt
         for (qsizetype i = 0; i < a.size(); ++i)
             n.children.append(child(a.at(i), index(childrenPath, i)));
     }
+    if (n.flags.strategy == Supervisor::Strategy::SimpleOneForOne) {
+        // One template; its children are started by start_child actions and
+        // share its id, so none may hold a registered name.
+        if (n.children.size() != 1)
+            fail(childrenPath,
+                 QStringLiteral("exactly one child, the template of a simple_one_for_one "
+                                "supervisor"));
+        const Scenario::ProcessSpec &t = n.children.first();
+        if (t.kind == Process::Kind::TableManager)
+            fail(join(t.path, QStringLiteral("kind")),
+                 QStringLiteral("worker or supervisor (a table manager needs a name of its own, "
+                                "which children of one template cannot have)"));
+        if (!t.name.isEmpty())
+            fail(join(t.path, QStringLiteral("name")),
+                 QStringLiteral("no name (the children of a simple_one_for_one template share "
+                                "it, and a name is held by one process)"));
+    }
     return n;
 }
 
@@ -261,15 +288,25 @@ Scenario::ProcessSpec ScenarioParser::child(const QJsonValue &v, const QString &
         n = supervisor(o, path, false);
         break;
     case Process::Kind::Worker:
-        checkKeys(
-            o, path,
-            common + QStringList { QStringLiteral("boot_delay_ms"), QStringLiteral("workload") });
+        checkKeys(o, path,
+                  common
+                      + QStringList { QStringLiteral("boot_delay_ms"), QStringLiteral("workload"),
+                                      QStringLiteral("start"), QStringLiteral("trap_exit"),
+                                      QStringLiteral("ignore_shutdown") });
         n.kind = kind;
         n.bootDelayMs =
             int(integer(o, path, QStringLiteral("boot_delay_ms"), 0, Scenario::maxBootDelayMs, 0));
         if (o.contains(QStringLiteral("workload")))
             n.workload = workload(o.value(QStringLiteral("workload")),
                                   join(path, QStringLiteral("workload")));
+        startOutcome(o, path, &n);
+        n.ignoreShutdown = boolean(o, path, QStringLiteral("ignore_shutdown"), false);
+        n.trapExit = boolean(o, path, QStringLiteral("trap_exit"), n.ignoreShutdown);
+        if (n.ignoreShutdown && !n.trapExit)
+            fail(join(path, QStringLiteral("trap_exit")),
+                 QStringLiteral("true, or no trap_exit (a worker that ignores shutdown traps "
+                                "exits, or the shutdown would end it)"),
+                 QJsonValue(false));
         break;
     case Process::Kind::TableManager: {
         checkKeys(o, path,
@@ -333,38 +370,95 @@ Scenario::Workload ScenarioParser::workload(const QJsonValue &v, const QString &
     return w;
 }
 
+void ScenarioParser::startOutcome(const QJsonObject &o, const QString &path,
+                                  Scenario::ProcessSpec *n)
+{
+    using Outcome = Scenario::ProcessSpec::StartOutcome;
+    const QString key = QStringLiteral("start");
+    const QJsonValue v = o.value(key);
+    if (v.isUndefined() || v.isString()) {
+        n->startOutcome = Outcome(choice(o, path, key, startOutcomes, int(Outcome::Ok)));
+        return;
+    }
+    const QString at = join(path, key);
+    if (!v.isObject())
+        fail(at,
+             QStringLiteral("one of ok, ignore, error, throw, or an object {\"result\": ..., "
+                            "\"from\": N}"),
+             v);
+    const QJsonObject s = v.toObject();
+    checkKeys(s, at, { QStringLiteral("result"), QStringLiteral("from") });
+    n->startOutcome =
+        Outcome(choice(s, at, QStringLiteral("result"), startOutcomes, int(Outcome::Ok), true));
+    n->startOutcomeFrom = int(integer(s, at, QStringLiteral("from"), 1, 1000000, 1));
+}
+
+Term ScenarioParser::reason(const QJsonObject &o, const QString &path, const Term &fallback) const
+{
+    const QString key = QStringLiteral("reason");
+    if (!o.contains(key))
+        return fallback;
+    const QString text = string(o, path, key, true);
+    try {
+        return Term::parse(text);
+    } catch (const Error &e) {
+        fail(join(path, key),
+             QStringLiteral("an exit reason in Erlang term text, such as kill, normal or "
+                            "{shutdown,done} (%1)")
+                 .arg(e.message()),
+             QJsonValue(text));
+    }
+}
+
 Scenario::Action ScenarioParser::action(const QJsonValue &v, const QString &path)
 {
+    using Type = Scenario::Action::Type;
     const QJsonObject o = object(v, path);
-    checkKeys(o, path,
-              { QStringLiteral("at_ms"), QStringLiteral("kill"), QStringLiteral("restart"),
-                QStringLiteral("terminate"), QStringLiteral("reason") });
+    // terminate and restart are the first spellings of terminate_child and restart_child.
+    const std::pair<const char *, Type> verbs[] = {
+        { "kill", Type::Kill },
+        { "exit", Type::Exit },
+        { "start_child", Type::StartChild },
+        { "restart_child", Type::Restart },
+        { "restart", Type::Restart },
+        { "terminate_child", Type::Terminate },
+        { "terminate", Type::Terminate },
+        { "delete_child", Type::Delete },
+    };
+    QStringList allowed = { QStringLiteral("at_ms"), QStringLiteral("reason"),
+                            QStringLiteral("index") };
+    for (const auto &verb : verbs)
+        allowed << QString::fromLatin1(verb.first);
+    checkKeys(o, path, allowed);
     Scenario::Action a;
     a.path = path;
     a.atMs = int(integer(o, path, QStringLiteral("at_ms"), 0, maxScriptMs, 0, true));
-    int verbs = 0;
-    const std::pair<const char *, Scenario::Action::Type> types[] = {
-        { "kill", Scenario::Action::Type::Kill },
-        { "restart", Scenario::Action::Type::Restart },
-        { "terminate", Scenario::Action::Type::Terminate },
-    };
-    for (const auto &[word, type] : types) {
+    int found = 0;
+    for (const auto &[word, type] : verbs) {
         const QString key = QString::fromLatin1(word);
         if (o.contains(key)) {
-            ++verbs;
+            ++found;
             a.type = type;
             a.target = string(o, path, key, true);
         }
     }
-    if (verbs != 1)
+    if (found != 1)
         fail(path,
-             QStringLiteral(
-                 "exactly one of \"kill\", \"restart\" or \"terminate\" naming a process"));
-    if (o.contains(QStringLiteral("reason"))) {
-        if (a.type != Scenario::Action::Type::Kill)
-            fail(join(path, QStringLiteral("reason")),
-                 QStringLiteral("no reason (it applies to \"kill\" actions only)"));
-        a.reason = string(o, path, QStringLiteral("reason"), true);
+             QStringLiteral("exactly one of kill, exit, start_child, terminate_child, "
+                            "restart_child or delete_child naming a process"));
+    if (a.type == Type::Kill || a.type == Type::Exit) {
+        a.reason =
+            reason(o, path, a.type == Type::Kill ? ExitReason::kill() : ExitReason::normal());
+    } else if (o.contains(QStringLiteral("reason"))) {
+        fail(join(path, QStringLiteral("reason")),
+             QStringLiteral("no reason (it applies to kill and exit actions only)"));
+    }
+    if (o.contains(QStringLiteral("index"))) {
+        if (a.type != Type::Terminate)
+            fail(join(path, QStringLiteral("index")),
+                 QStringLiteral("no index (it picks a child of a simple_one_for_one template "
+                                "for terminate_child only)"));
+        a.index = int(integer(o, path, QStringLiteral("index"), 0, 1000000, 0));
     }
     return a;
 }
@@ -487,20 +581,52 @@ void ScenarioParser::resolve(Scenario &s)
         }
     }
 
-    for (Scenario::Action &a : s.m_script) {
-        const QString verb =
-            QString::fromLatin1(a.type == Scenario::Action::Type::Kill          ? "kill"
-                                    : a.type == Scenario::Action::Type::Restart ? "restart"
-                                                                                : "terminate");
-        if (!m_nodes.contains(a.target))
-            fail(a.path + QLatin1Char('.') + verb,
-                 QStringLiteral("the registered name or child id of a process in this scenario"),
+    for (Scenario::Action &a : s.m_script)
+        resolveAction(s, a);
+}
+
+void ScenarioParser::resolveAction(const Scenario &s, const Scenario::Action &a) const
+{
+    using Type = Scenario::Action::Type;
+    const QString at =
+        a.path + QLatin1Char('.') + QString::fromLatin1(Scenario::Action::typeName(a.type));
+    const Scenario::ProcessSpec *n = m_nodes.value(a.target);
+    if (!n)
+        fail(at, QStringLiteral("the registered name or child id of a process in this scenario"),
+             QJsonValue(a.target));
+    const Scenario::ProcessSpec *parent = s.parentOf(n);
+    const bool dynamic = parent && parent->flags.strategy == Supervisor::Strategy::SimpleOneForOne;
+    switch (a.type) {
+    case Type::Kill:
+    case Type::Exit:
+        return;
+    case Type::StartChild:
+        if (n->kind != Process::Kind::Supervisor
+            || n->flags.strategy != Supervisor::Strategy::SimpleOneForOne)
+            fail(at,
+                 QStringLiteral("a simple_one_for_one supervisor (start_child starts a child "
+                                "from its template)"),
                  QJsonValue(a.target));
-        if (a.type != Scenario::Action::Type::Kill && m_nodes.value(a.target) == &s.m_root)
-            fail(a.path + QLatin1Char('.') + verb,
+        return;
+    case Type::Restart:
+    case Type::Terminate:
+    case Type::Delete:
+        if (!parent)
+            fail(at,
                  QStringLiteral("a child of a supervisor (the root has no supervisor to %1 it)")
-                     .arg(verb),
+                     .arg(QString::fromLatin1(Scenario::Action::typeName(a.type))),
                  QJsonValue(a.target));
+        if (a.type == Type::Terminate && dynamic && a.index < 0)
+            fail(a.path + QStringLiteral(".index"),
+                 QStringLiteral("which running child of template \"%1\" to terminate (0 is the "
+                                "oldest)")
+                     .arg(a.target));
+        if (a.type == Type::Terminate && !dynamic && a.index >= 0)
+            fail(a.path + QStringLiteral(".index"),
+                 QStringLiteral("no index (%1 is not the template of a simple_one_for_one "
+                                "supervisor)")
+                     .arg(a.target));
+        return;
     }
 }
 
@@ -592,17 +718,46 @@ const char *Scenario::Workload::typeName(Type t)
     return "none";
 }
 
+const char *Scenario::Action::typeName(Type t)
+{
+    switch (t) {
+    case Type::Kill:
+        return "kill";
+    case Type::Exit:
+        return "exit";
+    case Type::StartChild:
+        return "start_child";
+    case Type::Restart:
+        return "restart_child";
+    case Type::Terminate:
+        return "terminate_child";
+    case Type::Delete:
+        return "delete_child";
+    }
+    return "kill";
+}
+
 QString Scenario::Action::describe() const
 {
+    const QString verb = QString::fromLatin1(typeName(type));
     switch (type) {
     case Type::Kill:
-        return QStringLiteral("kill %1 (%2)").arg(target, reason);
-    case Type::Restart:
-        return QStringLiteral("restart %1").arg(target);
+    case Type::Exit:
+        return QStringLiteral("%1 %2 (%3)").arg(verb, target, reason.format());
     case Type::Terminate:
-        return QStringLiteral("terminate %1").arg(target);
+        if (index >= 0)
+            return QStringLiteral("%1 %2 #%3").arg(verb, target).arg(index);
+        break;
+    default:
+        break;
     }
-    return QString();
+    return QStringLiteral("%1 %2").arg(verb, target);
+}
+
+Term Scenario::throwReason()
+{
+    static const Term t = Term::atom(u"throw");
+    return t;
 }
 
 Scenario::Scenario()
@@ -679,6 +834,20 @@ QJsonObject nodeJson(const Scenario::ProcessSpec &n, bool root)
     }
     case Kind::Worker:
         o.insert(QStringLiteral("boot_delay_ms"), n.bootDelayMs);
+        if (n.startOutcome != Scenario::ProcessSpec::StartOutcome::Ok) {
+            const QString result = QString::fromLatin1(wordOf(startOutcomes, int(n.startOutcome)));
+            if (n.startOutcomeFrom == 1) {
+                o.insert(QStringLiteral("start"), result);
+            } else {
+                o.insert(QStringLiteral("start"),
+                         QJsonObject { { QStringLiteral("result"), result },
+                                       { QStringLiteral("from"), n.startOutcomeFrom } });
+            }
+        }
+        if (n.trapExit)
+            o.insert(QStringLiteral("trap_exit"), true);
+        if (n.ignoreShutdown)
+            o.insert(QStringLiteral("ignore_shutdown"), true);
         if (n.workload.type != Scenario::Workload::Type::None) {
             QJsonObject w;
             w.insert(QStringLiteral("type"),
@@ -724,18 +893,11 @@ QByteArray Scenario::toJson() const
         for (const Action &a : m_script) {
             QJsonObject j;
             j.insert(QStringLiteral("at_ms"), a.atMs);
-            switch (a.type) {
-            case Action::Type::Kill:
-                j.insert(QStringLiteral("kill"), a.target);
-                j.insert(QStringLiteral("reason"), a.reason);
-                break;
-            case Action::Type::Restart:
-                j.insert(QStringLiteral("restart"), a.target);
-                break;
-            case Action::Type::Terminate:
-                j.insert(QStringLiteral("terminate"), a.target);
-                break;
-            }
+            j.insert(QLatin1String(Action::typeName(a.type)), a.target);
+            if (a.type == Action::Type::Kill || a.type == Action::Type::Exit)
+                j.insert(QStringLiteral("reason"), a.reason.format());
+            if (a.index >= 0)
+                j.insert(QStringLiteral("index"), a.index);
             script.append(j);
         }
         o.insert(QStringLiteral("script"), script);

@@ -63,6 +63,16 @@ public:
         // Worker
         int bootDelayMs = 0;
         Workload workload;
+        // What its start function does (OTP: {ok, Pid}, ignore, {error, _},
+        // or a crash), from its `startOutcomeFrom`-th start on; before that
+        // it starts normally. So 2 fails restarts only.
+        enum class StartOutcome { Ok, Ignore, Error, Throw };
+        StartOutcome startOutcome = StartOutcome::Ok;
+        int startOutcomeFrom = 1;
+        bool trapExit = false; // exit signals from outside become messages
+        // Traps exits and never stops when its supervisor asks: it is
+        // killed when its shutdown timeout runs out.
+        bool ignoreShutdown = false;
 
         // TableManager
         QString target; // as written: a registered name or a child id
@@ -73,15 +83,24 @@ public:
 
     struct Action
     {
-        enum class Type { Kill, Restart, Terminate };
+        // Kill: exit/2 from outside; Exit: the process exits by itself
+        // (exit/1; the reason `throw` throws in one of its handlers instead);
+        // the rest are the supervisor calls of the same names.
+        enum class Type { Kill, Exit, StartChild, Restart, Terminate, Delete };
         Type type = Type::Kill;
         int atMs = 0; // since start
-        QString target; // registered name or child id
-        QString reason = QStringLiteral("kill"); // Kill only; "throw" throws in a handler
+        // Registered name or child id; for StartChild a simple_one_for_one
+        // supervisor, for Terminate with an index its template's id.
+        QString target;
+        Term reason = ExitReason::kill(); // Kill and Exit
+        int index = -1; // Terminate: which running child of a template, in start order
         QString path; // where it was written, for messages
 
         QString describe() const; // "kill TableConsumer (kill)"
+        static const char *typeName(Type t); // the script key: "kill", "terminate_child", ...
     };
+    // The reason that makes a process throw instead of exiting: `throw`.
+    static Term throwReason();
 
     struct Chaos
     {

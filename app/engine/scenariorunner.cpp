@@ -154,10 +154,29 @@ Process *ScenarioRunner::startNode(const std::shared_ptr<Shared> &shared,
     case Kind::Worker: {
         ScenarioWorker::Config config;
         config.name = node.name;
+        int starts = 0;
         {
             QMutexLocker lock(&shared->mutex);
             config.bootDelayMs = shared->bootDelays.value(node.id, node.bootDelayMs);
+            starts = ++shared->starts[node.id];
         }
+        if (starts >= node.startOutcomeFrom) {
+            using Outcome = Scenario::ProcessSpec::StartOutcome;
+            switch (node.startOutcome) {
+            case Outcome::Ok:
+                break;
+            case Outcome::Ignore:
+                return nullptr;
+            case Outcome::Error:
+                throw Error(Error::Code::StartFailed,
+                            QStringLiteral("%1 refuses to start (start: error)").arg(node.id),
+                            Term::atom(u"start_refused"));
+            case Outcome::Throw:
+                throw std::runtime_error("the start function threw (start: throw)");
+            }
+        }
+        config.trapExit = node.trapExit;
+        config.ignoreShutdown = node.ignoreShutdown;
         config.workload = node.workload;
         config.paused = std::shared_ptr<const std::atomic<bool>>(shared, &shared->paused);
         return new ScenarioWorker(config);
@@ -207,7 +226,6 @@ void ScenarioRunner::start()
     }
     m_root = root->pid();
     m_running = true;
-    connect(root, &QObject::destroyed, this, [this] { finish(); });
     m_clock.start();
     scheduleNextAction();
     if (m_scenario.chaos().enabled)
@@ -236,7 +254,7 @@ void ScenarioRunner::stop()
         });
     }
     // Posted after the deletions, so it runs after them.
-    if (!Node::instance()->shutdown(m_root, QStringLiteral("shutdown")))
+    if (!Node::instance()->shutdown(m_root, ExitReason::shutdown()))
         finish();
 }
 
@@ -298,15 +316,28 @@ void ScenarioRunner::scheduleNextAction()
 void ScenarioRunner::runAction(const Scenario::Action &action)
 {
     bool done = false;
+    using Type = Scenario::Action::Type;
     switch (action.type) {
-    case Scenario::Action::Type::Kill:
-        done = kill(action.target, action.reason);
+    case Type::Kill:
+        // `throw` was a kill reason before exit actions existed: it still throws.
+        done = action.reason == Scenario::throwReason() ? exitBySelf(action.target, action.reason)
+                                                        : kill(action.target, action.reason);
         break;
-    case Scenario::Action::Type::Restart:
+    case Type::Exit:
+        done = exitBySelf(action.target, action.reason);
+        break;
+    case Type::StartChild:
+        done = startChild(action.target);
+        break;
+    case Type::Restart:
         done = restartChild(action.target);
         break;
-    case Scenario::Action::Type::Terminate:
-        done = terminateChild(action.target);
+    case Type::Terminate:
+        done = action.index >= 0 ? terminateDynamicChild(action.target, action.index)
+                                 : terminateChild(action.target);
+        break;
+    case Type::Delete:
+        done = deleteChild(action.target);
         break;
     }
     const QString text = action.describe()
@@ -317,6 +348,12 @@ void ScenarioRunner::runAction(const Scenario::Action &action)
 
 void ScenarioRunner::onTrace(const TraceEvent &e)
 {
+    // The run is over once the root and everything under it are gone, so
+    // every death and table move of the tree is in the trace before stopped().
+    if (e.type == TraceEvent::Type::SubtreeDown && e.pid == m_root) {
+        finish();
+        return;
+    }
     if (e.type == TraceEvent::Type::ChildRestarted && wasInTree(e.supervisor, m_root))
         ++m_restarts;
     else if (e.type == TraceEvent::Type::TableLost && (e.from == 0 || wasInTree(e.from, m_root)))
@@ -388,20 +425,30 @@ ScenarioRunner::Stats ScenarioRunner::stats() const
     for (const TableInfo &t : Table::all()) {
         ++s.tables;
         s.rows += t.size;
+        if (t.orphaned)
+            ++s.tablesOrphaned;
     }
     return s;
 }
 
-bool ScenarioRunner::kill(const QString &nameOrId, const QString &reason)
+bool ScenarioRunner::kill(const QString &nameOrId, const Term &reason)
 {
     const Pid pid = resolve(nameOrId);
     if (pid == 0)
         return false;
-    if (reason == QLatin1String("throw")) {
+    return Node::instance()->exit(pid, reason);
+}
+
+bool ScenarioRunner::exitBySelf(const QString &nameOrId, const Term &reason)
+{
+    const Pid pid = resolve(nameOrId);
+    if (pid == 0)
+        return false;
+    if (reason == Scenario::throwReason()) {
         return Node::instance()->post(
             pid, [](Process *) { throw std::runtime_error("thrown from the GUI"); });
     }
-    return Node::instance()->exit(pid, reason.isEmpty() ? QStringLiteral("kill") : reason);
+    return Node::instance()->post(pid, [reason](Process *p) { p->exit(reason); });
 }
 
 std::pair<Pid, QString> ScenarioRunner::supervisorOf(const QString &nameOrId) const
@@ -457,6 +504,45 @@ bool ScenarioRunner::terminateChild(const QString &nameOrId)
         return false;
     return askSupervisor(sup, "terminate_child", id,
                          [](Supervisor *s, const QString &child) { s->terminateChild(child); });
+}
+
+bool ScenarioRunner::deleteChild(const QString &nameOrId)
+{
+    const auto [sup, id] = supervisorOf(nameOrId);
+    if (sup == 0)
+        return false;
+    return askSupervisor(sup, "delete_child", id,
+                         [](Supervisor *s, const QString &child) { s->deleteChild(child); });
+}
+
+bool ScenarioRunner::startChild(const QString &supervisorNameOrId)
+{
+    const Pid sup = resolve(supervisorNameOrId);
+    if (sup == 0)
+        return false;
+    return askSupervisor(sup, "start_child", supervisorNameOrId,
+                         [](Supervisor *s, const QString &) { s->startChild(); });
+}
+
+bool ScenarioRunner::terminateDynamicChild(const QString &templateId, int index)
+{
+    const auto [sup, id] = supervisorOf(templateId);
+    if (sup == 0)
+        return false;
+    return Node::instance()->post(sup, [index, id = id](Process *p) {
+        auto *supervisor = qobject_cast<Supervisor *>(p);
+        if (!supervisor)
+            return;
+        int seen = 0;
+        for (const Supervisor::ChildInfo &c : supervisor->whichChildren()) {
+            if (c.pid != 0 && seen++ == index) {
+                supervisor->terminateChild(c.pid);
+                return;
+            }
+        }
+        qCWarning(lcRunner) << "terminate_child" << id << "#" << index
+                            << "refused: not that many running children";
+    });
 }
 
 } // namespace immortal

@@ -2,6 +2,7 @@
 
 #include "scenario.h"
 
+#include <immortal/exitreason.h>
 #include <immortal/types.h>
 
 #include <QElapsedTimer>
@@ -36,6 +37,7 @@ public:
         int tables = 0; // live tables
         qint64 rows = 0; // rows in those tables
         int tablesLost = 0; // table_lost events since start()
+        int tablesOrphaned = 0; // live tables without an owner, waiting for their heir
     };
 
     explicit ScenarioRunner(const Scenario &scenario, QObject *parent = nullptr);
@@ -68,14 +70,25 @@ public:
     qint64 elapsedMs() const; // running time, pauses excluded
     Stats stats() const;
 
-    // Kills a process of the tree: reason "kill", "normal", "shutdown", any
-    // other text, or "throw" (an exception thrown inside one of its handlers).
-    // False if nothing by that name or id is alive.
-    bool kill(const QString &nameOrId, const QString &reason = QStringLiteral("kill"));
+    // Sends a process of the tree an exit signal from outside (exit/2): `kill`,
+    // `normal`, `shutdown`, any other term. False if nothing by that name or
+    // id is alive.
+    bool kill(const QString &nameOrId, const Term &reason = ExitReason::kill());
+    // Makes it exit by itself (exit/1) with `reason`; Scenario::throwReason()
+    // throws an exception inside one of its handlers instead.
+    bool exitBySelf(const QString &nameOrId, const Term &reason);
     // supervisor:restart_child / terminate_child, sent to the child's
     // supervisor. False when there is no such child or (restart) it runs.
     bool restartChild(const QString &nameOrId);
     bool terminateChild(const QString &nameOrId);
+    // supervisor:delete_child for a child that is not running.
+    bool deleteChild(const QString &nameOrId);
+    // supervisor:start_child on a simple_one_for_one supervisor: a new child
+    // from its template.
+    bool startChild(const QString &supervisorNameOrId);
+    // terminate_child by pid for the index-th running child (start order) of
+    // a simple_one_for_one template.
+    bool terminateDynamicChild(const QString &templateId, int index);
 
     // Every pid of the tree (root included) that is alive now.
     QList<Pid> treePids() const;
@@ -93,6 +106,7 @@ private:
         std::atomic<bool> paused { false };
         QMutex mutex; // guards bootDelays: supervisors may run in other threads
         QHash<QString, int> bootDelays; // by worker child id
+        QHash<QString, int> starts; // how often each worker child id was started
     };
 
     static ChildSpec childSpec(const std::shared_ptr<Shared> &shared,

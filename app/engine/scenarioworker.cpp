@@ -29,6 +29,7 @@ ScenarioWorker::ScenarioWorker(const Config &config, QObject *parent)
     , m_config(config)
     , m_workTimer(this)
 {
+    setTrapExit(m_config.trapExit);
     m_workTimer.setInterval(qMax(1, m_config.workload.everyMs));
     connect(&m_workTimer, &QTimer::timeout, this, guard([this] { tick(); }));
     if (m_config.bootDelayMs <= 0) {
@@ -42,6 +43,12 @@ ScenarioWorker::ScenarioWorker(const Config &config, QObject *parent)
 }
 
 ScenarioWorker::~ScenarioWorker() = default;
+
+void ScenarioWorker::terminate(const Term &reason)
+{
+    if (!m_config.ignoreShutdown)
+        exit(reason);
+}
 
 void ScenarioWorker::boot()
 {

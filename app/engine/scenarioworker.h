@@ -29,6 +29,8 @@ public:
         Scenario::Workload workload;
         // While true the workload skips its ticks (the runner's pause).
         std::shared_ptr<const std::atomic<bool>> paused;
+        bool trapExit = false;
+        bool ignoreShutdown = false; // its supervisor must kill it
     };
 
     explicit ScenarioWorker(const Config &config, QObject *parent = nullptr);
@@ -44,6 +46,7 @@ Q_SIGNALS:
 
 protected:
     void handleEtsTransfer(TableId table, Pid from, const Term &data) override;
+    void terminate(const Term &reason) override;
 
 private:
     void boot();

@@ -163,16 +163,16 @@ void MainWindow::createActions()
         addAction(QStringLiteral("killAction"), tr("&Kill"), QKeySequence(Qt::CTRL | Qt::Key_K),
                   tr("Kill the selected process (exit reason kill: it cannot refuse)"));
     m_kill->setIcon(s->standardIcon(QStyle::SP_DialogCancelButton));
-    connect(m_kill, &QAction::triggered, this, [this] { kill(QStringLiteral("kill")); });
+    connect(m_kill, &QAction::triggered, this, [this] { kill(ExitReason::kill()); });
     m_exitNormal = addAction(QStringLiteral("exitNormalAction"), tr("Exit &normal"),
                              QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N),
                              tr("End the selected process with reason normal (a transient "
                                 "child is not restarted)"));
-    connect(m_exitNormal, &QAction::triggered, this, [this] { kill(QStringLiteral("normal")); });
+    connect(m_exitNormal, &QAction::triggered, this, [this] { kill(ExitReason::normal()); });
     m_shutdown = addAction(QStringLiteral("shutdownAction"), tr("Exit &shutdown"),
                            QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D),
                            tr("End the selected process with reason shutdown"));
-    connect(m_shutdown, &QAction::triggered, this, [this] { kill(QStringLiteral("shutdown")); });
+    connect(m_shutdown, &QAction::triggered, this, [this] { kill(ExitReason::shutdown()); });
     m_customReason = addAction(QStringLiteral("customReasonAction"), tr("Exit with &reason…"),
                                QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K),
                                tr("End the selected process with a reason you type"));
@@ -181,7 +181,7 @@ void MainWindow::createActions()
                         QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T),
                         tr("Make the selected process throw an exception from one of its "
                            "handlers: it crashes the way real code does"));
-    connect(m_throw, &QAction::triggered, this, [this] { kill(QStringLiteral("throw")); });
+    connect(m_throw, &QAction::triggered, this, [this] { kill(Scenario::throwReason()); });
     m_restart = addAction(QStringLiteral("restartAction"), tr("&Restart child"),
                           QKeySequence(Qt::CTRL | Qt::Key_R),
                           tr("supervisor:restart_child for the selected (terminated) child"));
@@ -490,7 +490,7 @@ QString MainWindow::targetOf(const QModelIndex &index) const
                              : childId;
 }
 
-void MainWindow::kill(const QString &reason)
+void MainWindow::kill(const Term &reason)
 {
     const QModelIndex i = currentProcessIndex();
     const Pid pid = i.data(ProcessTreeModel::PidRole).value<Pid>();
@@ -502,12 +502,14 @@ void MainWindow::kill(const QString &reason)
     bool done = false;
     // Through the runner when it knows the process (it can also make it
     // throw); any other process by pid.
+    const bool throwIt = reason == Scenario::throwReason();
     if (m_runner && !target.isEmpty() && m_runner->resolve(target) == pid)
-        done = m_runner->kill(target, reason);
-    else if (reason != QLatin1String("throw"))
+        done = throwIt ? m_runner->exitBySelf(target, reason) : m_runner->kill(target, reason);
+    else if (!throwIt)
         done = Node::instance()->exit(pid, reason);
     statusBar()->showMessage(
-        done ? tr("%1 %2: exit(%3) sent").arg(i.data().toString(), Node::pidText(pid), reason)
+        done ? tr("%1 %2: exit(%3) sent")
+                   .arg(i.data().toString(), Node::pidText(pid), reason.format())
              : tr("%1 %2 could not be reached.").arg(i.data().toString(), Node::pidText(pid)),
         4000);
 }
@@ -524,8 +526,16 @@ void MainWindow::killWithCustomReason()
             .arg(i.data().toString(),
                  Node::pidText(i.data(ProcessTreeModel::PidRole).value<Pid>())),
         QLineEdit::Normal, QStringLiteral("badarg"), &ok);
-    if (ok && !reason.trimmed().isEmpty())
-        kill(reason.trimmed());
+    if (!ok || reason.trimmed().isEmpty())
+        return;
+    try {
+        kill(Term::parse(reason.trimmed()));
+    } catch (const Error &e) {
+        QMessageBox::warning(this, tr("Exit with reason"),
+                             tr("\"%1\" is not an exit reason: %2\nWrite it as an Erlang term, "
+                                "such as badarg or {shutdown,done}.")
+                                 .arg(reason.trimmed(), e.message()));
+    }
 }
 
 void MainWindow::restartChild()

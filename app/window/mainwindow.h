@@ -64,7 +64,7 @@ public:
     Pid currentPid() const; // the selected process's current pid, or 0
 
 public Q_SLOTS:
-    void kill(const QString &reason); // the selected process
+    void kill(const Term &reason); // the selected process
     void killWithCustomReason();
     void restartChild();
     void terminateChild();

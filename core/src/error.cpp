@@ -9,6 +9,19 @@ Error::Error(Code code, const QString &message)
     , m_message(message)
 { }
 
+Error::Error(Code code, const QString &message, const Term &reason)
+    : Error(code, message)
+{
+    m_reason = reason;
+}
+
+Term Error::reason() const
+{
+    if (m_reason != Term())
+        return m_reason;
+    return Term::tuple({ Term::atom(QString::fromLatin1(codeName(m_code))), Term(m_message) });
+}
+
 const char *Error::codeName(Code code)
 {
     switch (code) {

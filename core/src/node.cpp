@@ -3,6 +3,7 @@
 #include "tablestore.h"
 
 #include <immortal/process.h>
+#include <immortal/processscope.h>
 #include <immortal/registry.h>
 #include <immortal/trace.h>
 
@@ -104,7 +105,7 @@ Pid Node::add(Process *p)
     return pid;
 }
 
-void Node::markExiting(Pid pid, const QString &reason)
+void Node::markExiting(Pid pid, const Term &reason)
 {
     QMutexLocker lock(&m_mutex);
     auto it = m_live.find(pid);
@@ -125,6 +126,7 @@ void Node::detach(Pid pid)
 void Node::died(Pid pid)
 {
     ProcessInfo info;
+    QList<Pid> orphans; // the children it supervised, still alive
     {
         QMutexLocker lock(&m_mutex);
         auto it = m_live.find(pid);
@@ -132,15 +134,27 @@ void Node::died(Pid pid)
             return;
         info = it->info;
         m_live.erase(it);
+        if (info.state == ProcessInfo::State::Running)
+            info.exitReason = ExitReason::killed(); // deleted without exit()
         info.state = ProcessInfo::State::Dead;
         info.exitedNs = nowNs();
-        if (info.exitReason.isEmpty())
-            info.exitReason = QStringLiteral("kill");
         m_dead.insert(pid, info);
         m_deadOrder.push_back(pid);
         while (m_deadOrder.size() > size_t(deadHistory)) {
             m_dead.remove(m_deadOrder.front());
             m_deadOrder.pop_front();
+        }
+        for (Pid child : m_children.take(pid)) {
+            if (m_live.contains(child))
+                orphans.append(child);
+        }
+        if (!orphans.isEmpty())
+            m_dying.insert(pid,
+                           DyingSubtree { info.exitReason, info.supervisor, int(orphans.size()) });
+        if (auto c = m_children.find(info.supervisor); c != m_children.end()) {
+            c->remove(pid);
+            if (c->isEmpty())
+                m_children.erase(c);
         }
     }
 
@@ -158,6 +172,81 @@ void Node::died(Pid pid)
 
     Registry::instance()->processDied(pid);
     TableStore::instance()->ownerDied(pid, info.exitReason);
+
+    const bool supervisor = info.kind == QLatin1String("supervisor");
+    if (orphans.isEmpty()) {
+        subtreeDown(pid, info.exitReason, info.supervisor, supervisor);
+        return;
+    }
+    // A supervisor's children are linked to it: they go with it, whatever
+    // they trap, newest first, and its monitors hear of it once they are all
+    // gone (subtreeDown), so a restart finds their names free.
+    std::sort(orphans.begin(), orphans.end(), std::greater<>());
+    const Term reason = info.exitReason;
+    for (Pid child : std::as_const(orphans)) {
+        post(child, [pid, reason](Process *p) { p->receiveExitSignal(pid, reason, true); });
+    }
+}
+
+void Node::subtreeDown(Pid pid, const Term &reason, Pid supervisor, bool isSupervisor)
+{
+    if (isSupervisor) {
+        TraceEvent e;
+        e.type = TraceEvent::Type::SubtreeDown;
+        e.pid = pid;
+        e.reason = reason;
+        e.supervisor = supervisor;
+        Trace::instance()->record(std::move(e));
+    }
+    QList<Monitor> monitors;
+    DyingSubtree parent;
+    bool parentDown = false;
+    {
+        QMutexLocker lock(&m_mutex);
+        monitors = m_monitors.take(pid);
+        for (const Monitor &m : std::as_const(monitors))
+            m_monitorTargets.remove(m.ref);
+        if (auto it = m_dying.find(supervisor); it != m_dying.end() && --it->remaining == 0) {
+            parent = *it;
+            m_dying.erase(it);
+            parentDown = true;
+        }
+    }
+    for (const Monitor &m : std::as_const(monitors)) {
+        post(m.watcher, [onDown = m.onDown, pid, reason](Process *) { onDown(pid, reason); });
+    }
+    if (parentDown)
+        subtreeDown(supervisor, parent.reason, parent.supervisor, true);
+}
+
+Node::MonitorRef Node::monitor(Pid watcher, Pid target,
+                               std::function<void(Pid, const Term &)> onDown)
+{
+    MonitorRef ref;
+    {
+        QMutexLocker lock(&m_mutex);
+        ref = m_nextMonitor++;
+        if (m_live.contains(target) || m_dying.contains(target)) {
+            m_monitors[target].append(Monitor { ref, watcher, std::move(onDown) });
+            m_monitorTargets.insert(ref, target);
+            return ref;
+        }
+    }
+    static const Term noproc = Term::atom(u"noproc");
+    post(watcher, [onDown = std::move(onDown), target](Process *) { onDown(target, noproc); });
+    return ref;
+}
+
+void Node::demonitor(MonitorRef ref)
+{
+    QMutexLocker lock(&m_mutex);
+    const Pid target = m_monitorTargets.take(ref);
+    auto it = m_monitors.find(target);
+    if (it == m_monitors.end())
+        return;
+    it->removeIf([ref](const Monitor &m) { return m.ref == ref; });
+    if (it->isEmpty())
+        m_monitors.erase(it);
 }
 
 bool Node::isAlive(Pid pid) const
@@ -219,12 +308,13 @@ bool Node::post(Pid pid, std::function<void(Process *)> fn)
         p, [p, fn = std::move(fn)] { fn(p); }, Qt::QueuedConnection);
 }
 
-bool Node::exit(Pid pid, const QString &reason)
+bool Node::exit(Pid pid, const Term &reason)
 {
-    return post(pid, [reason](Process *p) { p->exit(reason); });
+    const Pid from = ProcessScope::current();
+    return post(pid, [from, reason](Process *p) { p->receiveExitSignal(from, reason); });
 }
 
-bool Node::shutdown(Pid pid, const QString &reason)
+bool Node::shutdown(Pid pid, const Term &reason)
 {
     return post(pid, [reason](Process *p) { p->shutdown(reason); });
 }
@@ -235,6 +325,12 @@ void Node::setSupervisor(Pid pid, Pid supervisor, const QString &childId)
     auto it = m_live.find(pid);
     if (it == m_live.end())
         return;
+    if (it->info.supervisor != supervisor) {
+        if (auto c = m_children.find(it->info.supervisor); c != m_children.end())
+            c->remove(pid);
+        if (supervisor)
+            m_children[supervisor].insert(pid);
+    }
     it->info.supervisor = supervisor;
     it->info.childId = childId;
     if (it->object)

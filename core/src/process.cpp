@@ -2,6 +2,8 @@
 
 #include <immortal/node.h>
 #include <immortal/registry.h>
+#include <immortal/trace.h>
+#include <immortal/traceevent.h>
 
 #include <QEvent>
 
@@ -32,7 +34,7 @@ Process::~Process()
     if (!m_exiting) {
         // Deleted without exit(): that is a kill.
         m_exiting = true;
-        m_exitReason = QStringLiteral("kill");
+        m_exitReason = ExitReason::killed();
         Node::instance()->markExiting(m_pid, m_exitReason);
         Q_EMIT exiting(m_exitReason);
     }
@@ -62,27 +64,61 @@ void Process::registerName(const QString &name)
     Registry::instance()->registerName(name, m_pid);
 }
 
-void Process::exit(const QString &reason)
+void Process::exit(const Term &reason)
 {
     if (m_exiting)
         return;
     m_exiting = true;
-    m_exitReason = reason.isEmpty() ? QStringLiteral("normal") : reason;
+    m_exitReason = reason;
     Node::instance()->markExiting(m_pid, m_exitReason);
     Q_EMIT exiting(m_exitReason);
     deleteLater();
 }
 
-void Process::shutdown(const QString &reason)
+void Process::shutdown(const Term &reason)
 {
     if (m_exiting)
         return;
+    if (!m_trapExit) {
+        exit(reason);
+        return;
+    }
     runGuarded([&] { terminate(reason); });
 }
 
-void Process::terminate(const QString &reason)
+void Process::terminate(const Term &reason)
 {
     exit(reason);
+}
+
+void Process::handleExitSignal(Pid from, const Term &reason)
+{
+    Q_EMIT exitSignal(from, reason);
+}
+
+// Erlang's rules for an exit signal arriving: `kill` always ends the
+// process (as `killed`), and so does its dead supervisor's (the link Immortal
+// enforces); a trapping process receives the rest as messages; otherwise
+// `normal` from another process is ignored and anything else ends it.
+void Process::receiveExitSignal(Pid from, const Term &reason, bool linked)
+{
+    if (m_exiting)
+        return;
+    const bool kill = linked || reason == ExitReason::kill();
+    const bool trapped = m_trapExit && !kill;
+    TraceEvent e;
+    e.type = TraceEvent::Type::ExitSignal;
+    e.pid = m_pid;
+    e.from = from;
+    e.reason = reason;
+    e.trapped = trapped;
+    Trace::instance()->record(std::move(e));
+    if (kill)
+        exit(reason == ExitReason::kill() ? ExitReason::killed() : reason);
+    else if (trapped)
+        runGuarded([&] { handleExitSignal(from, reason); });
+    else if (reason != ExitReason::normal() || from == m_pid)
+        exit(reason);
 }
 
 void Process::handleEtsTransfer(TableId, Pid, const Term &) { }
@@ -128,15 +164,7 @@ void Process::runGuarded(const std::function<void()> &fn)
 
 void Process::crash(const std::exception_ptr &e)
 {
-    QString what;
-    try {
-        std::rethrow_exception(e);
-    } catch (const std::exception &ex) {
-        what = QString::fromUtf8(ex.what());
-    } catch (...) {
-        what = QStringLiteral("unknown exception");
-    }
-    exit(QStringLiteral("exception: ") + what);
+    exit(ExitReason::fromException(e));
 }
 
 } // namespace immortal

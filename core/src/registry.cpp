@@ -13,7 +13,7 @@
 namespace immortal {
 
 namespace {
-void traceName(TraceEvent::Type type, const QString &name, Pid pid, const QString &reason = {})
+void traceName(TraceEvent::Type type, const QString &name, Pid pid, const Term &reason = {})
 {
     TraceEvent e;
     e.type = type;
@@ -92,7 +92,7 @@ void Registry::processDied(Pid pid)
             return;
         m_byName.remove(name);
     }
-    traceName(TraceEvent::Type::NameUnregistered, name, pid, QStringLiteral("exited"));
+    traceName(TraceEvent::Type::NameUnregistered, name, pid, Term::atom(u"exited"));
     Q_EMIT unregistered(name, pid);
 }
 

@@ -1,6 +1,7 @@
 #include <immortal/supervisor.h>
 
 #include <immortal/error.h>
+#include <immortal/exitreason.h>
 #include <immortal/node.h>
 #include <immortal/processscope.h>
 #include <immortal/trace.h>
@@ -13,17 +14,12 @@
 
 #include <algorithm>
 #include <deque>
+#include <optional>
 #include <utility>
 
 namespace immortal {
 
 namespace {
-
-// OTP: transient children stay down after normal, shutdown or {shutdown, _}.
-bool isCleanExit(const QString &reason)
-{
-    return reason == QLatin1String("normal") || reason.startsWith(QLatin1String("shutdown"));
-}
 
 QString quoted(const QString &id)
 {
@@ -86,7 +82,7 @@ struct Supervisor::Private
     {
         ChildPtr child;
         Pid pid = 0; // 0 for a start retry
-        QString reason;
+        Term reason;
     };
 
     explicit Private(Supervisor *q)
@@ -102,7 +98,7 @@ struct Supervisor::Private
     QList<Deferred> deferred;
     bool started = false;
     bool shuttingDown = false;
-    QString exitReason;
+    Term exitReason;
 
     bool simple() const { return q->m_flags.strategy == Strategy::SimpleOneForOne; }
 
@@ -129,7 +125,7 @@ struct Supervisor::Private
         children.removeOne(c);
     }
 
-    void trace(TraceEvent::Type type, const QString &childId, Pid pid, const QString &reason = {},
+    void trace(TraceEvent::Type type, const QString &childId, Pid pid, const Term &reason = {},
                Pid from = 0, const QString &kind = {})
     {
         TraceEvent e;
@@ -156,7 +152,7 @@ struct Supervisor::Private
     // The one start routine: runs the start function as the supervisor and
     // records the outcome. `ignore` is handled here (ignored()); what a
     // failure means depends on who asked, so the caller decides.
-    StartResult doStart(const ChildPtr &c, QString *failure)
+    StartResult doStart(const ChildPtr &c, Term *failure)
     {
         Process *p = nullptr;
         bool failed = false;
@@ -167,12 +163,9 @@ struct Supervisor::Private
                 throw Error(Error::Code::BadArg,
                             QStringLiteral("The child has no start function."));
             p = c->spec.start();
-        } catch (const std::exception &e) {
-            failed = true;
-            *failure = QString::fromUtf8(e.what());
         } catch (...) {
             failed = true;
-            *failure = QStringLiteral("unknown exception");
+            *failure = ExitReason::fromException(std::current_exception());
         }
         if (failed) {
             trace(TraceEvent::Type::ChildStartFailed, c->spec.id, 0, *failure);
@@ -184,11 +177,12 @@ struct Supervisor::Private
         }
 
         const Pid pid = p->pid();
-        // Queued even on the same thread: the restart must never run inside
-        // the child's destructor.
-        QObject::connect(
-            p, &QObject::destroyed, q, [this, pid] { childDied(pid); }, Qt::QueuedConnection);
-        Node::instance()->setSupervisor(pid, q->pid(), c->spec.id);
+        Node *node = Node::instance();
+        node->setSupervisor(pid, q->pid(), c->spec.id);
+        // Down arrives as a posted call, never inside the child's destructor,
+        // and for a child supervisor only once its own subtree is gone.
+        node->monitor(q->pid(), pid,
+                      [this](Pid dead, const Term &reason) { childDied(dead, reason); });
         const Pid old = c->lastPid;
         const bool restart = c->everStarted;
         c->setRunning(pid);
@@ -219,12 +213,10 @@ struct Supervisor::Private
         auto c = std::make_shared<Child>();
         c->spec = spec;
         children.append(c);
-        QString failure;
+        Term failure;
         if (doStart(c, &failure) == StartResult::Failed) {
             remove(c);
-            throw Error(
-                Error::Code::StartFailed,
-                QStringLiteral("Child %1 failed to start: %2").arg(quoted(spec.id), failure));
+            throw startFailed(spec.id, failure);
         }
         return c->pid;
     }
@@ -237,28 +229,26 @@ struct Supervisor::Private
         c->stopping = true;
         const Pid pid = c->pid;
         Node *node = Node::instance();
+        ProcessScope scope(q->pid()); // the signals come from the supervisor
         if (c->spec.shutdown == ChildSpec::BrutalKill) {
-            node->exit(pid, QStringLiteral("kill"));
+            node->exit(pid, ExitReason::kill());
             return;
         }
-        node->shutdown(pid, QStringLiteral("shutdown"));
+        node->shutdown(pid, ExitReason::shutdown());
         if (c->spec.shutdown >= 0) {
             c->killTimer = new QTimer(q);
             c->killTimer->setSingleShot(true);
             QObject::connect(c->killTimer, &QTimer::timeout, q,
-                             [pid] { Node::instance()->exit(pid, QStringLiteral("kill")); });
+                             q->guard([pid] { Node::instance()->exit(pid, ExitReason::kill()); }));
             c->killTimer->start(c->spec.shutdown);
         }
     }
 
-    void childDied(Pid pid)
+    void childDied(Pid pid, const Term &reason)
     {
         const ChildPtr c = byPid.take(pid);
         if (!c)
             return;
-        const std::optional<ProcessInfo> info = Node::instance()->info(pid);
-        const QString reason =
-            info && !info->exitReason.isEmpty() ? info->exitReason : QStringLiteral("kill");
         delete c->killTimer;
         c->killTimer = nullptr;
         c->setUndefined();
@@ -277,11 +267,11 @@ struct Supervisor::Private
         } else if (seq.active && pending != seq.pending.end()) {
             // It died on its own while waiting its turn to be stopped: as good as stopped.
             seq.pending.erase(pending);
-            notRestarted(c, pid, QStringLiteral("stopping"));
+            notRestarted(c, pid, Term::atom(u"stopping"));
             if (temporary || simple())
                 remove(c);
         } else if (shuttingDown) {
-            notRestarted(c, pid, QStringLiteral("shutdown"));
+            notRestarted(c, pid, ExitReason::shutdown());
         } else if (seq.active) {
             deferred.append({ c, pid, reason });
         } else {
@@ -293,16 +283,16 @@ struct Supervisor::Private
         }
     }
 
-    void handleExit(const ChildPtr &c, const QString &reason)
+    void handleExit(const ChildPtr &c, const Term &reason)
     {
         switch (c->spec.restart) {
         case ChildSpec::Restart::Temporary:
-            notRestarted(c, c->lastPid, QStringLiteral("temporary"));
+            notRestarted(c, c->lastPid, Term::atom(u"temporary"));
             remove(c);
             return;
         case ChildSpec::Restart::Transient:
-            if (isCleanExit(reason)) {
-                notRestarted(c, c->lastPid, QStringLiteral("transient"));
+            if (ExitReason::isOrderly(reason)) {
+                notRestarted(c, c->lastPid, Term::atom(u"transient"));
                 if (simple())
                     remove(c);
                 return;
@@ -316,7 +306,7 @@ struct Supervisor::Private
 
     // Says, in the trace, that a dead child stays down and why, so an
     // observer never has to guess from which_children.
-    void notRestarted(const ChildPtr &c, Pid pid, const QString &why)
+    void notRestarted(const ChildPtr &c, Pid pid, const Term &why)
     {
         trace(TraceEvent::Type::ChildNotRestarted, c->spec.id, pid, why);
     }
@@ -342,10 +332,10 @@ struct Supervisor::Private
         switch (q->m_flags.strategy) {
         case Strategy::OneForOne:
         case Strategy::SimpleOneForOne:
-            startInOrder({ c });
+            restartInOrder({ c });
             break;
         case Strategy::OneForAll:
-            runSequence(runningReversed(0), false, [this] { startInOrder(children); });
+            runSequence(runningReversed(0), false, [this] { restartInOrder(children); });
             break;
         case Strategy::RestForOne: {
             const qsizetype at = children.indexOf(c);
@@ -354,32 +344,43 @@ struct Supervisor::Private
             runSequence(runningReversed(at + 1), false, [this, c] {
                 const qsizetype from = children.indexOf(c);
                 if (from >= 0)
-                    startInOrder(children.mid(from));
+                    restartInOrder(children.mid(from));
             });
             break;
         }
         }
     }
 
-    // Starts the ones that are not running, in order; the first failure stops
-    // the walk and queues a retry of that child (OTP's try_again_restart).
-    void startInOrder(const QList<ChildPtr> &list)
+    // Starts the ones in `list` that are not running, in order, and stops at
+    // the first that fails: the one walk for booting and for restarting.
+    std::optional<std::pair<ChildPtr, Term>> startInOrder(const QList<ChildPtr> list)
     {
         for (const ChildPtr &c : list) {
             if (c->removed || c->running() || shuttingDown)
                 continue;
-            QString failure;
-            switch (doStart(c, &failure)) {
-            case StartResult::Started:
-                break;
-            case StartResult::Ignored:
-                break;
-            case StartResult::Failed:
-                c->setRestarting();
-                scheduleRetry(c);
-                return;
-            }
+            Term failure;
+            if (doStart(c, &failure) == StartResult::Failed)
+                return std::make_pair(c, failure);
         }
+        return std::nullopt;
+    }
+
+    // A restart that failed counts as a restart and is tried again later
+    // (OTP's try_again_restart), until the intensity gives out.
+    void restartInOrder(const QList<ChildPtr> &list)
+    {
+        if (const auto failed = startInOrder(list)) {
+            failed->first->setRestarting();
+            scheduleRetry(failed->first);
+        }
+    }
+
+    static Error startFailed(const QString &id, const Term &failure)
+    {
+        return Error(
+            Error::Code::StartFailed,
+            QStringLiteral("Child %1 failed to start: %2").arg(quoted(id), failure.format()),
+            failure);
     }
 
     void scheduleRetry(const ChildPtr &c)
@@ -402,7 +403,7 @@ struct Supervisor::Private
 
     void escalate(const ChildPtr &offender)
     {
-        const QString reason = QStringLiteral("reached_max_restart_intensity");
+        const Term reason = Term::atom(u"reached_max_restart_intensity");
         TraceEvent e;
         e.type = TraceEvent::Type::SupervisorEscalated;
         e.pid = q->pid();
@@ -411,7 +412,7 @@ struct Supervisor::Private
         Trace::instance()->record(e);
         emit q->escalated(reason);
         notRestarted(offender, offender->lastPid, reason);
-        beginShutdown(QStringLiteral("shutdown"));
+        beginShutdown(ExitReason::shutdown());
     }
 
     // The running children from index `from` on, last started first.
@@ -480,7 +481,7 @@ struct Supervisor::Private
         }
     }
 
-    void beginShutdown(const QString &reason)
+    void beginShutdown(const Term &reason)
     {
         if (shuttingDown)
             return; // the first reason wins
@@ -489,12 +490,12 @@ struct Supervisor::Private
         // Deaths not yet handled and restarts not yet done will not happen now.
         for (const Deferred &d : std::as_const(deferred)) {
             if (d.pid != 0)
-                notRestarted(d.child, d.pid, QStringLiteral("shutdown"));
+                notRestarted(d.child, d.pid, ExitReason::shutdown());
         }
         deferred.clear();
         for (const ChildPtr &c : std::as_const(children)) {
             if (c->restarting()) {
-                notRestarted(c, c->lastPid, QStringLiteral("shutdown"));
+                notRestarted(c, c->lastPid, ExitReason::shutdown());
                 c->setUndefined();
             }
         }
@@ -553,6 +554,7 @@ Supervisor::Supervisor(const Flags &flags, const QList<ChildSpec> &children, QOb
     , d(std::make_unique<Private>(this))
     , m_flags(flags)
 {
+    setTrapExit(true); // as in OTP: its children's and its parent's exits are messages
     if (flags.intensity < 0 || flags.periodMs <= 0)
         throw Error(Error::Code::BadArg,
                     QStringLiteral("Restart intensity must be >= 0 and the period > 0 ms."));
@@ -579,14 +581,8 @@ Supervisor::Supervisor(const Flags &flags, const QList<ChildSpec> &children, QOb
     }
 }
 
-Supervisor::~Supervisor()
-{
-    // Deleted outright (kill): the children die too, with nothing restarted.
-    for (qsizetype i = d->children.size() - 1; i >= 0; --i) {
-        if (const Pid pid = d->children.at(i)->pid)
-            Node::instance()->exit(pid, QStringLiteral("kill"));
-    }
-}
+// Deleted outright (killed): the Node takes the children down with it.
+Supervisor::~Supervisor() = default;
 
 void Supervisor::start()
 {
@@ -594,24 +590,17 @@ void Supervisor::start()
         throw Error(Error::Code::BadArg, QStringLiteral("The supervisor was already started."));
     d->checkUsable("start");
     d->started = true;
-    const QList<Private::ChildPtr> list = d->children;
-    for (const Private::ChildPtr &c : list) {
-        if (c->removed || c->running())
-            continue;
-        QString failure;
-        switch (d->doStart(c, &failure)) {
-        case Private::StartResult::Started:
-            break;
-        case Private::StartResult::Ignored:
-            break;
-        case Private::StartResult::Failed:
-            // OTP: {shutdown, {failed_to_start_child, Id, Reason}}.
-            d->beginShutdown(
-                QStringLiteral("shutdown: failed_to_start_child %1: %2").arg(c->spec.id, failure));
-            throw Error(Error::Code::StartFailed,
-                        QStringLiteral("The supervisor could not start child %1: %2")
-                            .arg(quoted(c->spec.id), failure));
-        }
+    if (const auto failed = d->startInOrder(d->children)) {
+        // OTP: the supervisor stops what it started and exits with
+        // {shutdown, {failed_to_start_child, Id, Reason}}; start_link returns it.
+        const auto &[c, failure] = *failed;
+        const Term reason = ExitReason::shutdown(
+            Term::tuple({ Term::atom(u"failed_to_start_child"), Term::atom(c->spec.id), failure }));
+        d->beginShutdown(reason);
+        throw Error(Error::Code::StartFailed,
+                    QStringLiteral("The supervisor could not start child %1: %2")
+                        .arg(quoted(c->spec.id), failure.format()),
+                    reason);
     }
 }
 
@@ -691,17 +680,10 @@ Pid Supervisor::restartChild(const QString &id)
     if (c->restarting())
         throw Error(Error::Code::Restarting,
                     QStringLiteral("Child %1 is being restarted already.").arg(quoted(id)));
-    QString failure;
-    switch (d->doStart(c, &failure)) {
-    case Private::StartResult::Started:
-        return c->pid;
-    case Private::StartResult::Ignored:
-        return 0;
-    case Private::StartResult::Failed:
-        throw Error(Error::Code::StartFailed,
-                    QStringLiteral("Child %1 failed to start: %2").arg(quoted(id), failure));
-    }
-    return 0;
+    Term failure;
+    if (d->doStart(c, &failure) == Private::StartResult::Failed)
+        throw Private::startFailed(id, failure);
+    return c->pid; // 0 when ignored
 }
 
 void Supervisor::deleteChild(const QString &id)
@@ -742,9 +724,22 @@ Supervisor::Counts Supervisor::countChildren() const
     return n;
 }
 
-void Supervisor::terminate(const QString &reason)
+void Supervisor::terminate(const Term &reason)
 {
     d->beginShutdown(reason);
+}
+
+void Supervisor::handleExitSignal(Pid from, const Term &reason)
+{
+    // As a gen_server: its parent's exit signal ends it (through its orderly
+    // shutdown); a root's parent is whoever is outside any process. Its
+    // children's deaths arrive by monitor; any other signal is only reported.
+    const auto me = Node::instance()->info(pid());
+    const Pid parent = me ? me->supervisor : 0;
+    if (from == parent)
+        d->beginShutdown(reason);
+    else
+        Process::handleExitSignal(from, reason);
 }
 
 } // namespace immortal

@@ -262,7 +262,7 @@ void TableStore::removeLocked(TableData &d)
     d.markDeleted();
 }
 
-void TableStore::ownerDied(Pid pid, const QString &reason)
+void TableStore::ownerDied(Pid pid, const Term &reason)
 {
     Effects fx;
     {
@@ -307,14 +307,12 @@ void TableStore::ownerDied(Pid pid, const QString &reason)
                     noHeir ? TraceEvent::Type::TableDeleted : TraceEvent::Type::TableLost, *d);
                 if (noHeir) {
                     e.pid = pid;
-                    e.reason = QStringLiteral("owner_exited");
+                    e.reason = Term::atom(u"owner_exited");
                 } else {
                     e.from = pid;
                     e.heirName = heir.name;
                     e.heir = heir.pid;
-                    e.reason = heir.pid
-                        ? QStringLiteral("heir %1 is not alive").arg(heir.pid)
-                        : QStringLiteral("no live process is registered as '%1'").arg(heir.name);
+                    e.reason = Term::atom(heir.pid ? u"heir_not_alive" : u"heir_not_registered");
                 }
                 fx.events.append(e);
                 removeLocked(*d);
@@ -346,7 +344,7 @@ void TableStore::nameRegistered(const QString &name, Pid pid)
             e.from = from;
             e.to = pid;
             e.heirName = name;
-            e.reason = QStringLiteral("heir registered");
+            e.reason = Term::atom(u"heir_registered");
             fx.events.append(e);
         }
     }
@@ -364,9 +362,7 @@ void TableStore::graceExpired(TableId id, quint64 generation)
         TraceEvent e = tableEvent(TraceEvent::Type::TableLost, *d);
         e.from = d->m_lastOwner;
         e.heirName = d->m_heir.name;
-        e.reason = QStringLiteral("no process registered as '%1' within %2 ms")
-                       .arg(d->m_heir.name)
-                       .arg(d->m_heir.graceMs);
+        e.reason = Term::tuple({ Term::atom(u"grace_expired"), d->m_heir.graceMs });
         fx.events.append(e);
         removeLocked(*d);
     }
@@ -435,7 +431,7 @@ void TableStore::deleteTable(const std::shared_ptr<TableData> &d)
             notOwner(*d, owner, caller, "delete it");
         TraceEvent e = tableEvent(TraceEvent::Type::TableDeleted, *d);
         e.pid = caller;
-        e.reason = QStringLiteral("deleted");
+        e.reason = Term::atom(u"deleted");
         fx.events.append(e);
         removeLocked(*d);
     }

@@ -41,7 +41,7 @@ public:
     // Called by the Node once per dead process, after its name is gone:
     // passes each table it owned to its heir, orphans it (name heir with a
     // grace period), or deletes it.
-    void ownerDied(Pid pid, const QString &reason);
+    void ownerDied(Pid pid, const Term &reason);
 
     std::shared_ptr<TableData> create(const QString &name, const TableOptions &options, Pid owner);
     std::shared_ptr<TableData> find(TableId id) const; // null if none

@@ -12,9 +12,11 @@ namespace immortal {
 namespace {
 using Type = TraceEvent::Type;
 // The public names of the event types: part of the stable trace format.
-constexpr std::array<std::pair<Type, const char *>, 22> s_names { {
+constexpr std::array<std::pair<Type, const char *>, 24> s_names { {
     { Type::ProcessStarted, "process_started" },
     { Type::ProcessExited, "process_exited" },
+    { Type::ExitSignal, "exit_signal" },
+    { Type::SubtreeDown, "subtree_down" },
     { Type::ChildStarted, "child_started" },
     { Type::ChildRestarted, "child_restarted" },
     { Type::ChildStartFailed, "child_start_failed" },
@@ -37,6 +39,17 @@ constexpr std::array<std::pair<Type, const char *>, 22> s_names { {
     { Type::ManagerAdopted, "manager_adopted" },
 } };
 } // namespace
+
+// A reason is written in Erlang term text; one that does not read as a term
+// (a trace from before reasons were terms) is kept as a string.
+static Term reasonOf(const QString &text)
+{
+    try {
+        return Term::parse(text);
+    } catch (const Error &) {
+        return Term(text);
+    }
+}
 
 const char *TraceEvent::typeName(Type type)
 {
@@ -84,7 +97,10 @@ QList<TraceEvent::Field> TraceEvent::fields() const
     textField("target", target);
     if (size >= 0)
         out.append({ "size", size, false });
-    textField("reason", reason);
+    if (reason != Term())
+        out.append({ "reason", reason.format(), false });
+    if (trapped)
+        out.append({ "trapped", true, false });
     return out;
 }
 
@@ -120,7 +136,9 @@ TraceEvent TraceEvent::fromJson(const QJsonObject &o)
     e.kind = stringOf("kind");
     e.supervisor = pidOf("supervisor");
     e.childId = stringOf("child_id");
-    e.reason = stringOf("reason");
+    if (const QJsonValue r = o.value(QLatin1String("reason")); r.isString())
+        e.reason = reasonOf(r.toString());
+    e.trapped = o.value(QLatin1String("trapped")).toBool(false);
     e.table = pidOf("table");
     e.tableName = stringOf("table_name");
     e.from = pidOf("from");

@@ -21,7 +21,7 @@ protected:
             table.updateCounter(Term::atom(u"lives"), 2, 1, Tuple { Term::atom(u"lives"), 0 });
         QTextStream(stdout) << "consumer " << pid() << " got the table; life " << lives << '\n';
         if (lives == 1)
-            exit(QStringLiteral("crash")); // the supervisor restarts it
+            exit(Term::atom(u"crash")); // the supervisor restarts it
         else
             QCoreApplication::exit(lives == 2 ? 0 : 1);
     }

@@ -47,7 +47,7 @@ int main(int argc, char **argv)
     window.setCentralWidget(graph);
     const auto crashConsumer = [] {
         Node::instance()->exit(Registry::instance()->whereis(QStringLiteral("consumer")),
-                               QStringLiteral("crash"));
+                               Term::atom(u"crash"));
     };
     window.addToolBar(QStringLiteral("Actions"))
         ->addAction(QStringLiteral("Crash the consumer"), crashConsumer);

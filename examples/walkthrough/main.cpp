@@ -91,7 +91,7 @@ private:
                 t.insert({ Term::atom(u"bob"), 2 });
                 t.insert({ Term::atom(u"carol"), 3 });
             });
-            Node::instance()->exit(e.to, QStringLiteral("crash"));
+            Node::instance()->exit(e.to, Term::atom(u"crash"));
             m_step = 1;
             return;
         case 1: // back with the restarted consumer
@@ -101,7 +101,7 @@ private:
                   << e.to << Qt::endl;
             printRows();
             out() << "3. now the manager itself is killed" << Qt::endl;
-            Node::instance()->exit(child(QStringLiteral("manager")), QStringLiteral("kill"));
+            Node::instance()->exit(child(QStringLiteral("manager")), ExitReason::kill());
             m_step = 2;
             return;
         case 2: // the restarted manager found the table
@@ -110,7 +110,7 @@ private:
             out() << "4. the restarted manager " << e.pid << " re-adopted table " << e.table
                   << " (the seed would have made a new, empty one); the consumer crashes again"
                   << Qt::endl;
-            Node::instance()->exit(child(QStringLiteral("consumer")), QStringLiteral("crash"));
+            Node::instance()->exit(child(QStringLiteral("consumer")), Term::atom(u"crash"));
             m_step = 3;
             return;
         case 3:

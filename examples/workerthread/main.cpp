@@ -71,7 +71,7 @@ int main(int argc, char **argv)
             return app.exit(0);
         crashed = true;
         Node::instance()->exit(Registry::instance()->whereis(QStringLiteral("counter")),
-                               QStringLiteral("crash"));
+                               Term::atom(u"crash"));
     });
     const int rc = app.exec();
     worker.quit();

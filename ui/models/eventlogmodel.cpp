@@ -73,20 +73,27 @@ QString EventLogModel::describe(const TraceEvent &e)
     case T::ProcessStarted:
         return tr("%1 started").arg(e.kind);
     case T::ProcessExited:
-        return tr("exited: %1").arg(e.reason);
+        return tr("exited: %1").arg(e.reason.format());
+    case T::SubtreeDown:
+        return tr("subtree down: every process under it is gone");
+    case T::ExitSignal: {
+        const QString sender = e.from ? pidText(e.from) : tr("outside");
+        return e.trapped ? tr("trapped exit signal %1 from %2").arg(e.reason.format(), sender)
+                         : tr("exit signal %1 from %2").arg(e.reason.format(), sender);
+    }
     case T::ChildStarted:
         return tr("started by supervisor %1").arg(pidText(e.supervisor));
     case T::ChildRestarted:
         return tr("restarted by supervisor %1 (was %2)")
             .arg(pidText(e.supervisor), pidText(e.from));
     case T::ChildStartFailed:
-        return tr("failed to start: %1").arg(e.reason);
+        return tr("failed to start: %1").arg(e.reason.format());
     case T::ChildTerminated:
-        return tr("terminated: %1").arg(e.reason);
+        return tr("terminated: %1").arg(e.reason.format());
     case T::ChildNotRestarted:
-        return tr("not restarted: %1").arg(e.reason);
+        return tr("not restarted: %1").arg(e.reason.format());
     case T::SupervisorEscalated:
-        return tr("gave up (too many restarts): %1").arg(e.reason);
+        return tr("gave up (too many restarts): %1").arg(e.reason.format());
     case T::NameRegistered:
         return tr("registered as %1").arg(e.name);
     case T::NameUnregistered:
@@ -104,9 +111,9 @@ QString EventLogModel::describe(const TraceEvent &e)
     case T::TableWritten:
         return tr("written, now %1").arg(size);
     case T::TableDeleted:
-        return tr("deleted (%1), %2").arg(e.reason, size);
+        return tr("deleted (%1), %2").arg(e.reason.format(), size);
     case T::TableLost:
-        return tr("LOST with its owner %1 (%2), %3").arg(pidText(e.from), e.reason, size);
+        return tr("LOST with its owner %1 (%2), %3").arg(pidText(e.from), e.reason.format(), size);
     case T::ManagerWaiting:
         return tr("manager %1 waiting for %2").arg(pidText(e.pid), e.target);
     case T::ManagerHandedOver:

@@ -383,8 +383,8 @@ void ProcessTreeModel::setState(Item *item, State state)
 
 void ProcessTreeModel::recordExit(Item *item, const TraceEvent &e)
 {
-    item->lastReason = e.reason;
-    item->exits.append({ e.tNs, e.pid, e.reason });
+    item->lastReason = e.reason.format();
+    item->exits.append({ e.tNs, e.pid, e.reason.format() });
     if (item->exits.size() > maxExitRecords)
         item->exits.removeFirst();
     m_changed.insert(item);
@@ -443,7 +443,7 @@ void ProcessTreeModel::apply(const QList<TraceEvent> &events)
         case T::ChildStartFailed:
             if (Item *sup = m_byPid.value(e.supervisor)) {
                 if (Item *slot = findChildSlot(sup, e.childId)) {
-                    slot->lastReason = e.reason;
+                    slot->lastReason = e.reason.format();
                     setState(slot, State::Restarting);
                 }
             }

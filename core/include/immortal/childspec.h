@@ -15,7 +15,8 @@ class Process;
 struct ChildSpec
 {
     /// When a child that exited is restarted: Permanent always, Transient
-    /// unless its reason is "normal" or starts with "shutdown", Temporary never.
+    /// unless its reason is `normal`, `shutdown` or `{shutdown, _}`
+    /// (ExitReason::isOrderly), Temporary never.
     enum class Restart { Permanent, Transient, Temporary };
     /// Whether the child is a Worker or a Supervisor, as whichChildren() reports it.
     enum class Type { Worker, Supervisor };
@@ -25,9 +26,11 @@ struct ChildSpec
     static constexpr int Infinity = -2;
 
     QString id; ///< unique among the supervisor's children, not empty
-    /// Returns a new, live process; throw (any std::exception) to fail the
-    /// start, or return nullptr for OTP's `ignore`. Runs in the supervisor's
-    /// thread; the new process may move itself to another thread.
+    /// Returns a new, live process ({ok, Pid}); return nullptr for OTP's
+    /// `ignore`; throw to fail the start: Error(code, message, reason) fails
+    /// it with `reason` (OTP's {error, Reason}), any other exception with
+    /// ExitReason::fromException(). Runs in the supervisor's thread; the new
+    /// process may move itself to another thread.
     std::function<Process *()> start;
     Restart restart = Restart::Permanent; ///< when the child is restarted
     /// Shutdown: a timeout in ms (>= 0) from the shutdown request until the

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <immortal/term.h>
+
 #include <QString>
 
 #include <stdexcept>
@@ -29,15 +31,22 @@ public:
 
     /// An error with this code; what() is "code_name: message", in UTF-8.
     Error(Code code, const QString &message);
+    /// The same, with the reason as a term, for code that acts on it: a
+    /// start function throws this to fail with OTP's `{error, Reason}`, and
+    /// a process ended by it exits with `reason`.
+    Error(Code code, const QString &message, const Term &reason);
 
     Code code() const noexcept { return m_code; } ///< what went wrong
     QString message() const { return m_message; } ///< the sentence for people
+    /// The reason given to the constructor, else `{CodeName, "message"}`.
+    Term reason() const;
     /// The Erlang-style atom for the code: "badarg", "no_such_table", ...
     static const char *codeName(Code code);
 
 private:
     Code m_code;
     QString m_message;
+    Term m_reason; // `undefined` when not given
 };
 
 } // namespace immortal

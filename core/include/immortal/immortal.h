@@ -5,6 +5,7 @@
 /// include one header.
 #include <immortal/childspec.h>
 #include <immortal/error.h>
+#include <immortal/exitreason.h>
 #include <immortal/node.h>
 #include <immortal/process.h>
 #include <immortal/processinfo.h>

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <immortal/exitreason.h>
 #include <immortal/processinfo.h>
 #include <immortal/types.h>
 
@@ -8,6 +9,7 @@
 #include <QMutex>
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 
 #include <deque>
 #include <functional>
@@ -54,14 +56,32 @@ public:
     /// Runs fn in pid's thread, as pid (a handler: exceptions crash pid).
     /// Returns false, and drops fn, when pid is dead.
     bool post(Pid pid, std::function<void(Process *)> fn);
-    /// exit/2 from anywhere: the reason "kill" ends it unconditionally,
-    /// any other reason as Process::exit() would. False when pid is dead.
-    bool exit(Pid pid, const QString &reason);
-    /// An orderly stop request (Process::shutdown) from anywhere. False when
-    /// pid is dead.
-    bool shutdown(Pid pid, const QString &reason = QStringLiteral("shutdown"));
+    /// erlang:exit/2: sends pid an exit signal from the calling process
+    /// (Process::currentPid(), 0 outside any). `kill` ends it as `killed`;
+    /// a process that traps exits receives any other reason as
+    /// Process::exitSignal(); otherwise `normal` is ignored and any other
+    /// reason ends it. False when pid is dead.
+    bool exit(Pid pid, const Term &reason);
+    bool exit(Pid, const char *) = delete; ///< reasons are terms: see Process::exit(const char *)
+    bool exit(Pid,
+              const QString &) = delete; ///< reasons are terms: see Process::exit(const char *)
+    /// The stop request a supervisor sends (Process::shutdown), from anywhere.
+    /// False when pid is dead.
+    bool shutdown(Pid pid, const Term &reason = ExitReason::shutdown());
 
-    /// Supervisors record who supervises whom, for the trace and the GUI.
+    /// Names one monitor (see monitor()).
+    using MonitorRef = quint64;
+    /// erlang:monitor(process, Target) for `watcher`: once `target` is down,
+    /// onDown(target, reason) runs in the watcher's thread as a handler of
+    /// the watcher (not at all if the watcher is dead by then). Down means
+    /// dead, and for a supervisor, its whole subtree dead too with their
+    /// names free. A target that is not alive is down at once, as `noproc`.
+    MonitorRef monitor(Pid watcher, Pid target, std::function<void(Pid, const Term &)> onDown);
+    /// erlang:demonitor/1: onDown will not run. Unknown refs are ignored.
+    void demonitor(MonitorRef ref);
+
+    /// Supervisors record who supervises whom: for the trace, the GUI, and
+    /// the link that takes a dead supervisor's subtree down with it.
     void setSupervisor(Pid pid, Pid supervisor, const QString &childId);
 
     /// How many dead processes info() remembers.
@@ -79,17 +99,37 @@ private:
     friend class TableStore;
     friend class Trace;
     Pid add(Process *p);
-    void markExiting(Pid pid, const QString &reason);
+    void markExiting(Pid pid, const Term &reason);
     void detach(Pid pid); // in ~Process: no more posting to it
     void died(Pid pid); // from QObject::destroyed
+    // pid and all below it are gone: its monitors hear of it now.
+    void subtreeDown(Pid pid, const Term &reason, Pid supervisor, bool isSupervisor);
 
     struct Entry
     {
         QPointer<Process> object;
         ProcessInfo info;
     };
+    struct Monitor
+    {
+        MonitorRef ref;
+        Pid watcher;
+        std::function<void(Pid, const Term &)> onDown;
+    };
+    // A dead supervisor whose children are still going: its monitors wait.
+    struct DyingSubtree
+    {
+        Term reason;
+        Pid supervisor = 0; // the dead one's own supervisor
+        int remaining = 0; // children not yet dead
+    };
     mutable QMutex m_mutex;
     QHash<Pid, Entry> m_live;
+    QHash<Pid, QSet<Pid>> m_children; // a supervisor's live children
+    QHash<Pid, DyingSubtree> m_dying;
+    QHash<Pid, QList<Monitor>> m_monitors; // by target
+    QHash<MonitorRef, Pid> m_monitorTargets;
+    MonitorRef m_nextMonitor = 1;
     QHash<Pid, ProcessInfo> m_dead;
     std::deque<Pid> m_deadOrder;
     // The rest of the runtime lives and dies with the Node (they are its

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <immortal/exitreason.h>
 #include <immortal/processscope.h>
 #include <immortal/term.h>
 #include <immortal/types.h>
@@ -18,18 +19,22 @@ namespace immortal {
 class Table;
 
 /// A process: a QObject with a pid, an optional registered name and a life
-/// that ends in exactly one exit reason ("normal", "shutdown", "kill", or any
-/// other string, such as `"exception: <what>"`).
+/// that ends in exactly one exit reason, a Term (ExitReason: `normal`,
+/// `shutdown`, `killed`, `{shutdown, Detail}`, `{exception, "what"}`, ...).
 ///
-/// exit(reason) ends it: it stops handling events at once, emits exiting()
-/// and is deleted from its own event loop. Deleting it directly counts as
-/// "kill". The core notices every death through QObject::destroyed and then
-/// unregisters its name and passes its tables to their heirs.
+/// exit(reason) ends it by itself: it stops handling events at once, emits
+/// exiting() and is deleted from its own event loop. Deleting it directly
+/// counts as a kill (reason `killed`). Other processes end it with exit
+/// signals (Node::exit, erlang:exit/2): a process that traps exits
+/// (setTrapExit) receives them as exitSignal() instead of dying, except
+/// `kill`. The core notices every death through QObject::destroyed and then
+/// unregisters its name, passes its tables to their heirs, takes down the
+/// processes it supervised, and only then tells its monitors (Node::monitor).
 ///
 /// Handlers are everything the library runs for the process: event() (timers,
 /// posted events, queued slot calls, invokeMethod) and functions wrapped by
 /// guard(). An exception escaping a handler never reaches Qt's event loop: it
-/// ends the process with reason `"exception: <what()>"`.
+/// ends the process with ExitReason::fromException().
 ///
 /// A process may live on any thread (moveToThread). From other threads, talk
 /// to it through its pid (Node::post, Node::exit), never through a pointer.
@@ -56,7 +61,27 @@ public:
     void registerName(const QString &name);
 
     bool isExiting() const noexcept { return m_exiting; } ///< exit() has been called
-    QString exitReason() const { return m_exitReason; } ///< set once exiting, else empty
+    /// Set once exiting; `undefined` until then.
+    Term exitReason() const { return m_exitReason; }
+
+    /// process_flag(trap_exit, On): exit signals other than `kill` arrive as
+    /// exitSignal() instead of ending the process; from its supervisor, a
+    /// stop request calls terminate(). Supervisors trap exits.
+    void setTrapExit(bool on) noexcept { m_trapExit = on; }
+    bool trapsExit() const noexcept { return m_trapExit; } ///< see setTrapExit()
+
+    /// Ends the process by itself with this reason (erlang:exit/1). Idempotent:
+    /// the first reason wins. Call it from the process's own thread; from
+    /// another thread, or to send an exit signal, use Node::exit().
+    void exit(const Term &reason = ExitReason::normal());
+    /// Reasons are terms: write ExitReason::shutdown() or Term::atom(u"crash"),
+    /// not a string, which would be the string "crash" and no atom.
+    void exit(const char *) = delete;
+    void exit(const QString &) = delete; ///< see exit(const char *)
+    /// The stop request a supervisor sends its child (its exit signal
+    /// `shutdown`): a process that traps exits runs terminate(), any other
+    /// exits with `reason` at once.
+    void shutdown(const Term &reason = ExitReason::shutdown());
 
     /// The process whose handler is running on this thread, or 0.
     static Pid currentPid() noexcept { return ProcessScope::current(); }
@@ -74,17 +99,12 @@ public:
         };
     }
 
-public Q_SLOTS:
-    /// Ends the process with this reason (exit/2 on self). Idempotent: the
-    /// first reason wins. Call it from the process's own thread; from another
-    /// thread use Node::exit(pid, reason).
-    void exit(const QString &reason = QStringLiteral("normal"));
-    /// An orderly stop request, as a supervisor sends it: calls terminate().
-    void shutdown(const QString &reason = QStringLiteral("shutdown"));
-
 Q_SIGNALS:
     /// Emitted once, before the process is gone, with its exit reason.
-    void exiting(const QString &reason);
+    void exiting(const immortal::Term &reason);
+    /// An exit signal this process trapped: {'EXIT', From, Reason}. `from`
+    /// is 0 when it came from outside any process (a GUI, a test's body).
+    void exitSignal(immortal::Pid from, const immortal::Term &reason);
     /// ETS-TRANSFER: this process now owns `table`, from `from`, with the
     /// heir data or give_away gift. Delivered in this process's thread.
     void etsTransfer(immortal::TableId table, immortal::Pid from, const immortal::Term &data);
@@ -100,10 +120,15 @@ protected:
     /// Called (in this process's thread, in its scope) when a table is given
     /// to it; emits etsTransfer() afterwards. Throwing here crashes the process.
     virtual void handleEtsTransfer(TableId table, Pid from, const Term &data);
-    /// How the process reacts to shutdown(): exits at once unless overridden
-    /// (a process that needs time to clean up exits when it is done; its
-    /// supervisor kills it when its shutdown timeout expires).
-    virtual void terminate(const QString &reason);
+    /// How a process that traps exits reacts to its supervisor's stop
+    /// request (shutdown()): exits with `reason` at once unless overridden. A
+    /// process that needs time to clean up exits when it is done; one that
+    /// never does is killed when its shutdown timeout expires.
+    virtual void terminate(const Term &reason);
+    /// An exit signal arrived while trapping exits (never `kill`): emits
+    /// exitSignal(). Override to act on it; the process lives on unless the
+    /// override exits.
+    virtual void handleExitSignal(Pid from, const Term &reason);
 
 private:
     // Calls f with the longest leading run of args it accepts.
@@ -130,11 +155,14 @@ private:
     void runGuarded(const std::function<void()> &fn);
     void deliverEtsTransfer(TableId table, Pid from, const Term &data);
     void crash(const std::exception_ptr &e);
+    // An exit signal, in its own thread; `linked`: from its dead supervisor, untrappable.
+    void receiveExitSignal(Pid from, const Term &reason, bool linked = false);
 
     Pid m_pid = 0;
     Kind m_kind = Kind::Worker;
     bool m_exiting = false;
-    QString m_exitReason;
+    bool m_trapExit = false;
+    Term m_exitReason;
 };
 
 } // namespace immortal

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <immortal/term.h>
 #include <immortal/types.h>
 
 #include <QString>
@@ -19,7 +20,7 @@ struct ProcessInfo
     State state = State::Running; ///< where it is in its life
     Pid supervisor = 0; ///< 0 for roots
     QString childId; ///< the child spec id under that supervisor
-    QString exitReason; ///< set once exiting
+    Term exitReason; ///< set once exiting (`undefined` until then)
     qint64 startedNs = 0; ///< steady clock, as in the trace
     qint64 exitedNs = 0; ///< steady clock, once dead; 0 until then
 };

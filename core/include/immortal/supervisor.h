@@ -98,18 +98,21 @@ public:
 Q_SIGNALS:
     void childStarted(const QString &id, immortal::Pid pid); ///< a child (re)started as `pid`
     /// A child died, for whatever reason, before any restart.
-    void childExited(const QString &id, immortal::Pid pid, const QString &reason);
+    void childExited(const QString &id, immortal::Pid pid, const immortal::Term &reason);
     /// A dead child was restarted as `newPid`.
     void childRestarted(const QString &id, immortal::Pid oldPid, immortal::Pid newPid);
     /// A child the supervisor stopped (terminateChild(), a shutdown, or a
     /// one_for_all or rest_for_one restart) is gone.
     void childTerminated(const QString &id, immortal::Pid pid);
     /// Restart intensity was exceeded: the supervisor stops with `reason`.
-    void escalated(const QString &reason);
+    void escalated(const immortal::Term &reason);
 
 protected:
     /// Stops the children in reverse order, then exits with `reason`.
-    void terminate(const QString &reason) override;
+    void terminate(const Term &reason) override;
+    /// Its parent's exit signal stops it as terminate() does (a root's
+    /// parent is anyone outside a process); any other is only reported.
+    void handleExitSignal(Pid from, const Term &reason) override;
 
 private:
     struct Private;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <immortal/term.h>
 #include <immortal/types.h>
 
 #include <QJsonObject>
@@ -20,6 +21,9 @@ struct TraceEvent
     enum class Type {
         ProcessStarted, ///< pid, kind
         ProcessExited, ///< pid, name, reason, supervisor, child_id
+        ExitSignal, ///< pid (receiver), from (sender, absent from outside any process), reason,
+                    ///< trapped
+        SubtreeDown, ///< pid (a supervisor), reason, supervisor: it and all below it are gone
         ChildStarted, ///< supervisor, child_id, pid, kind
         ChildRestarted, ///< supervisor, child_id, pid (new), from (old pid)
         ChildStartFailed, ///< supervisor, child_id, reason
@@ -50,7 +54,11 @@ struct TraceEvent
     QString kind; ///< "worker", "supervisor", "table_manager"
     Pid supervisor = 0; ///< the supervisor of a child event
     QString childId; ///< the child spec id
-    QString reason; ///< an exit or failure reason
+    /// Why: an exit reason (`killed`, `{shutdown,bye}`), or why a child was
+    /// not restarted or a table moved; `undefined` when none. The JSON form
+    /// is its Erlang text (Term::format), which Term::parse reads back.
+    Term reason;
+    bool trapped = false; ///< ExitSignal: the receiver traps exits and lives on
     TableId table = 0; ///< the table a table event is about
     QString tableName; ///< that table's name
     Pid from = 0; ///< where a table came from, or a restarted child's old pid
