@@ -168,7 +168,7 @@ bool orderIsUnspecified(const Term &op, TableOptions::Type type)
         return false;
     const QString name = op.isAtom() ? op.atomName() : op.at(0).atomName();
     return name == u"walk_forward" || name == u"walk_backward" || name == u"tab2list"
-        || name == u"match_object";
+        || name == u"match_object" || name == u"select";
 }
 
 struct Run
@@ -228,6 +228,13 @@ int runOne(const Run &run, const QString &typeName, int seed, int ops)
         } catch (const Error &e) {
             actual = atom(u"badarg");
             why = e.message();
+        } catch (const std::exception &e) {
+            // An op kind known-divergences.md no longer excludes, for a
+            // feature apply() does not map yet.
+            out(QStringLiteral("op #%1 %2: %3: map it to the Table API in etsdriver.cpp apply()")
+                    .arg(index)
+                    .arg(op.format(), QString::fromUtf8(e.what())));
+            return 1;
         }
         if (orderIsUnspecified(op, options.type)) {
             expected = sorted(expected);
