@@ -1,0 +1,608 @@
+// The C++ half of the supervisor differential test (see README.md).
+//
+// Makes supervision trees and kill scripts (hand-written cases, then random
+// ones from seeds), writes them as Erlang terms for sup_conformance.erl to
+// run on real OTP supervisors, runs the same on immortal::Supervisor, and
+// compares the snapshot after every step: each id's start count and whether
+// it is alive. The first divergence ends the run with the case, the step and
+// both snapshots.
+
+#include "conformance.h"
+
+#include <immortal/childspec.h>
+#include <immortal/error.h>
+#include <immortal/node.h>
+#include <immortal/process.h>
+#include <immortal/registry.h>
+#include <immortal/supervisor.h>
+#include <immortal/term.h>
+#include <immortal/tuple.h>
+
+#include <QAbstractEventDispatcher>
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QHash>
+#include <QRandomGenerator>
+#include <QTemporaryFile>
+#include <QThread>
+
+#include <algorithm>
+#include <memory>
+
+using namespace immortal;
+using namespace conformance;
+
+namespace {
+
+Term atom(const QString &name)
+{
+    return Term::atom(name);
+}
+
+// ------------------------------------------------------------------- cases
+
+struct Case
+{
+    QString name;
+    Term tree; // {Id, worker | {supervisor, Strategy, Intensity, PeriodMs, [Tree]}, Restart}
+    Term steps; // [Step], see sup_conformance.erl
+};
+
+// The hand-written cases: every strategy, each restart type with each reason
+// class, intensity 0, escalation through nested levels, a supervisor killed
+// directly. Written as Erlang terms, read with Term::parse.
+QList<Case> handWrittenCases()
+{
+    const char *cases[][3] = {
+        { "one_for_one_basics",
+          "{top,{supervisor,one_for_one,3,3600000,[{a,worker,permanent},{b,worker,permanent}]},"
+          "permanent}",
+          "[{kill,a,crash},{kill,b,kill},{kill,a,normal}]" },
+        { "one_for_all_restarts_all",
+          "{top,{supervisor,one_for_all,3,3600000,[{a,worker,permanent},{b,worker,permanent},"
+          "{c,worker,temporary}]},permanent}",
+          "[{kill,b,crash},{kill,a,kill}]" },
+        { "rest_for_one_restarts_later",
+          "{top,{supervisor,rest_for_one,3,3600000,[{a,worker,permanent},{b,worker,permanent},"
+          "{c,worker,transient}]},permanent}",
+          "[{kill,b,crash},{kill,c,normal},{kill,a,kill}]" },
+        { "simple_one_for_one",
+          "{top,{supervisor,simple_one_for_one,3,3600000,[{t,worker,permanent}]},permanent}",
+          "[{start_child,top},{start_child,top},{kill_one,top,crash},{kill_one,top,normal}]" },
+        { "permanent_each_reason",
+          "{top,{supervisor,one_for_one,10,3600000,[{a,worker,permanent}]},permanent}",
+          "[{kill,a,kill},{kill,a,normal},{kill,a,shutdown},{kill,a,{shutdown,x}},{kill,a,crash}"
+          "]" },
+        { "transient_normal",
+          "{top,{supervisor,one_for_one,10,3600000,[{a,worker,transient}]},permanent}",
+          "[{kill,a,crash},{kill,a,normal},{restart_child,top,a}]" },
+        { "transient_shutdown",
+          "{top,{supervisor,one_for_one,10,3600000,[{a,worker,transient},{b,worker,transient}]},"
+          "permanent}",
+          "[{kill,a,shutdown},{kill,b,{shutdown,x}},{restart_child,top,b}]" },
+        { "transient_kill",
+          "{top,{supervisor,one_for_one,10,3600000,[{a,worker,transient}]},permanent}",
+          "[{kill,a,kill},{kill,a,crash}]" },
+        { "temporary_each_reason",
+          "{top,{supervisor,one_for_one,10,3600000,[{a,worker,temporary},{b,worker,temporary},"
+          "{c,worker,temporary}]},permanent}",
+          "[{kill,a,crash},{kill,b,normal},{kill,c,kill},{restart_child,top,a}]" },
+        { "intensity_zero",
+          "{top,{supervisor,one_for_one,0,3600000,[{a,worker,permanent},{b,worker,permanent}]},"
+          "permanent}",
+          "[{kill,a,crash},{kill,b,crash}]" },
+        { "escalation_nested",
+          "{top,{supervisor,one_for_one,5,3600000,[{a,worker,permanent},"
+          "{mid,{supervisor,one_for_one,5,3600000,[{b,worker,permanent},"
+          "{low,{supervisor,one_for_all,1,3600000,[{c,worker,permanent},{d,worker,permanent}]},"
+          "permanent}]},permanent}]},permanent}",
+          "[{kill,c,crash},{kill,d,crash},{kill,c,crash},{kill,b,crash},{kill,c,crash}]" },
+        { "escalation_to_top",
+          "{top,{supervisor,one_for_one,0,3600000,[{a,worker,permanent},"
+          "{mid,{supervisor,one_for_one,0,3600000,[{b,worker,permanent}]},permanent}]},"
+          "permanent}",
+          "[{kill,b,crash},{kill,a,crash}]" },
+        { "child_api",
+          "{top,{supervisor,one_for_one,3,3600000,[{a,worker,permanent},{b,worker,transient}]},"
+          "permanent}",
+          "[{terminate_child,top,a},{restart_child,top,a},{delete_child,top,a},"
+          "{terminate_child,top,a},{delete_child,top,b},{terminate_child,top,b},"
+          "{delete_child,top,b},{restart_child,top,b},{kill,a,crash}]" },
+        { "kill_supervisor_restarts_once",
+          "{top,{supervisor,one_for_one,3,3600000,[{s,{supervisor,one_for_one,1,3600000,"
+          "[{a,worker,permanent}]},permanent}]},permanent}",
+          "[{kill_sup,s}]" },
+        { "kill_supervisor_intensity1",
+          "{top,{supervisor,one_for_one,1,3600000,[{a,worker,permanent},"
+          "{mid,{supervisor,one_for_one,3,3600000,[{b,worker,permanent}]},permanent}]},"
+          "permanent}",
+          "[{kill_sup,mid},{kill,b,crash},{kill_sup,mid}]" },
+    };
+    QList<Case> out;
+    for (const auto &c : cases)
+        out.append({ QString::fromLatin1(c[0]), Term::parse(QString::fromLatin1(c[1])),
+                     Term::parse(QString::fromLatin1(c[2])) });
+    return out;
+}
+
+// A random tree of up to three levels and a random script for it.
+class Generator
+{
+public:
+    Generator(quint32 seed, const QStringList &excluded)
+        : m_rng(seed)
+        , m_excluded(excluded)
+    { }
+
+    Case make(const QString &name)
+    {
+        Case c;
+        c.name = name;
+        c.tree = supervisor(QStringLiteral("top"), 0, Term::atom(u"permanent"));
+        QList<Term> steps;
+        for (const QString &s : m_sofo)
+            for (int i = int(m_rng.bounded(3)); i > 0; --i)
+                steps.append(Term::tuple({ atom(QStringLiteral("start_child")), atom(s) }));
+        const int n = 4 + int(m_rng.bounded(8));
+        for (int i = 0; i < n; ++i)
+            steps.append(step());
+        c.steps = Term::list(steps);
+        return c;
+    }
+
+private:
+    int pick(int n) { return int(m_rng.bounded(n)); }
+    Term restart()
+    {
+        static const char16_t *r[] = { u"permanent", u"permanent", u"transient", u"temporary" };
+        return Term::atom(r[pick(4)]);
+    }
+    Term reason()
+    {
+        switch (pick(6)) {
+        case 0:
+            return atom(QStringLiteral("kill"));
+        case 1:
+            return atom(QStringLiteral("normal"));
+        case 2:
+            return atom(QStringLiteral("shutdown"));
+        case 3:
+            return Term::tuple({ atom(QStringLiteral("shutdown")), atom(QStringLiteral("x")) });
+        default:
+            return atom(QStringLiteral("crash"));
+        }
+    }
+
+    Term supervisor(const QString &id, int depth, const Term &restartType)
+    {
+        static const char16_t *strategies[] = { u"one_for_one", u"one_for_all", u"rest_for_one",
+                                                u"simple_one_for_one" };
+        const Term strategy = Term::atom(strategies[pick(4)]);
+        QList<Term> children;
+        if (strategy.atomName() == u"simple_one_for_one") {
+            const QString t = QStringLiteral("t%1").arg(++m_count);
+            children.append(Term::tuple({ atom(t), atom(QStringLiteral("worker")), restart() }));
+            m_sofo.append(id);
+        } else {
+            for (int i = 1 + pick(4); i > 0; --i) {
+                if (depth < 2 && pick(4) == 0) {
+                    const QString s = QStringLiteral("s%1").arg(++m_count);
+                    const Term r = pick(3) == 0 ? restart() : Term::atom(u"permanent");
+                    children.append(supervisor(s, depth + 1, r));
+                    m_children.append({ id, s });
+                    m_sups.append(s);
+                } else {
+                    const QString w = QStringLiteral("w%1").arg(++m_count);
+                    children.append(
+                        Term::tuple({ atom(w), atom(QStringLiteral("worker")), restart() }));
+                    m_children.append({ id, w });
+                    m_workers.append(w);
+                }
+            }
+        }
+        const Term kind =
+            Term::tuple({ atom(QStringLiteral("supervisor")), strategy, Term(qint64(pick(4))),
+                          Term(qint64(3600000)), Term::list(children) });
+        return Term::tuple({ atom(id), kind, restartType });
+    }
+
+    Term step()
+    {
+        const int r = pick(100);
+        if (r < 50 && !m_workers.isEmpty())
+            return Term::tuple({ atom(QStringLiteral("kill")),
+                                 atom(m_workers[pick(int(m_workers.size()))]), reason() });
+        if (r < 65 && !m_sofo.isEmpty()) {
+            const Term sup = atom(m_sofo[pick(int(m_sofo.size()))]);
+            if (pick(2))
+                return Term::tuple({ atom(QStringLiteral("start_child")), sup });
+            return Term::tuple({ atom(QStringLiteral("kill_one")), sup, reason() });
+        }
+        if (r < 72 && !m_sups.isEmpty() && !m_excluded.contains(QStringLiteral("kill_supervisor")))
+            return Term::tuple(
+                { atom(QStringLiteral("kill_sup")), atom(m_sups[pick(int(m_sups.size()))]) });
+        if (!m_children.isEmpty()) {
+            static const char *api[] = { "terminate_child", "restart_child", "delete_child" };
+            const auto &[sup, child] = m_children[pick(int(m_children.size()))];
+            return Term::tuple({ atom(QString::fromLatin1(api[pick(3)])), atom(sup), atom(child) });
+        }
+        return Term::tuple({ atom(QStringLiteral("kill_sup")), atom(QStringLiteral("top")) });
+    }
+
+    QRandomGenerator m_rng;
+    QStringList m_excluded; // known-divergences.md ids
+    int m_count = 0;
+    QStringList m_workers, m_sups, m_sofo;
+    QList<std::pair<QString, QString>> m_children; // {supervisor, child}
+};
+
+// -------------------------------------------------------- the Immortal side
+
+// How many times each id has started, in the current case.
+QHash<QString, int> g_starts;
+
+// The one place that turns an Erlang exit reason into Immortal's. Reasons are
+// strings today; when they become Terms this returns the term itself.
+QString immortalReason(const Term &reason)
+{
+    if (reason.isTuple() && reason.size() == 2 && reason.at(0) == Term::atom(u"shutdown"))
+        return QStringLiteral("shutdown: ") + reason.at(1).atomName();
+    return reason.atomName(); // kill, normal, shutdown, crash, ...
+}
+
+class Worker : public Process
+{
+public:
+    Worker(const QString &id, bool registered)
+    {
+        if (registered)
+            registerName(id);
+        ++g_starts[id];
+    }
+};
+
+Supervisor::Strategy strategyOf(const Term &a)
+{
+    const QString s = a.atomName();
+    if (s == u"one_for_all")
+        return Supervisor::Strategy::OneForAll;
+    if (s == u"rest_for_one")
+        return Supervisor::Strategy::RestForOne;
+    if (s == u"simple_one_for_one")
+        return Supervisor::Strategy::SimpleOneForOne;
+    return Supervisor::Strategy::OneForOne;
+}
+
+ChildSpec::Restart restartOf(const Term &a)
+{
+    const QString s = a.atomName();
+    if (s == u"transient")
+        return ChildSpec::Restart::Transient;
+    if (s == u"temporary")
+        return ChildSpec::Restart::Temporary;
+    return ChildSpec::Restart::Permanent;
+}
+
+Supervisor *startSupervisor(const Term &tree);
+
+ChildSpec specOf(const Term &tree, bool anonymous)
+{
+    ChildSpec spec;
+    const QString id = tree.at(0).atomName();
+    spec.id = id;
+    spec.restart = restartOf(tree.at(2));
+    if (tree.at(1).isAtom()) {
+        spec.start = [id, anonymous]() -> Process * {
+            return new Worker(id, !anonymous);
+        };
+        spec.shutdown = 5000;
+        spec.type = ChildSpec::Type::Worker;
+    } else {
+        spec.start = [tree]() -> Process * {
+            return startSupervisor(tree);
+        };
+        spec.shutdown = ChildSpec::Infinity;
+        spec.type = ChildSpec::Type::Supervisor;
+    }
+    return spec;
+}
+
+Supervisor *startSupervisor(const Term &tree)
+{
+    const Term &kind = tree.at(1);
+    Supervisor::Flags flags;
+    flags.strategy = strategyOf(kind.at(1));
+    flags.intensity = int(kind.at(2).toInteger());
+    flags.periodMs = int(kind.at(3).toInteger());
+    QList<ChildSpec> specs;
+    for (const Term &c : kind.at(4).elements())
+        specs.append(specOf(c, flags.strategy == Supervisor::Strategy::SimpleOneForOne));
+    auto *sup = new Supervisor(flags, specs);
+    const QString id = tree.at(0).atomName();
+    sup->registerName(id);
+    ++g_starts[id];
+    sup->start();
+    return sup;
+}
+
+Pid whereis(const Term &id)
+{
+    return Registry::instance()->whereis(id.atomName());
+}
+
+Supervisor *supervisorNamed(const Term &id)
+{
+    const Pid pid = whereis(id);
+    if (!pid)
+        return nullptr;
+    return qobject_cast<Supervisor *>(Node::instance()->process(pid).data());
+}
+
+// Runs the event loop until nothing is left to do: this is how the driver
+// waits for restarts, as the Erlang side syncs with sys:get_state.
+void drain()
+{
+    QAbstractEventDispatcher *dispatcher = QAbstractEventDispatcher::instance();
+    for (int idle = 0; idle < 3;) {
+        QCoreApplication::sendPostedEvents();
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+        idle = dispatcher->processEvents(QEventLoop::AllEvents) ? 0 : idle + 1;
+    }
+}
+
+void snapshot(const Term &tree, const Term &parentStrategy, const Term &parentId, QList<Term> &out)
+{
+    const Term &id = tree.at(0);
+    const qint64 starts = g_starts.value(id.atomName());
+    if (tree.at(1).isAtom() && parentStrategy == Term::atom(u"simple_one_for_one")) {
+        Supervisor *sup = supervisorNamed(parentId);
+        out.append(
+            Term::tuple({ id, Term(starts), Term(qint64(sup ? sup->countChildren().active : 0)) }));
+        return;
+    }
+    out.append(Term::tuple({ id, Term(starts), Term::atom(whereis(id) ? u"true" : u"false") }));
+    if (!tree.at(1).isAtom()) {
+        for (const Term &c : tree.at(1).at(4).elements())
+            snapshot(c, tree.at(1).at(1), id, out);
+    }
+}
+
+Term snapshot(const Term &tree)
+{
+    QList<Term> out;
+    snapshot(tree, Term(), Term(), out);
+    return Term::list(out);
+}
+
+// The same quiet rule as the Erlang side: two drains that see one snapshot.
+Term quiet(const Term &tree)
+{
+    Term snap = snapshot(tree);
+    for (int i = 0; i < 50; ++i) {
+        drain();
+        QThread::msleep(1);
+        drain();
+        const Term now = snapshot(tree);
+        if (identical(now, snap))
+            break;
+        snap = now;
+    }
+    return snap;
+}
+
+Term errorAtom(const Error &e)
+{
+    switch (e.code()) {
+    case Error::Code::NotFound:
+        return Term::atom(u"not_found");
+    case Error::Code::Running:
+        return Term::atom(u"running");
+    case Error::Code::Restarting:
+        return Term::atom(u"restarting");
+    case Error::Code::NoProc:
+        return Term::atom(u"noproc");
+    default:
+        return Term::tuple(
+            { Term::atom(u"error"), atom(QString::fromLatin1(Error::codeName(e.code()))) });
+    }
+}
+
+Term kill(Pid pid, const Term &reason)
+{
+    if (!pid || !Node::instance()->isAlive(pid))
+        return Term::atom(u"noproc");
+    Node::instance()->exit(pid, immortalReason(reason));
+    return Term::atom(u"ok");
+}
+
+Term step(const Term &s)
+{
+    const QString op = s.at(0).atomName();
+    if (op == u"kill")
+        return kill(whereis(s.at(1)), s.at(2));
+    if (op == u"kill_sup")
+        return kill(whereis(s.at(1)), Term::atom(u"kill"));
+    Supervisor *sup = supervisorNamed(s.at(1));
+    if (!sup)
+        return Term::atom(u"noproc");
+    if (op == u"kill_one") {
+        Pid oldest = 0;
+        for (const Supervisor::ChildInfo &c : sup->whichChildren()) {
+            if (c.pid && (!oldest || c.pid < oldest))
+                oldest = c.pid;
+        }
+        return kill(oldest, s.at(2));
+    }
+    try {
+        const QString id = s.size() > 2 ? s.at(2).atomName() : QString();
+        if (op == u"start_child")
+            sup->startChild();
+        else if (op == u"terminate_child")
+            sup->terminateChild(id);
+        else if (op == u"restart_child")
+            sup->restartChild(id);
+        else if (op == u"delete_child")
+            sup->deleteChild(id);
+        else
+            throw std::runtime_error("unknown step " + op.toStdString());
+    } catch (const Error &e) {
+        return errorAtom(e);
+    }
+    return Term::atom(u"ok");
+}
+
+// Runs one case on Immortal: the {Result, Snapshot} of step 0 (the start) and
+// of every step.
+QList<Term> runImmortal(const Case &c)
+{
+    QList<Term> results;
+    g_starts.clear();
+    auto node = std::make_unique<Node>();
+    Supervisor *top = startSupervisor(c.tree);
+    Q_UNUSED(top);
+    results.append(Term::tuple({ Term::atom(u"ok"), quiet(c.tree) }));
+    for (const Term &s : c.steps.elements()) {
+        const Term r = step(s);
+        results.append(Term::tuple({ r, quiet(c.tree) }));
+    }
+    node.reset(); // ends what the case still runs
+    drain();
+    return results;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCommandLineParser cli;
+    cli.setApplicationDescription(QStringLiteral(
+        "Runs supervision trees and kill scripts on real OTP and on Immortal and reports the "
+        "first divergence."));
+    cli.addHelpOption();
+    const QCommandLineOption longOpt(QStringLiteral("long"), QStringLiteral("2000 random cases."));
+    const QCommandLineOption seedOpt(QStringLiteral("seed"),
+                                     QStringLiteral("Only the random case of this seed."),
+                                     QStringLiteral("n"));
+    const QCommandLineOption seedsOpt(QStringLiteral("seeds"),
+                                      QStringLiteral("Random cases of seeds 1..n (default 60)."),
+                                      QStringLiteral("n"));
+    const QCommandLineOption caseOpt(QStringLiteral("case"),
+                                     QStringLiteral("Only the hand-written case of this name."),
+                                     QStringLiteral("name"));
+    const QCommandLineOption allOpt(QStringLiteral("all-cases"),
+                                    QStringLiteral("Ignore known-divergences.md: run every case."));
+    const QCommandLineOption printOpt(QStringLiteral("print"),
+                                      QStringLiteral("Print each case as Erlang terms and exit."));
+    const QCommandLineOption dirOpt(QStringLiteral("dir"),
+                                    QStringLiteral("Where sup_conformance.erl and "
+                                                   "known-divergences.md are."),
+                                    QStringLiteral("dir"),
+                                    QStringLiteral(IMMORTAL_CONFORMANCE_DIR));
+    cli.addOptions({ longOpt, seedOpt, seedsOpt, caseOpt, allOpt, printOpt, dirOpt });
+    cli.process(app);
+
+    const QString dir = cli.value(dirOpt);
+    QStringList excluded;
+    if (!cli.isSet(allOpt))
+        excluded = knownDivergences(dir + QStringLiteral("/known-divergences.md"),
+                                    QStringLiteral("supervisor"));
+
+    // The cases: hand-written ones by name, random ones as seed_<n>.
+    QList<Case> cases;
+    QHash<QString, int> seedOf;
+    if (!cli.isSet(seedOpt)) {
+        for (const Case &c : handWrittenCases()) {
+            if ((cli.isSet(caseOpt) && c.name != cli.value(caseOpt))
+                || (!cli.isSet(caseOpt) && excluded.contains(c.name)))
+                continue;
+            cases.append(c);
+        }
+    }
+    if (!cli.isSet(caseOpt)) {
+        QList<int> seeds;
+        if (cli.isSet(seedOpt)) {
+            seeds.append(cli.value(seedOpt).toInt());
+        } else {
+            const int n = cli.isSet(seedsOpt) ? cli.value(seedsOpt).toInt()
+                : cli.isSet(longOpt)          ? 2000
+                                              : 60;
+            for (int s = 1; s <= n; ++s)
+                seeds.append(s);
+        }
+        for (int s : seeds) {
+            const QString name = QStringLiteral("seed_%1").arg(s);
+            cases.append(Generator(quint32(s), excluded).make(name));
+            seedOf.insert(name, s);
+        }
+    }
+
+    QTemporaryFile file;
+    if (!file.open())
+        return 2;
+    for (const Case &c : cases) {
+        const QString line =
+            Term::tuple({ Term::atom(u"case"), Term::atom(c.name), c.tree, c.steps }).format()
+            + QStringLiteral(".\n");
+        file.write(line.toUtf8());
+        if (cli.isSet(printOpt))
+            out(line.trimmed());
+    }
+    file.flush();
+    if (cli.isSet(printOpt))
+        return 0;
+
+    const QString escript = findEscript();
+    if (escript.isEmpty())
+        return kSkip;
+    out(QStringLiteral("excluded (known divergences): %1")
+            .arg(excluded.isEmpty() ? QStringLiteral("none") : excluded.join(u", ")));
+    QElapsedTimer timer;
+    timer.start();
+    const QByteArray erlOut =
+        runEscript(escript, dir + QStringLiteral("/sup_conformance.erl"), { file.fileName() });
+    QHash<QString, QList<Term>> otp; // case name -> {Result, Snapshot} per step
+    for (const QByteArray &raw : erlOut.split('\n')) {
+        QByteArray line = raw.trimmed();
+        if (line.isEmpty())
+            continue;
+        if (line.endsWith('.'))
+            line.chop(1);
+        const Term t = Term::parse(QString::fromUtf8(line));
+        otp[t.at(0).atomName()].append(Term::tuple({ t.at(2), t.at(3) }));
+    }
+
+    int steps = 0;
+    for (const Case &c : cases) {
+        const QList<Term> mine = runImmortal(c);
+        const QList<Term> theirs = otp.value(c.name);
+        for (qsizetype i = 0; i < std::max(mine.size(), theirs.size()); ++i) {
+            const Term a = i < theirs.size() ? theirs[i] : Term::atom(u"missing");
+            const Term b = i < mine.size() ? mine[i] : Term::atom(u"missing");
+            if (!identical(a, b)) {
+                const QString how = seedOf.contains(c.name)
+                    ? QStringLiteral("supdriver --seed %1%2")
+                          .arg(seedOf.value(c.name))
+                          .arg(excluded.isEmpty() ? QStringLiteral(" --all-cases") : QString())
+                    : QStringLiteral("supdriver --case %1 --all-cases").arg(c.name);
+                out(QStringLiteral(
+                        "DIVERGENCE: case %1, step %2 (0 is the start)\n"
+                        "  tree:     %3\n  steps:    %4\n  step:     %5\n"
+                        "  OTP 25:   %6\n  Immortal: %7\n  reproduce: %8 (--print shows the case)")
+                        .arg(c.name)
+                        .arg(i)
+                        .arg(c.tree.format(), c.steps.format(),
+                             i == 0 ? QStringLiteral("(start)") : c.steps.at(i - 1).format(),
+                             a.format(), b.format(), how));
+                return 1;
+            }
+        }
+        steps += int(mine.size());
+    }
+    out(QStringLiteral("OK: %1 cases, %2 steps agree with OTP in %3 ms")
+            .arg(cases.size())
+            .arg(steps)
+            .arg(timer.elapsed()));
+    return 0;
+}
