@@ -10,6 +10,7 @@
 #include <QThread>
 
 #include <atomic>
+#include <cmath>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -735,6 +736,92 @@ private Q_SLOTS:
         QCOMPARE(t.lookupElement(2, 2), Term("two"));
         QVERIFY(t.insertNew(QList<Tuple> { { 1, "one" }, { 3, "three" } }));
         QCOMPARE(t.size(), 3);
+    }
+
+    // ets:update_element/3 looks the key up first: a missing key is false
+    // whatever the positions say, the key's own included (checked on OTP 25).
+    void updateElementOnAMissingKeyIsFalse()
+    {
+        Table t = make(opts(TableOptions::Type::Set));
+        ProcessScope scope(m_owner->pid());
+        t.insert(Tuple { 1, "a" });
+        QVERIFY(!t.updateElement(2, 1, "x"));
+        QVERIFY(!t.updateElement(2, 0, "x"));
+        QVERIFY(!t.updateElement(2, 99, "x"));
+        QVERIFY(!t.updateElement(2, { { 2, "y" }, { 1, "z" } }));
+        QCOMPARE(errorOf([&] { t.updateElement(1, 1, 1); }), QStringLiteral("badarg"));
+        QCOMPARE(errorOf([&] { t.updateElement(1, 0, 1); }), QStringLiteral("badarg"));
+        Table ordered = make(opts(TableOptions::Type::OrderedSet), QStringLiteral("o"));
+        QVERIFY(!ordered.updateElement(2, 1, "x"));
+        // A bag is badarg whether or not the key is there.
+        Table bag = make(opts(TableOptions::Type::Bag), QStringLiteral("b"));
+        QCOMPARE(errorOf([&] { bag.updateElement(2, 2, "x"); }), QStringLiteral("badarg"));
+    }
+
+    // ets:insert_new/2 checks every row before any key: a row without a key
+    // is badarg even when another row's key exists (checked on OTP 25).
+    void insertNewChecksEveryRowFirst()
+    {
+        for (const auto type :
+             { TableOptions::Type::Set, TableOptions::Type::OrderedSet, TableOptions::Type::Bag }) {
+            TableOptions o = opts(type);
+            o.keyPos = 2;
+            Table t = make(o, QString::fromLatin1(TableOptions::typeName(type)));
+            ProcessScope scope(m_owner->pid());
+            t.insert(Tuple { "x", 1 });
+            QCOMPARE(errorOf([&] {
+                         t.insertNew(QList<Tuple> { { "y", 1 }, { "short" } });
+                     }),
+                     QStringLiteral("badarg"));
+            QCOMPARE(errorOf([&] {
+                         t.insertNew(QList<Tuple> { { "short" }, { "y", 1 } });
+                     }),
+                     QStringLiteral("badarg"));
+            QCOMPARE(t.size(), 1);
+        }
+    }
+
+    // Keys equal in a table's sense but not the same value: ets keeps the
+    // newest row's key, and lookup returns the row it holds, not the key
+    // passed in (checked on OTP 25, where 0.0 =:= -0.0).
+    void equalKeysKeepTheNewestRowsKey()
+    {
+        const auto isNegativeZero = [](const Term &t) {
+            return t.isFloat() && t.toDouble() == 0.0 && std::signbit(t.toDouble());
+        };
+        for (const auto access :
+             { TableOptions::Access::Public, TableOptions::Access::Protected }) {
+            Table t = make(opts(TableOptions::Type::Set, access));
+            ProcessScope scope(m_owner->pid());
+            t.insert({ 0.0, "a" });
+            t.insert({ -0.0, "b" });
+            QCOMPARE(t.size(), 1);
+            QVERIFY(isNegativeZero(t.toList().first().at(0)));
+            QVERIFY(isNegativeZero(t.lookup(0.0).first().at(0)));
+            Rows into;
+            QCOMPARE(t.lookup(0.0, into), 1);
+            QVERIFY(isNegativeZero(into.first().at(0)));
+            QVERIFY(isNegativeZero(*t.first()));
+            // A tuple key holding the float, and a row kept whole.
+            t.insert(Tuple { Term::tuple({ 0.0 }), 1, 2 });
+            t.insert(Tuple { Term::tuple({ -0.0 }), 3, 4 });
+            const Tuple row = t.lookup(Term::tuple({ 0.0 })).first();
+            QVERIFY(isNegativeZero(row.at(0).at(0)));
+            QCOMPARE(row.at(2), Term(4));
+            QCOMPARE(t.take(Term::tuple({ 0.0 })).size(), 1);
+            QCOMPARE(t.size(), 1);
+        }
+        // ordered_set: 1 and 1.0 are one key; the stored row comes back.
+        Table o = make(opts(TableOptions::Type::OrderedSet), QStringLiteral("o"));
+        ProcessScope scope(m_owner->pid());
+        o.insert({ 1, "a" });
+        QVERIFY(o.lookup(1.0).first().at(0).isInteger());
+        o.insert({ 1.0, "b" });
+        QCOMPARE(o.size(), 1);
+        QVERIFY(o.lookup(1).first().at(0).isFloat());
+        QVERIFY(o.first()->isFloat());
+        QVERIFY(o.toList().first().at(0).isFloat());
+        QVERIFY(o.take(1).first().at(0).isFloat());
     }
 
     void createRules()

@@ -281,6 +281,18 @@ void TableData::addRowLocked(const Term &key, const Term &other)
     setSize(qsizetype(m_set.size()));
 }
 
+void TableData::setRowSlowLocked(const Term &key, const Term &other)
+{
+    const auto it = m_set.find(key);
+    if (it == m_set.end())
+        return addRowLocked(key, other);
+    // The slot's key changes to an equal one: its hash and place stay.
+    const size_t before = slotHeap(it->key, it->row.other);
+    const_cast<Term &>(it->key) = key;
+    it->row.other = other;
+    m_heapBytes += slotHeap(it->key, it->row.other) - before;
+}
+
 void TableData::replaceRowLocked(const SetSlot &slot, const Term &other)
 {
     const size_t before = heapOf(slot.row.other);
@@ -590,6 +602,10 @@ bool TableData::insertNew(const Tuple *rows, qsizetype count)
         BiasedLock::WriteLocker lock(m_lock);
         checkAlive();
         checkWrite();
+        // As in ets, every row is checked before any key is: a row without a
+        // key is BadArg even when another row's key exists.
+        for (qsizetype i = 0; i < count; ++i)
+            keyOf(rows[i]);
         for (qsizetype i = 0; i < count; ++i) {
             if (containsLocked(keyOf(rows[i])))
                 return false;
@@ -864,15 +880,6 @@ qint64 TableData::updateCounter(const Term &key, int pos, qint64 incr, const Tup
 
 bool TableData::updateElement(const Term &key, const QList<std::pair<int, Term>> &changes)
 {
-    for (const auto &[pos, value] : changes) {
-        checkPos(pos, "update_element");
-        if (pos == m_options.keyPos)
-            throw Error(Code::BadArg,
-                        QStringLiteral("update_element: position %1 is the key of %2; a key "
-                                       "cannot be updated")
-                            .arg(pos)
-                            .arg(describe()));
-    }
     if (m_hashed && m_options.type != TableOptions::Type::Set)
         throw Error(Code::BadArg,
                     QStringLiteral("update_element works on set and ordered_set tables; %1 is a %2")
@@ -885,9 +892,18 @@ bool TableData::updateElement(const Term &key, const QList<std::pair<int, Term>>
         Tuple unpacked;
         size_t heapBefore = 0;
         Tuple *row = openRowLocked(key, unpacked, setIt, heapBefore);
+        // As in ets, a missing key is false before the positions are looked
+        // at: even the key's position, or one below 1.
         if (!row)
             return false;
         for (const auto &[pos, value] : changes) {
+            checkPos(pos, "update_element");
+            if (pos == m_options.keyPos)
+                throw Error(Code::BadArg,
+                            QStringLiteral("update_element: position %1 is the key of %2; a key "
+                                           "cannot be updated")
+                                .arg(pos)
+                                .arg(describe()));
             if (pos > row->size())
                 throw Error(Code::BadArg,
                             QStringLiteral("update_element: the row %1 has no position %2")

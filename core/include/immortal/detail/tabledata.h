@@ -88,9 +88,8 @@ public:
     // about 150. lookup(key) tells lookupInto() at compile time that its
     // Rows is new, so the pair is built without looking at what was there
     // (the Rows' address escapes into the slow path, so the compiler cannot
-    // see that for itself). The row gets the caller's key (equal to the
-    // stored one, so the same value): only the other element then waits on
-    // the slot's cache miss.
+    // see that for itself). The row gets the stored key, as in ets: an
+    // equal key need not be the same value (0.0 and -0.0).
     [[gnu::flatten, gnu::always_inline]] Rows lookup(const Term &key) const
     {
         Rows rows;
@@ -278,7 +277,9 @@ private:
                         into.clear();
                     return 0;
                 }
-                copyRow(key, it->row, into, fresh);
+                // The stored key, not the caller's: equal keys may differ
+                // (0.0 and -0.0), and ets returns the row it holds.
+                copyRow(it->key, it->row, into, fresh);
                 return 1;
             }
         }
@@ -313,8 +314,16 @@ private:
     // does: integer, float and atom rows pass, and the compiler drops the
     // assignment's own test. Two compares, not Term's std::max: that became
     // a cmov and register moves, 6 instructions more per insert (callgrind).
+    //
+    // Only integer keys stay inline. Other keys can be equal without being
+    // identical (0.0 and -0.0, which OTP 25 calls =:=, or tuples holding
+    // them), and ets keeps the key of the newest row: setRowSlowLocked()
+    // stores it. The test costs nothing: hashing tests the same type, and
+    // the compiler folds the two.
     [[gnu::always_inline]] void setRowLocked(const Term &key, const Term &other)
     {
+        if (!key.isInteger()) [[unlikely]]
+            return setRowSlowLocked(key, other);
         if (const auto it = m_set.find(key); it != m_set.end()) [[likely]] {
             if (hasHeap(it->row.other, other)) [[unlikely]]
                 return replaceRowLocked(*it, other);
@@ -323,6 +332,9 @@ private:
             addRowLocked(key, other);
         }
     }
+    // setRowLocked() for a key that is not an integer: the slot takes the
+    // key as given too (see setRowLocked()).
+    [[gnu::noinline]] void setRowSlowLocked(const Term &key, const Term &other);
     // A new key's slot; the table's size and m_heapBytes follow.
     [[gnu::noinline]] void addRowLocked(const Term &key, const Term &other);
     // An existing slot's row, when the old or the new one has heap bytes.
