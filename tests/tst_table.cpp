@@ -824,6 +824,70 @@ private Q_SLOTS:
         QVERIFY(o.take(1).first().at(0).isFloat());
     }
 
+    // ets:update_counter/3,4 past 64 bits, with thresholds, and with a list
+    // of updates (results checked on OTP 25).
+    void updateCounterLikeEts()
+    {
+        Table t = make(opts(TableOptions::Type::Set));
+        ProcessScope scope(m_owner->pid());
+        const qint64 max = std::numeric_limits<qint64>::max();
+        t.insert({ a(u"c"), max });
+        // The qint64 form refuses a result it cannot return, changing nothing.
+        QCOMPARE(errorOf([&] { t.updateCounter(a(u"c"), 2, 1); }), QStringLiteral("badarg"));
+        QCOMPARE(t.updateCounter(a(u"c"), CounterUpdate { 2, 1 }),
+                 Term::integer(u"9223372036854775808"));
+        QVERIFY(t.lookupElement(a(u"c"), 2).isBigInteger());
+        QCOMPARE(
+            t.updateCounter(a(u"c"), CounterUpdate { 2, Term(std::numeric_limits<qint64>::min()) }),
+            Term(0));
+        QCOMPARE(t.lookupElement(a(u"c"), 2).type(), Term::Type::Integer);
+        // Thresholds: above it going up, below it going down.
+        t.insert(Tuple { a(u"d"), 5, 10 });
+        QCOMPARE(t.updateCounter(a(u"d"), CounterUpdate { 2, 10, 12, 0 }), Term(0));
+        QCOMPARE(t.updateCounter(a(u"d"), CounterUpdate { 2, -10, -3, 7 }), Term(7));
+        QCOMPARE(t.updateCounter(a(u"d"), CounterUpdate { 2, 3, 10, 0 }), Term(10)); // not above
+        QCOMPARE(t.updateCounter(a(u"d"), CounterUpdate { 2, 0, 9, 1 }), Term(1));
+        t.insert(Tuple { a(u"d"), 7, 10 });
+        // A list: in order, a position twice.
+        QCOMPARE(t.updateCounter(a(u"d"), QList<CounterUpdate> { { 2, 1 }, { 3, 1 }, { 2, 1 } }),
+                 (QList<Term> { 8, 11, 9 }));
+        QCOMPARE(t.updateCounter(a(u"d"), QList<CounterUpdate> {}), QList<Term> {});
+        // One bad update: badarg and no change.
+        QCOMPARE(errorOf([&] {
+                     t.updateCounter(a(u"d"), QList<CounterUpdate> { { 2, 1 }, { 9, 1 } });
+                 }),
+                 QStringLiteral("badarg"));
+        QCOMPARE(errorOf([&] {
+                     t.updateCounter(a(u"d"), QList<CounterUpdate> { { 1, 1 } });
+                 }),
+                 QStringLiteral("badarg"));
+        QCOMPARE(errorOf([&] {
+                     t.updateCounter(a(u"d"), CounterUpdate { 2, 1.0 });
+                 }),
+                 QStringLiteral("badarg"));
+        QCOMPARE(errorOf([&] {
+                     t.updateCounter(a(u"d"), CounterUpdate { 2, 1, 1.0, 0 });
+                 }),
+                 QStringLiteral("badarg"));
+        QCOMPARE(t.lookup(a(u"d")).first(), (Tuple { a(u"d"), 9, 11 }));
+        // Default rows, with a threshold.
+        QCOMPARE(t.updateCounter(a(u"n"), CounterUpdate { 2, 5, 3, 0 }, Tuple { a(u"x"), 1 }),
+                 Term(0));
+        QCOMPARE(t.lookup(a(u"n")).first(), (Tuple { a(u"n"), 0 }));
+        QCOMPARE(errorOf([&] {
+                     t.updateCounter(a(u"m"), CounterUpdate { 3, 1 }, Tuple { a(u"x"), 1 });
+                 }),
+                 QStringLiteral("badarg"));
+        QVERIFY(!t.member(a(u"m")));
+        // ordered_set too, with a big counter in a longer row.
+        Table o = make(opts(TableOptions::Type::OrderedSet), QStringLiteral("o"));
+        o.insert(Tuple { 1, Term::integer(u"100000000000000000000"), "x" });
+        QCOMPARE(o.updateCounter(1, QList<CounterUpdate> { { 2, -1 } }),
+                 QList<Term> { Term::integer(u"99999999999999999999") });
+        QCOMPARE(TableStore::instance()->find(o.id())->memory(),
+                 TableStore::instance()->find(o.id())->memoryByWalk());
+    }
+
     void createRules()
     {
         QCOMPARE(errorOf([&] { Table::create("x", TableOptions()); }), QStringLiteral("badarg"));

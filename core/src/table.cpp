@@ -119,12 +119,35 @@ Rows Table::take(const Term &key)
 
 qint64 Table::updateCounter(const Term &key, int pos, qint64 incr)
 {
-    return data().updateCounter(key, pos, incr, nullptr);
+    const CounterUpdate op(pos, incr);
+    return data().updateCounter(key, &op, 1, nullptr, true).first().toInteger();
 }
 
 qint64 Table::updateCounter(const Term &key, int pos, qint64 incr, const Tuple &defaultRow)
 {
-    return data().updateCounter(key, pos, incr, &defaultRow);
+    const CounterUpdate op(pos, incr);
+    return data().updateCounter(key, &op, 1, &defaultRow, true).first().toInteger();
+}
+
+Term Table::updateCounter(const Term &key, const CounterUpdate &op)
+{
+    return data().updateCounter(key, &op, 1, nullptr, false).first();
+}
+
+Term Table::updateCounter(const Term &key, const CounterUpdate &op, const Tuple &defaultRow)
+{
+    return data().updateCounter(key, &op, 1, &defaultRow, false).first();
+}
+
+QList<Term> Table::updateCounter(const Term &key, const QList<CounterUpdate> &ops)
+{
+    return data().updateCounter(key, ops.constData(), ops.size(), nullptr, false);
+}
+
+QList<Term> Table::updateCounter(const Term &key, const QList<CounterUpdate> &ops,
+                                 const Tuple &defaultRow)
+{
+    return data().updateCounter(key, ops.constData(), ops.size(), &defaultRow, false);
 }
 
 bool Table::updateElement(const Term &key, int pos, const Term &value)

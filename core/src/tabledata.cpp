@@ -822,20 +822,33 @@ void TableData::closeRowLocked(const Tuple &row, SetSlots::iterator setIt, size_
     }
 }
 
-qint64 TableData::updateCounter(const Term &key, int pos, qint64 incr, const Tuple *defaultRow)
+QList<Term> TableData::updateCounter(const Term &key, const CounterUpdate *ops, qsizetype count,
+                                     const Tuple *defaultRow, bool smallResults)
 {
-    checkPos(pos, "update_counter");
     if (m_hashed && m_options.type != TableOptions::Type::Set)
         throw Error(Code::BadArg,
                     QStringLiteral("update_counter works on set and ordered_set tables; %1 is a %2")
                         .arg(describe(), QLatin1String(TableOptions::typeName(m_options.type))));
-    if (pos == m_options.keyPos)
-        throw Error(Code::BadArg,
-                    QStringLiteral("update_counter: position %1 is the key of %2; a key cannot be "
-                                   "updated")
-                        .arg(pos)
-                        .arg(describe()));
-    qint64 result = 0;
+    for (qsizetype i = 0; i < count; ++i) {
+        const CounterUpdate &op = ops[i];
+        checkPos(op.pos, "update_counter");
+        if (op.pos == m_options.keyPos)
+            throw Error(Code::BadArg,
+                        QStringLiteral("update_counter: position %1 is the key of %2; a key "
+                                       "cannot be updated")
+                            .arg(op.pos)
+                            .arg(describe()));
+        for (const Term *t : { &op.incr, op.threshold ? &*op.threshold : nullptr,
+                               op.threshold ? &op.setValue : nullptr }) {
+            if (t && !t->isInteger())
+                throw Error(Code::BadArg,
+                            QStringLiteral("update_counter: the increment, threshold and set "
+                                           "value must be integers, not %1")
+                                .arg(t->format()));
+        }
+    }
+    QList<Term> results;
+    results.reserve(count);
     {
         BiasedLock::WriteLocker lock(m_lock);
         checkAlive();
@@ -844,38 +857,57 @@ qint64 TableData::updateCounter(const Term &key, int pos, qint64 incr, const Tup
         Tuple unpacked;
         size_t heapBefore = 0;
         Tuple *row = openRowLocked(key, unpacked, setIt, heapBefore);
-        Tuple fresh;
-        if (!row) {
+        // Every update is made on a copy, then stored: one that fails changes nothing.
+        Tuple edited;
+        if (row) {
+            edited = *row;
+        } else {
             if (!defaultRow)
                 throw Error(Code::BadArg,
                             QStringLiteral("update_counter: %1 has no row with the key %2")
                                 .arg(describe(), key.format()));
             // As in ets: the default's key is replaced by the key asked for.
-            fresh = *defaultRow;
-            keyOf(fresh);
-            fresh[m_keyIndex] = key;
-            row = &fresh;
+            edited = *defaultRow;
+            keyOf(edited);
+            edited[m_keyIndex] = key;
         }
-        if (row->size() < pos || !row->at(pos - 1).isInteger())
-            throw Error(Code::BadArg,
-                        QStringLiteral("update_counter: the row %1 has no integer at position %2")
-                            .arg(Term::tuple(*row).format())
-                            .arg(pos));
-        if (__builtin_add_overflow(row->at(pos - 1).toInteger(), incr, &result))
-            throw Error(Code::BadArg,
-                        QStringLiteral("update_counter: %1 + %2 does not fit in 64 bits")
-                            .arg(row->at(pos - 1).toInteger())
-                            .arg(incr));
-        // QList detaches here if a reader still holds the old row: copy on write.
-        (*row)[pos - 1] = Term(result);
-        if (row == &fresh)
-            insertLocked(fresh);
-        else
+        for (qsizetype i = 0; i < count; ++i) {
+            const CounterUpdate &op = ops[i];
+            if (edited.size() < op.pos || !edited.at(op.pos - 1).isInteger())
+                throw Error(Code::BadArg,
+                            QStringLiteral("update_counter: the row %1 has no integer at "
+                                           "position %2")
+                                .arg(Term::tuple(edited).format())
+                                .arg(op.pos));
+            Term value = Term::add(edited.at(op.pos - 1), op.incr);
+            // {Pos, Incr, Threshold, SetValue}: past the threshold, in the
+            // increment's direction, the counter is set to SetValue.
+            if (op.threshold) {
+                const bool up = Term::compare(op.incr, Term(0)) >= 0;
+                const int c = Term::compare(value, *op.threshold);
+                if (up ? c > 0 : c < 0)
+                    value = op.setValue;
+            }
+            if (smallResults && value.isBigInteger())
+                throw Error(Code::BadArg,
+                            QStringLiteral("update_counter: %1 does not fit in 64 bits (the "
+                                           "CounterUpdate forms return any integer)")
+                                .arg(value.format()));
+            edited[op.pos - 1] = value;
+            results.append(value);
+        }
+        if (!row) {
+            insertLocked(edited);
+        } else if (setIt != m_set.end()) {
+            closeRowLocked(edited, setIt, heapBefore);
+        } else {
+            *row = edited;
             closeRowLocked(*row, setIt, heapBefore);
+        }
         setSize(countLocked());
     }
     written();
-    return result;
+    return results;
 }
 
 bool TableData::updateElement(const Term &key, const QList<std::pair<int, Term>> &changes)

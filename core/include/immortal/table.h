@@ -97,13 +97,25 @@ public:
     void clear() { deleteAllObjects(); } ///< deleteAllObjects()
     qsizetype matchDelete(const Tuple &pattern); ///< ets:match_delete/2
     Rows take(const Term &key); ///< ets:take/2
-    /// ets:update_counter/3,4: adds incr to the integer at pos; with a default
-    /// row, inserts it first when the key is missing. Returns the new value.
-    /// BadArg for a bag, the key position, a missing key without a default
-    /// row, no integer at pos, or a sum beyond 64 bits.
+    /// ets:update_counter/3 with {Pos, Incr}: adds incr to the integer at pos
+    /// and returns the new value. BadArg for a bag, the key position, a
+    /// missing key, no integer at pos, or (this qint64 form only) a result
+    /// beyond 64 bits: the CounterUpdate forms return any integer, as ets does.
     qint64 updateCounter(const Term &key, int pos, qint64 incr);
-    /// ets:update_counter/4: updateCounter() with a default row.
+    /// ets:update_counter/4: the same, inserting defaultRow first (with its
+    /// key replaced by `key`) when the key is missing.
     qint64 updateCounter(const Term &key, int pos, qint64 incr, const Tuple &defaultRow);
+    /// ets:update_counter/3 with {Pos, Incr} or {Pos, Incr, Threshold,
+    /// SetValue}: the new value, an integer of any size.
+    Term updateCounter(const Term &key, const CounterUpdate &op);
+    /// ets:update_counter/4 with one update and a default row.
+    Term updateCounter(const Term &key, const CounterUpdate &op, const Tuple &defaultRow);
+    /// ets:update_counter/3 with a list of updates, made in order (a position
+    /// may appear twice): the list of new values. All of them or none.
+    QList<Term> updateCounter(const Term &key, const QList<CounterUpdate> &ops);
+    /// ets:update_counter/4 with a list of updates and a default row.
+    QList<Term> updateCounter(const Term &key, const QList<CounterUpdate> &ops,
+                              const Tuple &defaultRow);
     /// ets:update_element/3: false if the key is missing; BadArg for the key position.
     /// BadArg also for a bag, or a position beyond the row.
     bool updateElement(const Term &key, int pos, const Term &value);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <immortal/counterupdate.h>
 #include <immortal/detail/biasedlock.h>
 #include <immortal/rows.h>
 #include <immortal/tableoptions.h>
@@ -78,7 +79,10 @@ public:
     void deleteAllObjects();
     qsizetype matchDelete(const Tuple &pattern);
     Rows take(const Term &key);
-    qint64 updateCounter(const Term &key, int pos, qint64 incr, const Tuple *defaultRow);
+    // The updates' results; smallResults: BadArg (nothing changed) when one
+    // is beyond 64 bits, for the qint64 forms.
+    QList<Term> updateCounter(const Term &key, const CounterUpdate *ops, qsizetype count,
+                              const Tuple *defaultRow, bool smallResults);
     bool updateElement(const Term &key, const QList<std::pair<int, Term>> &changes);
     qsizetype selectDelete(const std::function<bool(const Tuple &)> &pred);
 
@@ -322,7 +326,7 @@ private:
     // the compiler folds the two.
     [[gnu::always_inline]] void setRowLocked(const Term &key, const Term &other)
     {
-        if (!key.isInteger()) [[unlikely]]
+        if (key.type() != Term::Type::Integer) [[unlikely]]
             return setRowSlowLocked(key, other);
         if (const auto it = m_set.find(key); it != m_set.end()) [[likely]] {
             if (hasHeap(it->row.other, other)) [[unlikely]]
