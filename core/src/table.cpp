@@ -211,6 +211,51 @@ qsizetype Table::selectDelete(const std::function<bool(const Tuple &)> &pred)
     return data().selectDelete(pred);
 }
 
+QList<Term> Table::select(const MatchSpec &spec) const
+{
+    return data().select(spec, false);
+}
+
+std::optional<SelectChunk> Table::select(const MatchSpec &spec, qsizetype limit) const
+{
+    return data().select(spec, limit, false);
+}
+
+std::optional<SelectChunk> Table::select(const SelectContinuation &continuation)
+{
+    return TableData::select(continuation);
+}
+
+QList<Term> Table::selectReverse(const MatchSpec &spec) const
+{
+    return data().select(spec, true);
+}
+
+std::optional<SelectChunk> Table::selectReverse(const MatchSpec &spec, qsizetype limit) const
+{
+    return data().select(spec, limit, true);
+}
+
+std::optional<SelectChunk> Table::selectReverse(const SelectContinuation &continuation)
+{
+    return TableData::select(continuation);
+}
+
+qsizetype Table::selectCount(const MatchSpec &spec) const
+{
+    return data().selectCount(spec);
+}
+
+qsizetype Table::selectDelete(const MatchSpec &spec)
+{
+    return data().selectDelete(spec);
+}
+
+qsizetype Table::selectReplace(const MatchSpec &spec)
+{
+    return data().selectReplace(spec);
+}
+
 void Table::forEach(const std::function<void(const Tuple &)> &fn) const
 {
     // A snapshot (reference-count bumps only), so fn may use the table.

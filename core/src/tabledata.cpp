@@ -1164,6 +1164,212 @@ QList<Tuple> TableData::matchObject(const Tuple &pattern) const
     return out;
 }
 
+// ---------------------------------------------------------------------------
+// Match specifications
+
+namespace {
+
+bool isTrueAtom(const std::optional<Term> &t)
+{
+    static const Term tr = Term::atom(u"true");
+    return t && *t == tr;
+}
+
+[[noreturn]] void badLimit(qsizetype limit)
+{
+    throw Error(Code::BadArg,
+                QStringLiteral("select: the limit must be 1 or more, not %1").arg(limit));
+}
+
+} // namespace
+
+template<typename F>
+void TableData::forEachOrderedLocked(const Term *after, bool reverse, F &&f) const
+{
+    if (!reverse) {
+        for (auto it = after ? m_ordered.upper_bound(*after) : m_ordered.begin();
+             it != m_ordered.end(); ++it) {
+            if (!f(it->second))
+                return;
+        }
+        return;
+    }
+    auto it = after ? m_ordered.lower_bound(*after) : m_ordered.end();
+    while (it != m_ordered.begin()) {
+        --it;
+        if (!f(it->second))
+            return;
+    }
+}
+
+QList<Term> TableData::select(const MatchSpec &spec, bool reverse) const
+{
+    QList<Term> out;
+    BiasedLock::ReadLocker lock(m_lock);
+    checkAlive();
+    checkRead();
+    const auto visit = [&](const Tuple &row) {
+        if (std::optional<Term> r = spec.run(row))
+            out.append(std::move(*r));
+        return true;
+    };
+    if (m_options.type == TableOptions::Type::OrderedSet)
+        forEachOrderedLocked(nullptr, reverse, visit);
+    else
+        forEachCandidateLocked(spec.boundKey(m_keyIndex), visit);
+    return out;
+}
+
+qsizetype TableData::selectCount(const MatchSpec &spec) const
+{
+    qsizetype count = 0;
+    BiasedLock::ReadLocker lock(m_lock);
+    checkAlive();
+    checkRead();
+    forEachCandidateLocked(m_hashed ? spec.boundKey(m_keyIndex) : nullptr,
+                           [&](const Tuple &row) { count += isTrueAtom(spec.run(row)); });
+    return count;
+}
+
+std::optional<SelectChunk> TableData::selectOrderedChunk(const MatchSpec &spec, qsizetype limit,
+                                                         bool reverse, const Term *after) const
+{
+    SelectChunk chunk;
+    std::optional<Term> lastKey;
+    bool more = false;
+    forEachOrderedLocked(after, reverse, [&](const Tuple &row) {
+        if (chunk.matches.size() == limit) {
+            more = true; // a row beyond the chunk: go on from lastKey
+            return false;
+        }
+        if (std::optional<Term> r = spec.run(row)) {
+            chunk.matches.append(std::move(*r));
+            lastKey = row.at(m_keyIndex);
+        }
+        return true;
+    });
+    if (chunk.matches.isEmpty())
+        return std::nullopt;
+    if (more) {
+        SelectContinuation &c = chunk.continuation;
+        c.m_table = std::const_pointer_cast<TableData>(shared_from_this());
+        c.m_spec = spec;
+        c.m_limit = limit;
+        c.m_reverse = reverse;
+        c.m_lastKey = lastKey;
+    }
+    return chunk;
+}
+
+std::optional<SelectChunk> TableData::select(const MatchSpec &spec, qsizetype limit,
+                                             bool reverse) const
+{
+    if (limit < 1)
+        badLimit(limit);
+    if (m_options.type == TableOptions::Type::OrderedSet) {
+        BiasedLock::ReadLocker lock(m_lock);
+        checkAlive();
+        checkRead();
+        return selectOrderedChunk(spec, limit, reverse, nullptr);
+    }
+    QList<Term> all = select(spec, reverse);
+    if (all.isEmpty())
+        return std::nullopt;
+    SelectChunk chunk;
+    chunk.matches = all.first(std::min(limit, all.size()));
+    if (all.size() > limit) {
+        SelectContinuation &c = chunk.continuation;
+        c.m_table = std::const_pointer_cast<TableData>(shared_from_this());
+        c.m_spec = spec;
+        c.m_limit = limit;
+        c.m_reverse = reverse;
+        c.m_rest = all.sliced(limit);
+    }
+    return chunk;
+}
+
+std::optional<SelectChunk> TableData::select(const SelectContinuation &from)
+{
+    if (from.isEnd())
+        return std::nullopt;
+    const TableData &d = *from.m_table;
+    BiasedLock::ReadLocker lock(d.m_lock);
+    d.checkAlive();
+    d.checkRead();
+    if (d.m_options.type == TableOptions::Type::OrderedSet)
+        return d.selectOrderedChunk(from.m_spec, from.m_limit, from.m_reverse,
+                                    from.m_lastKey ? &*from.m_lastKey : nullptr);
+    SelectChunk chunk;
+    chunk.matches = from.m_rest.first(std::min(from.m_limit, from.m_rest.size()));
+    if (from.m_rest.size() > from.m_limit) {
+        chunk.continuation = from;
+        chunk.continuation.m_rest = from.m_rest.sliced(from.m_limit);
+    }
+    return chunk;
+}
+
+qsizetype TableData::selectDelete(const MatchSpec &spec)
+{
+    return selectDelete([&](const Tuple &row) { return isTrueAtom(spec.run(row)); });
+}
+
+qsizetype TableData::selectReplace(const MatchSpec &spec)
+{
+    qsizetype replaced = 0;
+    {
+        BiasedLock::WriteLocker lock(m_lock);
+        checkAlive();
+        checkWrite();
+        // Every row's replacement first: one that is not a row with the same
+        // key is BadArg, and nothing changes.
+        std::vector<std::optional<Tuple>> replacements;
+        replacements.reserve(size_t(countLocked()));
+        forEachLocked([&](const Tuple &row) {
+            std::optional<Term> r = spec.run(row);
+            if (!r) {
+                replacements.emplace_back();
+                return;
+            }
+            if (!r->isTuple() || r->size() <= m_keyIndex || r->at(m_keyIndex) != row.at(m_keyIndex))
+                throw Error(Code::BadArg,
+                            QStringLiteral("select_replace: %1 would replace %2, but a "
+                                           "replacement must be a row with the same key (=:=)")
+                                .arg(r->format(), Term::tuple(row).format()));
+            replacements.emplace_back(r->toTuple());
+            ++replaced;
+        });
+        if (m_options.type == TableOptions::Type::Set
+            || m_options.type == TableOptions::Type::OrderedSet) {
+            for (const std::optional<Tuple> &row : replacements) {
+                if (row)
+                    insertLocked(*row);
+            }
+        } else {
+            size_t i = 0;
+            for (auto &[key, rows] : m_bag) {
+                m_heapBytes -= entryHeap(key, rows);
+                BagRows kept;
+                for (Tuple &row : rows) {
+                    Tuple next = replacements[i] ? *replacements[i] : std::move(row);
+                    ++i;
+                    // A bag holds each distinct row once.
+                    if (m_options.type == TableOptions::Type::Bag
+                        && std::find(kept.begin(), kept.end(), next) != kept.end())
+                        continue;
+                    kept.push_back(std::move(next));
+                }
+                m_bagRows += qsizetype(kept.size()) - qsizetype(rows.size());
+                rows = std::move(kept);
+                m_heapBytes += entryHeap(key, rows);
+            }
+        }
+        setSize(countLocked());
+    }
+    if (replaced)
+        written();
+    return replaced;
+}
+
 QList<Tuple> TableData::toList() const
 {
     BiasedLock::ReadLocker lock(m_lock);

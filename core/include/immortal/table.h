@@ -1,6 +1,7 @@
 #pragma once
 
 #include <immortal/detail/tabledata.h>
+#include <immortal/matchspec.h>
 #include <immortal/rows.h>
 #include <immortal/tableinfo.h>
 #include <immortal/tableoptions.h>
@@ -163,6 +164,32 @@ public:
     QList<Tuple> select(const std::function<bool(const Tuple &)> &pred) const;
     /// Deletes the rows pred accepts and returns how many (a write; see select()).
     qsizetype selectDelete(const std::function<bool(const Tuple &)> &pred);
+    /// ets:select/2: for every row the match specification accepts, the
+    /// result of its body (see MatchSpec), in traversal order. A Term
+    /// converts: an invalid specification is BadArg.
+    QList<Term> select(const MatchSpec &spec) const;
+    /// ets:select/3: at most `limit` results (limit >= 1, else BadArg), and a
+    /// continuation for the rest; std::nullopt ('$end_of_table') if nothing matches.
+    std::optional<SelectChunk> select(const MatchSpec &spec, qsizetype limit) const;
+    /// ets:select/1: the next chunk; std::nullopt ('$end_of_table') when
+    /// there is none. NoSuchTable if the table is gone.
+    static std::optional<SelectChunk> select(const SelectContinuation &continuation);
+    /// ets:select_reverse/2: select() walking an ordered_set backwards (the
+    /// same as select() for other types).
+    QList<Term> selectReverse(const MatchSpec &spec) const;
+    /// ets:select_reverse/3: select(spec, limit), backwards on an ordered_set.
+    std::optional<SelectChunk> selectReverse(const MatchSpec &spec, qsizetype limit) const;
+    /// ets:select_reverse/1: the next chunk (the continuation knows its direction).
+    static std::optional<SelectChunk> selectReverse(const SelectContinuation &continuation);
+    /// ets:select_count/2: how many rows the specification's body maps to true.
+    qsizetype selectCount(const MatchSpec &spec) const;
+    /// ets:select_delete/2: deletes the rows whose body gives true; returns
+    /// how many. A write, atomic.
+    qsizetype selectDelete(const MatchSpec &spec);
+    /// ets:select_replace/2: replaces each matched row with its body's
+    /// result; returns how many. Every result must be a row with the same
+    /// key (=:=), else BadArg and nothing changes. A write, atomic.
+    qsizetype selectReplace(const MatchSpec &spec);
     /// ets:foldl/3 (in traversal order).
     template<typename Acc, typename F>
     Acc fold(Acc acc, F f) const

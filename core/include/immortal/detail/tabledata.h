@@ -2,6 +2,7 @@
 
 #include <immortal/counterupdate.h>
 #include <immortal/detail/biasedlock.h>
+#include <immortal/matchspec.h>
 #include <immortal/rows.h>
 #include <immortal/tableoptions.h>
 #include <immortal/term.h>
@@ -85,6 +86,8 @@ public:
                               const Tuple *defaultRow, bool smallResults);
     bool updateElement(const Term &key, const QList<std::pair<int, Term>> &changes);
     qsizetype selectDelete(const std::function<bool(const Tuple &)> &pred);
+    qsizetype selectDelete(const MatchSpec &spec);
+    qsizetype selectReplace(const MatchSpec &spec);
 
     // Reads.
     // lookup() and member() are inlined into their callers, not only down
@@ -122,6 +125,13 @@ public:
     QList<Tuple> matchObject(const Tuple &pattern) const;
     QList<Tuple> toList() const;
     qsizetype size() const;
+    // ets:select/2 and select_reverse/2 (reverse matters for ordered_set only).
+    QList<Term> select(const MatchSpec &spec, bool reverse) const;
+    // ets:select/3 and select_reverse/3; std::nullopt is '$end_of_table'.
+    std::optional<SelectChunk> select(const MatchSpec &spec, qsizetype limit, bool reverse) const;
+    // ets:select/1.
+    static std::optional<SelectChunk> select(const SelectContinuation &from);
+    qsizetype selectCount(const MatchSpec &spec) const;
     void checkAlive() const // NoSuchTable
     {
         if (!isAlive()) [[unlikely]]
@@ -353,6 +363,13 @@ private:
     bool containsLocked(const Term &key) const;
     template<typename F>
     void forEachLocked(F &&f) const;
+    // An ordered_set's rows from after `after` (all if null) in term order,
+    // or backwards; f returns false to stop.
+    template<typename F>
+    void forEachOrderedLocked(const Term *after, bool reverse, F &&f) const;
+    // A chunk of an ordered_set select, going on after `after`.
+    std::optional<SelectChunk> selectOrderedChunk(const MatchSpec &spec, qsizetype limit,
+                                                  bool reverse, const Term *after) const;
     void forEachCandidateLocked(const Term *key,
                                 const std::function<void(const Tuple &)> &visit) const;
     qsizetype countLocked() const noexcept;
