@@ -888,6 +888,140 @@ private Q_SLOTS:
                  TableStore::instance()->find(o.id())->memoryByWalk());
     }
 
+    // ets:lookup_element/4 (OTP 26): the default for a missing key only.
+    void lookupElementWithADefault()
+    {
+        Table t = make(opts(TableOptions::Type::Set));
+        Table bag = make(opts(TableOptions::Type::Bag), QStringLiteral("b"));
+        ProcessScope scope(m_owner->pid());
+        t.insert(Tuple { 1, "a" });
+        QCOMPARE(t.lookupElement(1, 2, a(u"dflt")), Term("a"));
+        QCOMPARE(t.lookupElement(2, 2, a(u"dflt")), a(u"dflt"));
+        QCOMPARE(t.lookupElement(2, 9, a(u"dflt")), a(u"dflt"));
+        QCOMPARE(errorOf([&] { t.lookupElement(1, 9, a(u"dflt")); }), QStringLiteral("badarg"));
+        QCOMPARE(errorOf([&] { t.lookupElement(2, 2); }), QStringLiteral("badarg"));
+        bag.insert(QList<Tuple> { { 1, "x" }, { 1, "y" } });
+        QCOMPARE(bag.lookupElement(1, 2, a(u"dflt")), Term::list({ "x", "y" }));
+        QCOMPARE(bag.lookupElement(2, 2, a(u"dflt")), a(u"dflt"));
+    }
+
+    // ets:foldr/3: an ordered_set from its last key; foldl the other way.
+    void foldrFromTheEnd()
+    {
+        Table t = make(opts(TableOptions::Type::OrderedSet));
+        ProcessScope scope(m_owner->pid());
+        for (int k = 1; k <= 4; ++k)
+            t.insert({ k, k * 10 });
+        const auto keys = [](const Tuple &row, QList<Term> acc) {
+            acc.append(row.at(0));
+            return acc;
+        };
+        QCOMPARE(t.foldr(QList<Term> {}, keys), (QList<Term> { 4, 3, 2, 1 }));
+        QCOMPARE(t.fold(QList<Term> {}, keys), (QList<Term> { 1, 2, 3, 4 }));
+        QCOMPARE(
+            t.foldr(0, [](const Tuple &row, int sum) { return sum + int(row.at(1).toInteger()); }),
+            100);
+    }
+
+    // ets:rename/2 and ets:whereis/1 (checked on OTP 25: a taken name, the
+    // table's own included, is badarg; an unnamed table just changes name).
+    void renameAndWhereis()
+    {
+        TableOptions named = opts(TableOptions::Type::Set);
+        named.namedTable = true;
+        Table one = make(named, QStringLiteral("one"));
+        Table two = make(named, QStringLiteral("two"));
+        Table plain = make(opts(TableOptions::Type::Set), QStringLiteral("plain"));
+        QCOMPARE(Table::whereis(QStringLiteral("one")), std::optional<TableId>(one.id()));
+        QCOMPARE(Table::whereis(QStringLiteral("plain")), std::nullopt);
+        QCOMPARE(Table::whereis(QStringLiteral("none")), std::nullopt);
+        {
+            ProcessScope scope(m_owner->pid());
+            QCOMPARE(errorOf([&] { one.rename(QStringLiteral("two")); }), QStringLiteral("badarg"));
+            QCOMPARE(errorOf([&] { one.rename(QStringLiteral("one")); }), QStringLiteral("badarg"));
+            one.rename(QStringLiteral("three"));
+            plain.rename(QStringLiteral("two")); // unnamed: no registry, no clash
+        }
+        QCOMPARE(Table::whereis(QStringLiteral("one")), std::nullopt);
+        QCOMPARE(Table::whereis(QStringLiteral("three")), std::optional<TableId>(one.id()));
+        QCOMPARE(Table::named(QStringLiteral("three")).id(), one.id());
+        QCOMPARE(errorOf([] { Table::named(QStringLiteral("one")); }),
+                 QStringLiteral("no_such_table"));
+        QCOMPARE(one.info().name, QStringLiteral("three"));
+        QCOMPARE(plain.info().name, QStringLiteral("two"));
+        QCOMPARE(Table::named(QStringLiteral("two")).id(), two.id());
+        // The old name is free again; only the owner renames a protected table.
+        Table again = make(named, QStringLiteral("one"));
+        QCOMPARE(errorOf([&] { again.rename(QStringLiteral("four")); }),
+                 QStringLiteral("not_owner"));
+        // A deleted table's name is free.
+        {
+            ProcessScope scope(m_owner->pid());
+            one.deleteTable();
+        }
+        QCOMPARE(Table::whereis(QStringLiteral("three")), std::nullopt);
+    }
+
+    // ets:setopts/2 with {protection, ...}, which OTP 25 accepts.
+    void setProtection()
+    {
+        Table t = make(opts(TableOptions::Type::Set, TableOptions::Access::Protected));
+        {
+            ProcessScope scope(m_owner->pid());
+            t.insert({ 1, 1 });
+        }
+        ProcessScope as(m_other->pid());
+        QCOMPARE(errorOf([&] { t.insert({ 2, 2 }); }), QStringLiteral("access_denied"));
+        QCOMPARE(errorOf([&] { t.setProtection(TableOptions::Access::Public); }),
+                 QStringLiteral("not_owner"));
+        {
+            ProcessScope scope(m_owner->pid());
+            t.setProtection(TableOptions::Access::Public);
+        }
+        QCOMPARE(t.info().access, TableOptions::Access::Public);
+        t.insert({ 2, 2 }); // the inline path is on now
+        QCOMPARE(t.lookup(2).size(), 1);
+        {
+            ProcessScope scope(m_owner->pid());
+            t.setProtection(TableOptions::Access::Private);
+        }
+        QCOMPARE(errorOf([&] { t.lookup(1); }), QStringLiteral("access_denied"));
+        QCOMPARE(errorOf([&] { t.member(1); }), QStringLiteral("access_denied"));
+        QCOMPARE(errorOf([&] { t.insert({ 3, 3 }); }), QStringLiteral("access_denied"));
+        QCOMPARE(t.info().size, 2);
+    }
+
+    // The tuning options: accepted, kept and reported as ets reports them.
+    void performanceOptions()
+    {
+        TableOptions o = opts(TableOptions::Type::OrderedSet);
+        QVERIFY(!o.effectiveDecentralizedCounters());
+        o.readConcurrency = true;
+        o.writeConcurrency = TableOptions::WriteConcurrency::Auto;
+        o.compressed = true;
+        Table t = make(o);
+        const TableInfo i = t.info();
+        QVERIFY(i.readConcurrency);
+        QCOMPARE(i.writeConcurrency, TableOptions::WriteConcurrency::Auto);
+        QVERIFY(i.compressed);
+        QVERIFY(i.decentralizedCounters); // ets's default for an ordered_set with write_concurrency
+        o.type = TableOptions::Type::Set;
+        QVERIFY(!o.effectiveDecentralizedCounters());
+        o.decentralizedCounters = true;
+        QVERIFY(make(o, QStringLiteral("s")).info().decentralizedCounters);
+        const TableOptions w =
+            TableOptions::fromStrings({ "read_concurrency", "write_concurrency=auto", "compressed",
+                                        "decentralized_counters=false" });
+        QVERIFY(w.readConcurrency && w.compressed);
+        QCOMPARE(w.writeConcurrency, TableOptions::WriteConcurrency::Auto);
+        QCOMPARE(w.decentralizedCounters, std::optional<bool>(false));
+        QCOMPARE(TableOptions::fromStrings(w.toStrings()).toStrings(), w.toStrings());
+        QCOMPARE(TableOptions::fromStrings({ "write_concurrency" }).writeConcurrency,
+                 TableOptions::WriteConcurrency::True);
+        QCOMPARE(errorOf([] { TableOptions::fromStrings({ "compressed=maybe" }); }),
+                 QStringLiteral("badarg"));
+    }
+
     void createRules()
     {
         QCOMPARE(errorOf([&] { Table::create("x", TableOptions()); }), QStringLiteral("badarg"));

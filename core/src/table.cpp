@@ -162,7 +162,31 @@ bool Table::updateElement(const Term &key, const QList<std::pair<int, Term>> &ch
 
 Term Table::lookupElement(const Term &key, int pos) const
 {
-    return data().lookupElement(key, pos);
+    return data().lookupElement(key, pos, nullptr);
+}
+
+Term Table::lookupElement(const Term &key, int pos, const Term &defaultValue) const
+{
+    return data().lookupElement(key, pos, &defaultValue);
+}
+
+std::optional<TableId> Table::whereis(const QString &name)
+{
+    if (auto d = TableStore::instance()->findByName(name))
+        return d->id();
+    return std::nullopt;
+}
+
+void Table::setProtection(TableOptions::Access access)
+{
+    data();
+    TableStore::instance()->setProtection(m_d, access);
+}
+
+void Table::rename(const QString &name)
+{
+    data();
+    TableStore::instance()->rename(m_d, name);
 }
 
 std::optional<Term> Table::first() const

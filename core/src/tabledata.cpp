@@ -191,8 +191,25 @@ TableData::TableData(TableId id, const QString &name, const TableOptions &option
 
 QString TableData::describe() const
 {
-    return m_name.isEmpty() ? QStringLiteral("table %1").arg(m_id)
-                            : QStringLiteral("table %1 (%2)").arg(m_id).arg(m_name);
+    const QString n = name();
+    return n.isEmpty() ? QStringLiteral("table %1").arg(m_id)
+                       : QStringLiteral("table %1 (%2)").arg(m_id).arg(n);
+}
+
+void TableData::setName(const QString &name)
+{
+    QMutexLocker lock(&m_nameMutex);
+    m_name = name;
+}
+
+void TableData::setAccess(TableOptions::Access access)
+{
+    using Access = TableOptions::Access;
+    BiasedLock::WriteLocker lock(m_lock);
+    m_options.access = access;
+    if (m_options.type == TableOptions::Type::Set && isAlive())
+        m_fast = (access != Access::Private ? kFastRead : 0)
+            | (access == Access::Public ? kFastWrite : 0);
 }
 
 void TableData::notAlive() const
@@ -490,7 +507,7 @@ void TableData::announceWrite()
             TraceEvent e;
             e.type = TraceEvent::Type::TableWritten;
             e.table = d->m_id;
-            e.tableName = d->m_name;
+            e.tableName = d->name();
             e.size = d->rowCount();
             Trace::instance()->record(e);
         },
@@ -992,11 +1009,13 @@ qsizetype TableData::lookupSlow(const Term &key, Rows &into) const
     return 0;
 }
 
-Term TableData::lookupElement(const Term &key, int pos) const
+Term TableData::lookupElement(const Term &key, int pos, const Term *defaultValue) const
 {
     checkPos(pos, "lookup_element");
     Rows rows;
-    if (lookup(key, rows) == 0)
+    if (lookup(key, rows) == 0 && defaultValue)
+        return *defaultValue;
+    if (rows.isEmpty())
         throw Error(Code::BadArg,
                     QStringLiteral("lookup_element: %1 has no row with the key %2")
                         .arg(describe(), key.format()));

@@ -59,6 +59,9 @@ public:
     /// Handles by id or by name (named tables); NoSuchTable if none is alive.
     static Table fromId(TableId id);
     static Table named(const QString &name); ///< the same, by name (named tables only)
+    /// ets:whereis/1: the id of the named table called `name`, or
+    /// std::nullopt (ets's undefined) if no live named table has it.
+    static std::optional<TableId> whereis(const QString &name);
     /// \name Observers
     /// Query functions for observers (the GUI): snapshots of the live tables.
     /// Anyone may call them, whatever the access mode; they do not throw.
@@ -140,6 +143,9 @@ public:
     /// ets:lookup_element/3: BadArg if no such key; for bags a list of values.
     /// BadArg also if a row has no element at pos.
     Term lookupElement(const Term &key, int pos) const;
+    /// ets:lookup_element/4 (OTP 26): the same, but `defaultValue` when no
+    /// row has the key. A row without an element at pos is still BadArg.
+    Term lookupElement(const Term &key, int pos, const Term &defaultValue) const;
     /// ets:member/2: whether a row has this key.
     [[gnu::always_inline]] bool member(const Term &key) const { return data().member(key); }
     /// ets:first/1: the first key. Traversal; std::nullopt is '$end_of_table'.
@@ -197,6 +203,16 @@ public:
         forEach([&](const Tuple &row) { acc = f(row, std::move(acc)); });
         return acc;
     }
+    /// ets:foldr/3: fold() from the other end (an ordered_set from its last
+    /// key; other types in the reverse of their traversal order).
+    template<typename Acc, typename F>
+    Acc foldr(Acc acc, F f) const
+    {
+        const QList<Tuple> rows = toList();
+        for (auto it = rows.crbegin(); it != rows.crend(); ++it)
+            acc = f(*it, std::move(acc));
+        return acc;
+    }
     /// Calls fn for every row, in traversal order (on a snapshot; see select()).
     void forEach(const std::function<void(const Tuple &)> &fn) const;
     QList<Tuple> toList() const; ///< ets:tab2list/1
@@ -213,6 +229,13 @@ public:
     void setHeir(const HeirSpec &heir);
     /// ets:delete/1: the owner, or anyone for a public table.
     void deleteTable();
+    /// ets:setopts(T, {protection, Access}): OTP 25 accepts it though its
+    /// documentation names only heir. Owner only.
+    void setProtection(TableOptions::Access access);
+    /// ets:rename/2: the owner, or anyone for a public table (NotOwner
+    /// otherwise). A named table's new name must be free, its own included
+    /// (BadArg otherwise); an unnamed table only changes what info() shows.
+    void rename(const QString &name);
     ///@}
 
     /// Whether both handles name the same table.

@@ -10,6 +10,7 @@
 #include <immortal/types.h>
 
 #include <QList>
+#include <QMutex>
 #include <QString>
 
 #include <absl/container/btree_map.h>
@@ -41,7 +42,12 @@ public:
     TableData &operator=(const TableData &) = delete;
 
     TableId id() const noexcept { return m_id; }
-    const QString &name() const noexcept { return m_name; }
+    // A copy: rename() may change it at any time (under m_nameMutex).
+    QString name() const
+    {
+        QMutexLocker lock(&m_nameMutex);
+        return m_name;
+    }
     const TableOptions &options() const noexcept { return m_options; }
     // "table 12 (cache)", for messages.
     QString describe() const;
@@ -107,7 +113,8 @@ public:
     {
         return lookupInto<Fresh::No>(key, into);
     }
-    Term lookupElement(const Term &key, int pos) const;
+    // ets:lookup_element/3, or /4 with a default for a missing key.
+    Term lookupElement(const Term &key, int pos, const Term *defaultValue) const;
     [[gnu::flatten, gnu::always_inline]] bool member(const Term &key) const
     {
         {
@@ -195,6 +202,9 @@ private:
 
     // Called by TableStore (under the store mutex) when the table is deleted.
     void markDeleted();
+    // Called by TableStore (under the store mutex): ets:rename/2, ets:setopts/2's protection.
+    void setName(const QString &name);
+    void setAccess(TableOptions::Access access);
 
     // Inline: every operation asks, and public tables answer at once.
     void checkRead() const
@@ -386,8 +396,11 @@ private:
     void announceWrite();
 
     const TableId m_id;
-    const QString m_name;
-    const TableOptions m_options; // heir inside is unused: TableStore keeps it
+    mutable QMutex m_nameMutex;
+    QString m_name; // m_nameMutex; TableStore renames under its own mutex too
+    // The heir inside is unused: TableStore keeps it. Only access changes
+    // (setProtection), under TableStore's mutex and the write lock.
+    TableOptions m_options;
     const int m_keyIndex; // keyPos - 1
     const bool m_hashed; // set, bag or duplicate_bag
 
