@@ -189,6 +189,10 @@ private Q_SLOTS:
                      L({ a(u"true"), a(u"false"), a(u"false"), a(u"true"), a(u"true"), a(u"false"),
                          a(u"false"), a(u"false"), a(u"true"), a(u"true"), a(u"true") }) });
         QCOMPARE(body(2, T({ a(u"element"), 3, a(u"$_") })), QList<Term> { a(u"a") });
+        QCOMPARE(body(2, T({ a(u"round"), 1.0e20 })),
+                 QList<Term> { Term::integer(u"100000000000000000000") });
+        QCOMPARE(body(2, T({ a(u"trunc"), -1.5e19 })),
+                 QList<Term> { Term::integer(u"-15000000000000000000") });
         QCOMPARE(body(2, T({ a(u"element"), 4, a(u"$_") })), QList<Term> { a(u"EXIT") });
         // Comparisons: == by value, =:= exactly.
         QCOMPARE(

@@ -1022,6 +1022,32 @@ private Q_SLOTS:
                  QStringLiteral("badarg"));
     }
 
+    // Big integers are keys like any other: found by value, ordered by value.
+    void bigIntegerKeys()
+    {
+        const Term big = Term::integer(u"123456789012345678901234567890");
+        for (const auto type :
+             { TableOptions::Type::Set, TableOptions::Type::OrderedSet, TableOptions::Type::Bag }) {
+            Table t = make(opts(type, TableOptions::Access::Public),
+                           QString::fromLatin1(TableOptions::typeName(type)));
+            t.insert({ big, 1 });
+            t.insert({ Term::add(big, Term(1)), 2 });
+            t.insert({ 5, 3 });
+            QCOMPARE(t.lookup(Term::integer(u"123456789012345678901234567890")).size(), 1);
+            QVERIFY(t.member(Term::add(big, Term(1))));
+            QVERIFY(!t.member(Term::subtract(big, Term(1))));
+            QCOMPARE(t.lookup(big).first().at(1), Term(1));
+            t.erase(big);
+            QCOMPARE(t.size(), 2);
+            QCOMPARE(TableStore::instance()->find(t.id())->memory(),
+                     TableStore::instance()->find(t.id())->memoryByWalk());
+        }
+        Table o = make(opts(TableOptions::Type::OrderedSet), QStringLiteral("order"));
+        ProcessScope scope(m_owner->pid());
+        o.insert(QList<Tuple> { { big, 1 }, { Term::negate(big), 2 }, { 1.5, 3 } });
+        QCOMPARE(keysInOrder(o), (QList<Term> { Term::negate(big), 1.5, big }));
+    }
+
     void createRules()
     {
         QCOMPARE(errorOf([&] { Table::create("x", TableOptions()); }), QStringLiteral("badarg"));

@@ -3,7 +3,9 @@
 #include <immortal/error.h>
 #include <immortal/processscope.h>
 
+#include <absl/container/inlined_vector.h>
 #include <algorithm>
+#include <boost/multiprecision/cpp_int.hpp>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -376,8 +378,9 @@ struct Frame
 {
     const Tuple &row;
     const Clause &clause;
-    std::vector<Term> values;
-    std::vector<char> bound;
+    // Inline for the usual few variables: no allocation per row.
+    absl::InlinedVector<Term, 6> values;
+    absl::InlinedVector<char, 6> bound;
     mutable std::optional<Term> object; // '$_', built when asked for
 };
 
@@ -467,7 +470,8 @@ Term integerOf(double d)
         throw EvalFailed {};
     if (d >= -9.2e18 && d <= 9.2e18)
         return Term(qint64(d));
-    return Term::integer(QString::number(d, 'f', 0));
+    // Exact: an integral double converts to cpp_int without rounding.
+    return Term::integer(QString::fromStdString(boost::multiprecision::cpp_int(d).str()));
 }
 
 Term call(const Expr &e, const Frame &f)
@@ -714,8 +718,8 @@ qsizetype MatchSpec::clauseCount() const noexcept
 std::optional<Term> MatchSpec::run(const Tuple &row) const
 {
     for (const Clause &clause : m_program->clauses) {
-        Frame f { row, clause, std::vector<Term>(size_t(clause.slotCount)),
-                  std::vector<char>(size_t(clause.slotCount), 0), std::nullopt };
+        Frame f { row, clause, absl::InlinedVector<Term, 6>(size_t(clause.slotCount)),
+                  absl::InlinedVector<char, 6>(size_t(clause.slotCount), 0), std::nullopt };
         const Pattern &head = clause.head;
         bool matched;
         if (head.kind == Pattern::Kind::Tuple)

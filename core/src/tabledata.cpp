@@ -303,9 +303,13 @@ void TableData::setRowSlowLocked(const Term &key, const Term &other)
     const auto it = m_set.find(key);
     if (it == m_set.end())
         return addRowLocked(key, other);
-    // The slot's key changes to an equal one: its hash and place stay.
+    // The slot's key changes to an equal one: its hash and place stay. Only
+    // floats, and tuples and lists that may hold them, can be equal without
+    // being the same value; other keys keep the one stored.
     const size_t before = slotHeap(it->key, it->row.other);
-    const_cast<Term &>(it->key) = key;
+    const Term::Type type = key.type();
+    if (type == Term::Type::Float || type == Term::Type::Tuple || type == Term::Type::List)
+        const_cast<Term &>(it->key) = key;
     it->row.other = other;
     m_heapBytes += slotHeap(it->key, it->row.other) - before;
 }

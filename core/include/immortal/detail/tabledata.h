@@ -235,8 +235,9 @@ private:
                          size_t &heapBefore);
     void closeRowLocked(const Tuple &row, SetSlots::iterator setIt, size_t heapBefore);
     // Memory accounting (see memory()). A term's heap bytes are what
-    // Term::memory() adds beyond the Term: only strings, binaries, tuples and
-    // lists have a payload, the types from String on (as Term's copies test);
+    // Term::memory() adds beyond the Term: only strings, binaries, tuples,
+    // lists and big integers have a payload, the types from String on (as
+    // Term's copies test);
     // a payload is immutable, so a term's heap bytes never change.
     static bool hasHeap(const Term &a, const Term &b) noexcept
     {
