@@ -182,6 +182,8 @@ int variableNumber(const Term &t)
     const QString name = t.atomName();
     if (name.size() < 2 || name.at(0) != u'$')
         return -1;
+    if (name.size() > 2 && name.at(1) == u'0') // '$01' is an atom, as in ets
+        return -1;
     for (qsizetype i = 1; i < name.size(); ++i) {
         if (!name.at(i).isDigit() || name.at(i).unicode() > 127)
             return -1;

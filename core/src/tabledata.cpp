@@ -1338,6 +1338,12 @@ qsizetype TableData::selectDelete(const MatchSpec &spec)
 
 qsizetype TableData::selectReplace(const MatchSpec &spec)
 {
+    // As OTP 25: "tables of type bag are not yet supported".
+    if (m_options.type == TableOptions::Type::Bag)
+        throw Error(Code::BadArg,
+                    QStringLiteral("select_replace does not work on bag tables (as in ets); %1 "
+                                   "is a bag")
+                        .arg(describe()));
     qsizetype replaced = 0;
     {
         BiasedLock::WriteLocker lock(m_lock);
@@ -1373,13 +1379,8 @@ qsizetype TableData::selectReplace(const MatchSpec &spec)
                 m_heapBytes -= entryHeap(key, rows);
                 BagRows kept;
                 for (Tuple &row : rows) {
-                    Tuple next = replacements[i] ? *replacements[i] : std::move(row);
+                    kept.push_back(replacements[i] ? *replacements[i] : std::move(row));
                     ++i;
-                    // A bag holds each distinct row once.
-                    if (m_options.type == TableOptions::Type::Bag
-                        && std::find(kept.begin(), kept.end(), next) != kept.end())
-                        continue;
-                    kept.push_back(std::move(next));
                 }
                 m_bagRows += qsizetype(kept.size()) - qsizetype(rows.size());
                 rows = std::move(kept);

@@ -194,7 +194,8 @@ public:
     qsizetype selectDelete(const MatchSpec &spec);
     /// ets:select_replace/2: replaces each matched row with its body's
     /// result; returns how many. Every result must be a row with the same
-    /// key (=:=), else BadArg and nothing changes. A write, atomic.
+    /// key (=:=), else BadArg and nothing changes. A write, atomic. BadArg
+    /// for a bag, which OTP 25 does not support either (a duplicate_bag works).
     qsizetype selectReplace(const MatchSpec &spec);
     /// ets:foldl/3 (in traversal order).
     template<typename Acc, typename F>
