@@ -4,6 +4,7 @@
 #include <immortal/term.h>
 #include <immortal/tuple.h>
 
+#include <QFile>
 #include <QPoint>
 #include <QSet>
 #include <QTest>
@@ -334,6 +335,60 @@ private Q_SLOTS:
         // QVariant: digits (no QVariant type holds it); quint64 comes back big.
         QCOMPARE(past.toVariant(), QVariant(QStringLiteral("9223372036854775808")));
         QCOMPARE(Term::fromVariant(QVariant::fromValue<quint64>(9223372036854775808ULL)), past);
+    }
+
+    // Big integer arithmetic against vectors Python computed and OTP 25
+    // confirmed ("op a b result" per line, Erlang's semantics: div and rem
+    // truncate, bitwise operators on two's complement, bsr floors).
+    void bigIntegerArithmeticMatchesErlang()
+    {
+        const QString path = qEnvironmentVariableIsSet("IMMORTAL_BIGINT_VECTORS")
+            ? qEnvironmentVariable("IMMORTAL_BIGINT_VECTORS")
+            : QFINDTESTDATA("data/bigint-vectors.txt");
+        QFile file(path);
+        QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(path));
+        int checked = 0;
+        while (!file.atEnd()) {
+            const QStringList f = QString::fromLatin1(file.readLine()).trimmed().split(u' ');
+            if (f.size() != 4)
+                continue;
+            const Term x = Term::integer(f[1]);
+            const Term y = Term::integer(f[2]);
+            const Term want = Term::integer(f[3]);
+            const QString &op = f[0];
+            Term got;
+            if (op == u"add")
+                got = Term::add(x, y);
+            else if (op == u"sub")
+                got = Term::subtract(x, y);
+            else if (op == u"mul")
+                got = Term::multiply(x, y);
+            else if (op == u"band")
+                got = Term::bitAnd(x, y);
+            else if (op == u"bor")
+                got = Term::bitOr(x, y);
+            else if (op == u"bxor")
+                got = Term::bitXor(x, y);
+            else if (op == u"div")
+                got = Term::intDiv(x, y);
+            else if (op == u"rem")
+                got = Term::rem(x, y);
+            else if (op == u"cmp")
+                got = Term(Term::compare(x, y));
+            else if (op == u"bsl")
+                got = Term::shiftLeft(x, y);
+            else if (op == u"bsr")
+                got = Term::shiftRight(x, y);
+            else if (op == u"bnot")
+                got = Term::bitNot(x);
+            QVERIFY2(got == want && got.hash() == want.hash(),
+                     qPrintable(QStringLiteral("%1 %2 %3: got %4, want %5")
+                                    .arg(op, f[1], f[2], got.format(), want.format())));
+            // One form per value: a result inside 64 bits is inline.
+            QCOMPARE(got.isBigInteger(), want.isBigInteger());
+            ++checked;
+        }
+        QVERIFY(checked > 100);
     }
 
     void sharedTermsAcrossThreads()
