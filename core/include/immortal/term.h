@@ -214,6 +214,15 @@ public:
 
     /// Erlang-like text: `42, 1.5, ok, "text", <<1,2>>, {a,1}, [1,2]`
     QString format() const;
+    /// The term that Erlang term text denotes: the inverse of format(), so
+    /// `parse(t.format()) == t`. Reads integers (`-7`, `16#ff`, `$a`), floats
+    /// (`1.5`, `-0.0`, `1.0e10`), atoms (`ok`, `'$1'`), strings (`"a\n"`, a
+    /// string, not a char list), binaries (`<<1,2>>`, `<<"text">>`,
+    /// `<<"é"/utf8>>`), tuples and proper lists (`[1,2]`, `[1|[2]]`), with
+    /// Erlang's escapes and any whitespace between tokens. Throws
+    /// Error(BadArg) naming the column and what was expected there, and for
+    /// an improper list or an integer beyond 64 bits.
+    static Term parse(QStringView text);
 
     /// Conversion for the GUI and for scenarios. Atoms become QString too,
     /// so toVariant() is lossy for atoms; fromVariant() maps QString to string,
