@@ -175,10 +175,12 @@ private Q_SLOTS:
             body(2,
                  L({ T({ a(u"hd"), L({ a(u"p"), a(u"q") }) }),
                      T({ a(u"tl"), L({ a(u"p"), a(u"q") }) }), T({ a(u"length"), L({ 1, 2 }) }),
-                     T({ a(u"size"), T({ T({ a(u"p"), a(u"q") }) }) }), T({ a(u"max"), x, 5 }),
-                     T({ a(u"min"), x, 5 }), T({ a(u"round"), 2.5 }), T({ a(u"trunc"), -2.5 }),
-                     T({ a(u"div"), 7, x }), T({ a(u"rem"), 7, x }) })),
-            QList<Term> { L({ a(u"p"), L({ a(u"q") }), 2, 2, 5, 2, 3, -2, 3, 1 }) });
+                     T({ a(u"size"), T({ T({ a(u"p"), a(u"q") }) }) }), T({ a(u"round"), 2.5 }),
+                     T({ a(u"trunc"), -2.5 }), T({ a(u"div"), 7, x }), T({ a(u"rem"), 7, x }) })),
+            QList<Term> { L({ a(u"p"), L({ a(u"q") }), 2, 2, 3, -2, 3, 1 }) });
+        // Not in OTP 25's match specifications (a differential run there
+        // said badarg).
+        QCOMPARE(errorOf([&] { body(2, T({ a(u"max"), x, 5 })); }), QStringLiteral("badarg"));
         // Type tests, not, is_record; element beyond the tuple is 'EXIT'.
         const Term tests =
             L({ T({ a(u"is_integer"), x }), T({ a(u"is_atom"), x }), T({ a(u"is_float"), x }),

@@ -80,8 +80,6 @@ enum class Fn {
     Float,
     Round,
     Trunc,
-    Max,
-    Min,
     Self,
 };
 
@@ -144,8 +142,6 @@ constexpr FnInfo kFunctions[] = {
     { "float", 1, Fn::Float },
     { "round", 1, Fn::Round },
     { "trunc", 1, Fn::Trunc },
-    { "max", 2, Fn::Max },
-    { "min", 2, Fn::Min },
     { "self", 0, Fn::Self },
 };
 
@@ -635,16 +631,6 @@ Term call(const Expr &e, const Frame &f)
             throw EvalFailed {};
         const double d = t.toDouble();
         return integerOf(e.fn == Fn::Round ? std::round(d) : std::trunc(d));
-    }
-    case Fn::Max: {
-        const Term a = arg(0);
-        const Term b = arg(1);
-        return Term::compare(a, b) < 0 ? b : a;
-    }
-    case Fn::Min: {
-        const Term a = arg(0);
-        const Term b = arg(1);
-        return Term::compare(b, a) < 0 ? b : a;
     }
     case Fn::Self:
         return Term(qint64(ProcessScope::current()));

@@ -33,8 +33,9 @@ class TableData;
 /// 'and', 'or', 'xor', 'not', 'andalso', 'orelse', the comparisons ('<',
 /// '=<', '>', '>=', '==', '/=', '=:=', '=/='), arithmetic ('+', '-', '*',
 /// '/', 'div', 'rem', 'band', 'bor', 'bxor', 'bnot', 'bsl', 'bsr'), abs,
-/// element, hd, tl, length, size, byte_size, float, round, trunc, max, min
-/// and self (the caller's pid, an integer).
+/// element, hd, tl, length, size, byte_size, float, round, trunc and self
+/// (the caller's pid, an integer). As in OTP 25, max and min are not among
+/// them (OTP 26 added them).
 ///
 /// A guard that raises (an argument of the wrong type) fails its clause; a
 /// body that raises gives the atom 'EXIT', as in ets. A malformed
