@@ -225,8 +225,10 @@ public:
     static Term parse(QStringView text);
 
     /// Conversion for the GUI and for scenarios. Atoms become QString too,
-    /// so toVariant() is lossy for atoms; fromVariant() maps QString to string,
-    /// QVariantList to list, int/qlonglong to integer, double to float.
+    /// so toVariant() is lossy for atoms, and so do big integers (their
+    /// decimal digits: no QVariant type holds them); fromVariant() maps
+    /// QString to string, QVariantList to list, int/qlonglong/qulonglong to
+    /// integer (a big one past qint64), double to float.
     QVariant toVariant() const;
     /// The term for a QVariant (see toVariant()); BadArg for a type that has
     /// no term form.
