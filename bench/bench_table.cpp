@@ -109,6 +109,39 @@ void BM_TableInfo(benchmark::State &state)
 }
 BENCHMARK(BM_TableInfo)->Arg(1000)->Arg(RowCount);
 
+// ets:select/2 over a filled table, one scan per iteration: the rows whose
+// value is below 1000, their keys. A match specification compiled once
+// (MatchSpec), against the same filter as a C++ predicate. Items are rows
+// scanned. In OTP: ets:select(T, [{{'$1','$2'},[{'<','$2',1000}],['$1']}]).
+void BM_TableSelectMatchSpec(benchmark::State &state)
+{
+    Table t = makeTable();
+    for (int i = 0; i < int(state.range(0)); ++i)
+        t.insert({ i, i });
+    const auto a = [](const char16_t *n) {
+        return Term::atom(n);
+    };
+    const MatchSpec ms(Term::list({ Term::tuple(
+        { Term::tuple({ a(u"$1"), a(u"$2") }),
+          Term::list({ Term::tuple({ a(u"<"), a(u"$2"), 1000 }) }), Term::list({ a(u"$1") }) }) }));
+    for (auto _ : state)
+        benchmark::DoNotOptimize(t.select(ms));
+    state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_TableSelectMatchSpec)->Arg(10000);
+
+void BM_TableSelectPredicate(benchmark::State &state)
+{
+    Table t = makeTable();
+    for (int i = 0; i < int(state.range(0)); ++i)
+        t.insert({ i, i });
+    for (auto _ : state)
+        benchmark::DoNotOptimize(
+            t.select([](const Tuple &row) { return row.at(1).toInteger() < 1000; }));
+    state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_TableSelectPredicate)->Arg(10000);
+
 // Two threads looking up in one public table: reads take the lock shared,
 // so items_per_second should be about twice the one-thread figure on two
 // idle cores (the loaded CI machine shows less).

@@ -10,6 +10,7 @@
 #include <QThread>
 
 #include <atomic>
+#include <cmath>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -735,6 +736,316 @@ private Q_SLOTS:
         QCOMPARE(t.lookupElement(2, 2), Term("two"));
         QVERIFY(t.insertNew(QList<Tuple> { { 1, "one" }, { 3, "three" } }));
         QCOMPARE(t.size(), 3);
+    }
+
+    // ets:update_element/3 looks the key up first: a missing key is false
+    // whatever the positions say, the key's own included (checked on OTP 25).
+    void updateElementOnAMissingKeyIsFalse()
+    {
+        Table t = make(opts(TableOptions::Type::Set));
+        ProcessScope scope(m_owner->pid());
+        t.insert(Tuple { 1, "a" });
+        QVERIFY(!t.updateElement(2, 1, "x"));
+        QVERIFY(!t.updateElement(2, 0, "x"));
+        QVERIFY(!t.updateElement(2, 99, "x"));
+        QVERIFY(!t.updateElement(2, { { 2, "y" }, { 1, "z" } }));
+        QCOMPARE(errorOf([&] { t.updateElement(1, 1, 1); }), QStringLiteral("badarg"));
+        QCOMPARE(errorOf([&] { t.updateElement(1, 0, 1); }), QStringLiteral("badarg"));
+        Table ordered = make(opts(TableOptions::Type::OrderedSet), QStringLiteral("o"));
+        QVERIFY(!ordered.updateElement(2, 1, "x"));
+        // A bag is badarg whether or not the key is there.
+        Table bag = make(opts(TableOptions::Type::Bag), QStringLiteral("b"));
+        QCOMPARE(errorOf([&] { bag.updateElement(2, 2, "x"); }), QStringLiteral("badarg"));
+    }
+
+    // ets:insert_new/2 checks every row before any key: a row without a key
+    // is badarg even when another row's key exists (checked on OTP 25).
+    void insertNewChecksEveryRowFirst()
+    {
+        for (const auto type :
+             { TableOptions::Type::Set, TableOptions::Type::OrderedSet, TableOptions::Type::Bag }) {
+            TableOptions o = opts(type);
+            o.keyPos = 2;
+            Table t = make(o, QString::fromLatin1(TableOptions::typeName(type)));
+            ProcessScope scope(m_owner->pid());
+            t.insert(Tuple { "x", 1 });
+            QCOMPARE(errorOf([&] {
+                         t.insertNew(QList<Tuple> { { "y", 1 }, { "short" } });
+                     }),
+                     QStringLiteral("badarg"));
+            QCOMPARE(errorOf([&] {
+                         t.insertNew(QList<Tuple> { { "short" }, { "y", 1 } });
+                     }),
+                     QStringLiteral("badarg"));
+            QCOMPARE(t.size(), 1);
+        }
+    }
+
+    // Keys equal in a table's sense but not the same value: ets keeps the
+    // newest row's key, and lookup returns the row it holds, not the key
+    // passed in (checked on OTP 25, where 0.0 =:= -0.0).
+    void equalKeysKeepTheNewestRowsKey()
+    {
+        const auto isNegativeZero = [](const Term &t) {
+            return t.isFloat() && t.toDouble() == 0.0 && std::signbit(t.toDouble());
+        };
+        for (const auto access :
+             { TableOptions::Access::Public, TableOptions::Access::Protected }) {
+            Table t = make(opts(TableOptions::Type::Set, access));
+            ProcessScope scope(m_owner->pid());
+            t.insert({ 0.0, "a" });
+            t.insert({ -0.0, "b" });
+            QCOMPARE(t.size(), 1);
+            QVERIFY(isNegativeZero(t.toList().first().at(0)));
+            QVERIFY(isNegativeZero(t.lookup(0.0).first().at(0)));
+            Rows into;
+            QCOMPARE(t.lookup(0.0, into), 1);
+            QVERIFY(isNegativeZero(into.first().at(0)));
+            QVERIFY(isNegativeZero(*t.first()));
+            // A tuple key holding the float, and a row kept whole.
+            t.insert(Tuple { Term::tuple({ 0.0 }), 1, 2 });
+            t.insert(Tuple { Term::tuple({ -0.0 }), 3, 4 });
+            const Tuple row = t.lookup(Term::tuple({ 0.0 })).first();
+            QVERIFY(isNegativeZero(row.at(0).at(0)));
+            QCOMPARE(row.at(2), Term(4));
+            QCOMPARE(t.take(Term::tuple({ 0.0 })).size(), 1);
+            QCOMPARE(t.size(), 1);
+        }
+        // ordered_set: 1 and 1.0 are one key; the stored row comes back.
+        Table o = make(opts(TableOptions::Type::OrderedSet), QStringLiteral("o"));
+        ProcessScope scope(m_owner->pid());
+        o.insert({ 1, "a" });
+        QVERIFY(o.lookup(1.0).first().at(0).isInteger());
+        o.insert({ 1.0, "b" });
+        QCOMPARE(o.size(), 1);
+        QVERIFY(o.lookup(1).first().at(0).isFloat());
+        QVERIFY(o.first()->isFloat());
+        QVERIFY(o.toList().first().at(0).isFloat());
+        QVERIFY(o.take(1).first().at(0).isFloat());
+    }
+
+    // ets:update_counter/3,4 past 64 bits, with thresholds, and with a list
+    // of updates (results checked on OTP 25).
+    void updateCounterLikeEts()
+    {
+        Table t = make(opts(TableOptions::Type::Set));
+        ProcessScope scope(m_owner->pid());
+        const qint64 max = std::numeric_limits<qint64>::max();
+        t.insert({ a(u"c"), max });
+        // The qint64 form refuses a result it cannot return, changing nothing.
+        QCOMPARE(errorOf([&] { t.updateCounter(a(u"c"), 2, 1); }), QStringLiteral("badarg"));
+        QCOMPARE(t.updateCounter(a(u"c"), CounterUpdate { 2, 1 }),
+                 Term::integer(u"9223372036854775808"));
+        QVERIFY(t.lookupElement(a(u"c"), 2).isBigInteger());
+        QCOMPARE(
+            t.updateCounter(a(u"c"), CounterUpdate { 2, Term(std::numeric_limits<qint64>::min()) }),
+            Term(0));
+        QCOMPARE(t.lookupElement(a(u"c"), 2).type(), Term::Type::Integer);
+        // Thresholds: above it going up, below it going down.
+        t.insert(Tuple { a(u"d"), 5, 10 });
+        QCOMPARE(t.updateCounter(a(u"d"), CounterUpdate { 2, 10, 12, 0 }), Term(0));
+        QCOMPARE(t.updateCounter(a(u"d"), CounterUpdate { 2, -10, -3, 7 }), Term(7));
+        QCOMPARE(t.updateCounter(a(u"d"), CounterUpdate { 2, 3, 10, 0 }), Term(10)); // not above
+        QCOMPARE(t.updateCounter(a(u"d"), CounterUpdate { 2, 0, 9, 1 }), Term(1));
+        t.insert(Tuple { a(u"d"), 7, 10 });
+        // A list: in order, a position twice.
+        QCOMPARE(t.updateCounter(a(u"d"), QList<CounterUpdate> { { 2, 1 }, { 3, 1 }, { 2, 1 } }),
+                 (QList<Term> { 8, 11, 9 }));
+        QCOMPARE(t.updateCounter(a(u"d"), QList<CounterUpdate> {}), QList<Term> {});
+        // One bad update: badarg and no change.
+        QCOMPARE(errorOf([&] {
+                     t.updateCounter(a(u"d"), QList<CounterUpdate> { { 2, 1 }, { 9, 1 } });
+                 }),
+                 QStringLiteral("badarg"));
+        QCOMPARE(errorOf([&] {
+                     t.updateCounter(a(u"d"), QList<CounterUpdate> { { 1, 1 } });
+                 }),
+                 QStringLiteral("badarg"));
+        QCOMPARE(errorOf([&] {
+                     t.updateCounter(a(u"d"), CounterUpdate { 2, 1.0 });
+                 }),
+                 QStringLiteral("badarg"));
+        QCOMPARE(errorOf([&] {
+                     t.updateCounter(a(u"d"), CounterUpdate { 2, 1, 1.0, 0 });
+                 }),
+                 QStringLiteral("badarg"));
+        QCOMPARE(t.lookup(a(u"d")).first(), (Tuple { a(u"d"), 9, 11 }));
+        // Default rows, with a threshold.
+        QCOMPARE(t.updateCounter(a(u"n"), CounterUpdate { 2, 5, 3, 0 }, Tuple { a(u"x"), 1 }),
+                 Term(0));
+        QCOMPARE(t.lookup(a(u"n")).first(), (Tuple { a(u"n"), 0 }));
+        QCOMPARE(errorOf([&] {
+                     t.updateCounter(a(u"m"), CounterUpdate { 3, 1 }, Tuple { a(u"x"), 1 });
+                 }),
+                 QStringLiteral("badarg"));
+        QVERIFY(!t.member(a(u"m")));
+        // ordered_set too, with a big counter in a longer row.
+        Table o = make(opts(TableOptions::Type::OrderedSet), QStringLiteral("o"));
+        o.insert(Tuple { 1, Term::integer(u"100000000000000000000"), "x" });
+        QCOMPARE(o.updateCounter(1, QList<CounterUpdate> { { 2, -1 } }),
+                 QList<Term> { Term::integer(u"99999999999999999999") });
+        QCOMPARE(TableStore::instance()->find(o.id())->memory(),
+                 TableStore::instance()->find(o.id())->memoryByWalk());
+    }
+
+    // ets:lookup_element/4 (OTP 26): the default for a missing key only.
+    void lookupElementWithADefault()
+    {
+        Table t = make(opts(TableOptions::Type::Set));
+        Table bag = make(opts(TableOptions::Type::Bag), QStringLiteral("b"));
+        ProcessScope scope(m_owner->pid());
+        t.insert(Tuple { 1, "a" });
+        QCOMPARE(t.lookupElement(1, 2, a(u"dflt")), Term("a"));
+        QCOMPARE(t.lookupElement(2, 2, a(u"dflt")), a(u"dflt"));
+        QCOMPARE(t.lookupElement(2, 9, a(u"dflt")), a(u"dflt"));
+        QCOMPARE(errorOf([&] { t.lookupElement(1, 9, a(u"dflt")); }), QStringLiteral("badarg"));
+        QCOMPARE(errorOf([&] { t.lookupElement(2, 2); }), QStringLiteral("badarg"));
+        bag.insert(QList<Tuple> { { 1, "x" }, { 1, "y" } });
+        QCOMPARE(bag.lookupElement(1, 2, a(u"dflt")), Term::list({ "x", "y" }));
+        QCOMPARE(bag.lookupElement(2, 2, a(u"dflt")), a(u"dflt"));
+    }
+
+    // ets:foldr/3: an ordered_set from its last key; foldl the other way.
+    void foldrFromTheEnd()
+    {
+        Table t = make(opts(TableOptions::Type::OrderedSet));
+        ProcessScope scope(m_owner->pid());
+        for (int k = 1; k <= 4; ++k)
+            t.insert({ k, k * 10 });
+        const auto keys = [](const Tuple &row, QList<Term> acc) {
+            acc.append(row.at(0));
+            return acc;
+        };
+        QCOMPARE(t.foldr(QList<Term> {}, keys), (QList<Term> { 4, 3, 2, 1 }));
+        QCOMPARE(t.fold(QList<Term> {}, keys), (QList<Term> { 1, 2, 3, 4 }));
+        QCOMPARE(
+            t.foldr(0, [](const Tuple &row, int sum) { return sum + int(row.at(1).toInteger()); }),
+            100);
+    }
+
+    // ets:rename/2 and ets:whereis/1 (checked on OTP 25: a taken name, the
+    // table's own included, is badarg; an unnamed table just changes name).
+    void renameAndWhereis()
+    {
+        TableOptions named = opts(TableOptions::Type::Set);
+        named.namedTable = true;
+        Table one = make(named, QStringLiteral("one"));
+        Table two = make(named, QStringLiteral("two"));
+        Table plain = make(opts(TableOptions::Type::Set), QStringLiteral("plain"));
+        QCOMPARE(Table::whereis(QStringLiteral("one")), std::optional<TableId>(one.id()));
+        QCOMPARE(Table::whereis(QStringLiteral("plain")), std::nullopt);
+        QCOMPARE(Table::whereis(QStringLiteral("none")), std::nullopt);
+        {
+            ProcessScope scope(m_owner->pid());
+            QCOMPARE(errorOf([&] { one.rename(QStringLiteral("two")); }), QStringLiteral("badarg"));
+            QCOMPARE(errorOf([&] { one.rename(QStringLiteral("one")); }), QStringLiteral("badarg"));
+            one.rename(QStringLiteral("three"));
+            plain.rename(QStringLiteral("two")); // unnamed: no registry, no clash
+        }
+        QCOMPARE(Table::whereis(QStringLiteral("one")), std::nullopt);
+        QCOMPARE(Table::whereis(QStringLiteral("three")), std::optional<TableId>(one.id()));
+        QCOMPARE(Table::named(QStringLiteral("three")).id(), one.id());
+        QCOMPARE(errorOf([] { Table::named(QStringLiteral("one")); }),
+                 QStringLiteral("no_such_table"));
+        QCOMPARE(one.info().name, QStringLiteral("three"));
+        QCOMPARE(plain.info().name, QStringLiteral("two"));
+        QCOMPARE(Table::named(QStringLiteral("two")).id(), two.id());
+        // The old name is free again; only the owner renames a protected table.
+        Table again = make(named, QStringLiteral("one"));
+        QCOMPARE(errorOf([&] { again.rename(QStringLiteral("four")); }),
+                 QStringLiteral("not_owner"));
+        // A deleted table's name is free.
+        {
+            ProcessScope scope(m_owner->pid());
+            one.deleteTable();
+        }
+        QCOMPARE(Table::whereis(QStringLiteral("three")), std::nullopt);
+    }
+
+    // ets:setopts/2 with {protection, ...}, which OTP 25 accepts.
+    void setProtection()
+    {
+        Table t = make(opts(TableOptions::Type::Set, TableOptions::Access::Protected));
+        {
+            ProcessScope scope(m_owner->pid());
+            t.insert({ 1, 1 });
+        }
+        ProcessScope as(m_other->pid());
+        QCOMPARE(errorOf([&] { t.insert({ 2, 2 }); }), QStringLiteral("access_denied"));
+        QCOMPARE(errorOf([&] { t.setProtection(TableOptions::Access::Public); }),
+                 QStringLiteral("not_owner"));
+        {
+            ProcessScope scope(m_owner->pid());
+            t.setProtection(TableOptions::Access::Public);
+        }
+        QCOMPARE(t.info().access, TableOptions::Access::Public);
+        t.insert({ 2, 2 }); // the inline path is on now
+        QCOMPARE(t.lookup(2).size(), 1);
+        {
+            ProcessScope scope(m_owner->pid());
+            t.setProtection(TableOptions::Access::Private);
+        }
+        QCOMPARE(errorOf([&] { t.lookup(1); }), QStringLiteral("access_denied"));
+        QCOMPARE(errorOf([&] { t.member(1); }), QStringLiteral("access_denied"));
+        QCOMPARE(errorOf([&] { t.insert({ 3, 3 }); }), QStringLiteral("access_denied"));
+        QCOMPARE(t.info().size, 2);
+    }
+
+    // The tuning options: accepted, kept and reported as ets reports them.
+    void performanceOptions()
+    {
+        TableOptions o = opts(TableOptions::Type::OrderedSet);
+        QVERIFY(!o.effectiveDecentralizedCounters());
+        o.readConcurrency = true;
+        o.writeConcurrency = TableOptions::WriteConcurrency::Auto;
+        o.compressed = true;
+        Table t = make(o);
+        const TableInfo i = t.info();
+        QVERIFY(i.readConcurrency);
+        QCOMPARE(i.writeConcurrency, TableOptions::WriteConcurrency::Auto);
+        QVERIFY(i.compressed);
+        QVERIFY(i.decentralizedCounters); // ets's default for an ordered_set with write_concurrency
+        o.type = TableOptions::Type::Set;
+        QVERIFY(!o.effectiveDecentralizedCounters());
+        o.decentralizedCounters = true;
+        QVERIFY(make(o, QStringLiteral("s")).info().decentralizedCounters);
+        const TableOptions w =
+            TableOptions::fromStrings({ "read_concurrency", "write_concurrency=auto", "compressed",
+                                        "decentralized_counters=false" });
+        QVERIFY(w.readConcurrency && w.compressed);
+        QCOMPARE(w.writeConcurrency, TableOptions::WriteConcurrency::Auto);
+        QCOMPARE(w.decentralizedCounters, std::optional<bool>(false));
+        QCOMPARE(TableOptions::fromStrings(w.toStrings()).toStrings(), w.toStrings());
+        QCOMPARE(TableOptions::fromStrings({ "write_concurrency" }).writeConcurrency,
+                 TableOptions::WriteConcurrency::True);
+        QCOMPARE(errorOf([] { TableOptions::fromStrings({ "compressed=maybe" }); }),
+                 QStringLiteral("badarg"));
+    }
+
+    // Big integers are keys like any other: found by value, ordered by value.
+    void bigIntegerKeys()
+    {
+        const Term big = Term::integer(u"123456789012345678901234567890");
+        for (const auto type :
+             { TableOptions::Type::Set, TableOptions::Type::OrderedSet, TableOptions::Type::Bag }) {
+            Table t = make(opts(type, TableOptions::Access::Public),
+                           QString::fromLatin1(TableOptions::typeName(type)));
+            t.insert({ big, 1 });
+            t.insert({ Term::add(big, Term(1)), 2 });
+            t.insert({ 5, 3 });
+            QCOMPARE(t.lookup(Term::integer(u"123456789012345678901234567890")).size(), 1);
+            QVERIFY(t.member(Term::add(big, Term(1))));
+            QVERIFY(!t.member(Term::subtract(big, Term(1))));
+            QCOMPARE(t.lookup(big).first().at(1), Term(1));
+            t.erase(big);
+            QCOMPARE(t.size(), 2);
+            QCOMPARE(TableStore::instance()->find(t.id())->memory(),
+                     TableStore::instance()->find(t.id())->memoryByWalk());
+        }
+        Table o = make(opts(TableOptions::Type::OrderedSet), QStringLiteral("order"));
+        ProcessScope scope(m_owner->pid());
+        o.insert(QList<Tuple> { { big, 1 }, { Term::negate(big), 2 }, { 1.5, 3 } });
+        QCOMPARE(keysInOrder(o), (QList<Term> { Term::negate(big), 1.5, big }));
     }
 
     void createRules()

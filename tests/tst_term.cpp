@@ -4,6 +4,7 @@
 #include <immortal/term.h>
 #include <immortal/tuple.h>
 
+#include <QFile>
 #include <QPoint>
 #include <QSet>
 #include <QTest>
@@ -270,6 +271,124 @@ private Q_SLOTS:
         QVERIFY(Term(QString(100, u'x')).memory() >= 200);
         const Term t = Term::tuple({ 1, 2, 3 });
         QVERIFY(t.memory() >= 4 * sizeof(Term));
+    }
+
+    // Integers beyond 64 bits are Erlang bignums: one form per value.
+    void bigIntegers()
+    {
+        const qint64 max = std::numeric_limits<qint64>::max();
+        const qint64 min = std::numeric_limits<qint64>::min();
+        const Term past = Term::add(Term(max), Term(1));
+        QVERIFY(past.isInteger());
+        QVERIFY(past.isBigInteger());
+        QCOMPARE(past.type(), Term::Type::BigInteger);
+        QCOMPARE(past.format(), QStringLiteral("9223372036854775808"));
+        QCOMPARE(past, Term::integer(u"9223372036854775808"));
+        QCOMPARE(past.hash(), Term::integer(u"9223372036854775808").hash());
+        QCOMPARE(errorOf([&] { past.toInteger(); }), QStringLiteral("badarg"));
+        QCOMPARE(past.toDouble(), 9223372036854775808.0);
+        // Back inside 64 bits: inline again, equal and hashed as any integer.
+        const Term back = Term::subtract(past, Term(1));
+        QCOMPARE(back.type(), Term::Type::Integer);
+        QCOMPARE(back, Term(max));
+        QCOMPARE(back.hash(), Term(max).hash());
+        QCOMPARE(Term::integer(u"-9223372036854775808").type(), Term::Type::Integer);
+        QCOMPARE(Term::integer(u"-9223372036854775809"), Term::subtract(Term(min), Term(1)));
+        QCOMPARE(Term::negate(Term(min)), past);
+        QCOMPARE(errorOf([] { Term::integer(u"12a"); }), QStringLiteral("badarg"));
+        QCOMPARE(errorOf([] { Term::integer(u"-"); }), QStringLiteral("badarg"));
+        // Order: by value, floats included, exactly.
+        const Term huge = Term::multiply(past, past); // 2^126
+        QCOMPARE(huge.format(), QStringLiteral("85070591730234615865843651857942052864"));
+        QVERIFY(Term(max) < past && past < huge);
+        QVERIFY(Term::negate(huge) < Term(min));
+        QCOMPARE(Term::compare(past, Term(9223372036854775808.0)), 0);
+        QVERIFY(past != Term(9223372036854775808.0)); // =:= tells them apart
+        QVERIFY(past < Term(9223372036854775808.5e0 * 2));
+        QVERIFY(past > Term(-1.0e300) && past < Term(1.0e300));
+        QVERIFY(past < Term::atom(u"a"));
+        QVERIFY(Term::compare(Term(1.0e19), Term::integer(u"10000000000000000001")) < 0);
+        // Arithmetic: Erlang's, promoting and normalising.
+        QCOMPARE(Term::intDiv(huge, past), past);
+        QCOMPARE(Term::rem(huge, Term::add(past, Term(1))).type(), Term::Type::Integer);
+        QCOMPARE(Term::shiftLeft(Term(1), Term(64)).format(),
+                 QStringLiteral("18446744073709551616"));
+        QCOMPARE(Term::shiftRight(Term::shiftLeft(Term(1), Term(64)), Term(64)), Term(1));
+        QCOMPARE(Term::shiftRight(Term(-7), Term(1)), Term(-4));
+        QCOMPARE(Term::bitNot(past), Term::integer(u"-9223372036854775809"));
+        QCOMPARE(Term::bitAnd(huge, Term(-1)), huge);
+        QCOMPARE(Term::abs(Term::negate(huge)), huge);
+        QCOMPARE(Term::intDiv(Term(min), Term(-1)), past);
+        QCOMPARE(Term::rem(Term(min), Term(-1)), Term(0));
+        QCOMPARE(Term::add(Term(1), Term(0.5)), Term(1.5));
+        QCOMPARE(Term::divide(Term(3), Term(2)), Term(1.5));
+        QCOMPARE(errorOf([] { Term::intDiv(Term(1), Term(0)); }), QStringLiteral("badarg"));
+        QCOMPARE(errorOf([] { Term::add(Term(1), Term::atom(u"a")); }), QStringLiteral("badarg"));
+        QCOMPARE(errorOf([] { Term::bitAnd(Term(1), Term(1.0)); }), QStringLiteral("badarg"));
+        // Payload bookkeeping: copies share, memory counts the payload.
+        const Term copy = huge;
+        QCOMPARE(copy, huge);
+        QVERIFY(huge.memory() > sizeof(Term));
+        QVERIFY(Term::tuple({ huge }).memory() > Term::tuple({ 1 }).memory());
+        QSet<Term> set { past, Term(max), Term::add(Term(max), Term(1)) };
+        QCOMPARE(set.size(), 2);
+        // QVariant: digits (no QVariant type holds it); quint64 comes back big.
+        QCOMPARE(past.toVariant(), QVariant(QStringLiteral("9223372036854775808")));
+        QCOMPARE(Term::fromVariant(QVariant::fromValue<quint64>(9223372036854775808ULL)), past);
+    }
+
+    // Big integer arithmetic against vectors Python computed and OTP 25
+    // confirmed ("op a b result" per line, Erlang's semantics: div and rem
+    // truncate, bitwise operators on two's complement, bsr floors).
+    void bigIntegerArithmeticMatchesErlang()
+    {
+        const QString path = qEnvironmentVariableIsSet("IMMORTAL_BIGINT_VECTORS")
+            ? qEnvironmentVariable("IMMORTAL_BIGINT_VECTORS")
+            : QFINDTESTDATA("data/bigint-vectors.txt");
+        QFile file(path);
+        QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(path));
+        int checked = 0;
+        while (!file.atEnd()) {
+            const QStringList f = QString::fromLatin1(file.readLine()).trimmed().split(u' ');
+            if (f.size() != 4)
+                continue;
+            const Term x = Term::integer(f[1]);
+            const Term y = Term::integer(f[2]);
+            const Term want = Term::integer(f[3]);
+            const QString &op = f[0];
+            Term got;
+            if (op == u"add")
+                got = Term::add(x, y);
+            else if (op == u"sub")
+                got = Term::subtract(x, y);
+            else if (op == u"mul")
+                got = Term::multiply(x, y);
+            else if (op == u"band")
+                got = Term::bitAnd(x, y);
+            else if (op == u"bor")
+                got = Term::bitOr(x, y);
+            else if (op == u"bxor")
+                got = Term::bitXor(x, y);
+            else if (op == u"div")
+                got = Term::intDiv(x, y);
+            else if (op == u"rem")
+                got = Term::rem(x, y);
+            else if (op == u"cmp")
+                got = Term(Term::compare(x, y));
+            else if (op == u"bsl")
+                got = Term::shiftLeft(x, y);
+            else if (op == u"bsr")
+                got = Term::shiftRight(x, y);
+            else if (op == u"bnot")
+                got = Term::bitNot(x);
+            QVERIFY2(got == want && got.hash() == want.hash(),
+                     qPrintable(QStringLiteral("%1 %2 %3: got %4, want %5")
+                                    .arg(op, f[1], f[2], got.format(), want.format())));
+            // One form per value: a result inside 64 bits is inline.
+            QCOMPARE(got.isBigInteger(), want.isBigInteger());
+            ++checked;
+        }
+        QVERIFY(checked > 100);
     }
 
     void sharedTermsAcrossThreads()

@@ -290,18 +290,23 @@ private Q_SLOTS:
         QCOMPARE(parseError(text), message);
     }
 
-    void integersBeyond64BitsAreRefused()
+    void integersBeyond64BitsAreBig()
     {
-        // Until Term has bignums: one place in termparse.cpp refuses them.
-        QCOMPARE(parseError(QStringLiteral("9223372036854775808")),
-                 QStringLiteral("column 1: the integer 9223372036854775808 does not fit in 64 "
-                                "signed bits (Term has no bignums yet)"));
-        QCOMPARE(parseError(QStringLiteral("[1,-9223372036854775809]")),
-                 QStringLiteral("column 4: the integer -9223372036854775809 does not fit in 64 "
-                                "signed bits (Term has no bignums yet)"));
-        QVERIFY(
-            parseError(QStringLiteral("16#10000000000000000")).contains(u"16#10000000000000000"));
-        QVERIFY(parseError(QStringLiteral("99999999999999999999999999")).contains(u"bignums"));
+        QCOMPARE(Term::parse(QStringLiteral("9223372036854775808")),
+                 Term::integer(u"9223372036854775808"));
+        QCOMPARE(Term::parse(QStringLiteral("[1,-9223372036854775809]")),
+                 Term::list({ 1, Term::integer(u"-9223372036854775809") }));
+        QCOMPARE(Term::parse(QStringLiteral("16#10000000000000000")),
+                 Term::integer(u"18446744073709551616"));
+        QCOMPARE(Term::parse(QStringLiteral("-2#1") + QString(70, u'0')),
+                 Term::negate(Term::shiftLeft(Term(1), Term(70))));
+        QCOMPARE(Term::parse(QStringLiteral("99_999_999_999_999_999_999_999_999")),
+                 Term::integer(u"99999999999999999999999999"));
+        QVERIFY(Term::parse(QStringLiteral("9223372036854775808")).isBigInteger());
+        QCOMPARE(Term::parse(QStringLiteral("-9223372036854775808")).type(), Term::Type::Integer);
+        // format() and parse() round-trip big integers.
+        const Term big = Term::integer(u"-123456789012345678901234567890");
+        QCOMPARE(Term::parse(big.format()), big);
     }
 
     void deepNestingIsRefusedNotACrash()

@@ -119,12 +119,35 @@ Rows Table::take(const Term &key)
 
 qint64 Table::updateCounter(const Term &key, int pos, qint64 incr)
 {
-    return data().updateCounter(key, pos, incr, nullptr);
+    const CounterUpdate op(pos, incr);
+    return data().updateCounter(key, &op, 1, nullptr, true).first().toInteger();
 }
 
 qint64 Table::updateCounter(const Term &key, int pos, qint64 incr, const Tuple &defaultRow)
 {
-    return data().updateCounter(key, pos, incr, &defaultRow);
+    const CounterUpdate op(pos, incr);
+    return data().updateCounter(key, &op, 1, &defaultRow, true).first().toInteger();
+}
+
+Term Table::updateCounter(const Term &key, const CounterUpdate &op)
+{
+    return data().updateCounter(key, &op, 1, nullptr, false).first();
+}
+
+Term Table::updateCounter(const Term &key, const CounterUpdate &op, const Tuple &defaultRow)
+{
+    return data().updateCounter(key, &op, 1, &defaultRow, false).first();
+}
+
+QList<Term> Table::updateCounter(const Term &key, const QList<CounterUpdate> &ops)
+{
+    return data().updateCounter(key, ops.constData(), ops.size(), nullptr, false);
+}
+
+QList<Term> Table::updateCounter(const Term &key, const QList<CounterUpdate> &ops,
+                                 const Tuple &defaultRow)
+{
+    return data().updateCounter(key, ops.constData(), ops.size(), &defaultRow, false);
 }
 
 bool Table::updateElement(const Term &key, int pos, const Term &value)
@@ -139,7 +162,31 @@ bool Table::updateElement(const Term &key, const QList<std::pair<int, Term>> &ch
 
 Term Table::lookupElement(const Term &key, int pos) const
 {
-    return data().lookupElement(key, pos);
+    return data().lookupElement(key, pos, nullptr);
+}
+
+Term Table::lookupElement(const Term &key, int pos, const Term &defaultValue) const
+{
+    return data().lookupElement(key, pos, &defaultValue);
+}
+
+std::optional<TableId> Table::whereis(const QString &name)
+{
+    if (auto d = TableStore::instance()->findByName(name))
+        return d->id();
+    return std::nullopt;
+}
+
+void Table::setProtection(TableOptions::Access access)
+{
+    data();
+    TableStore::instance()->setProtection(m_d, access);
+}
+
+void Table::rename(const QString &name)
+{
+    data();
+    TableStore::instance()->rename(m_d, name);
 }
 
 std::optional<Term> Table::first() const
@@ -186,6 +233,51 @@ QList<Tuple> Table::select(const std::function<bool(const Tuple &)> &pred) const
 qsizetype Table::selectDelete(const std::function<bool(const Tuple &)> &pred)
 {
     return data().selectDelete(pred);
+}
+
+QList<Term> Table::select(const MatchSpec &spec) const
+{
+    return data().select(spec, false);
+}
+
+std::optional<SelectChunk> Table::select(const MatchSpec &spec, qsizetype limit) const
+{
+    return data().select(spec, limit, false);
+}
+
+std::optional<SelectChunk> Table::select(const SelectContinuation &continuation)
+{
+    return TableData::select(continuation);
+}
+
+QList<Term> Table::selectReverse(const MatchSpec &spec) const
+{
+    return data().select(spec, true);
+}
+
+std::optional<SelectChunk> Table::selectReverse(const MatchSpec &spec, qsizetype limit) const
+{
+    return data().select(spec, limit, true);
+}
+
+std::optional<SelectChunk> Table::selectReverse(const SelectContinuation &continuation)
+{
+    return TableData::select(continuation);
+}
+
+qsizetype Table::selectCount(const MatchSpec &spec) const
+{
+    return data().selectCount(spec);
+}
+
+qsizetype Table::selectDelete(const MatchSpec &spec)
+{
+    return data().selectDelete(spec);
+}
+
+qsizetype Table::selectReplace(const MatchSpec &spec)
+{
+    return data().selectReplace(spec);
 }
 
 void Table::forEach(const std::function<void(const Tuple &)> &fn) const

@@ -191,8 +191,25 @@ TableData::TableData(TableId id, const QString &name, const TableOptions &option
 
 QString TableData::describe() const
 {
-    return m_name.isEmpty() ? QStringLiteral("table %1").arg(m_id)
-                            : QStringLiteral("table %1 (%2)").arg(m_id).arg(m_name);
+    const QString n = name();
+    return n.isEmpty() ? QStringLiteral("table %1").arg(m_id)
+                       : QStringLiteral("table %1 (%2)").arg(m_id).arg(n);
+}
+
+void TableData::setName(const QString &name)
+{
+    QMutexLocker lock(&m_nameMutex);
+    m_name = name;
+}
+
+void TableData::setAccess(TableOptions::Access access)
+{
+    using Access = TableOptions::Access;
+    BiasedLock::WriteLocker lock(m_lock);
+    m_options.access = access;
+    if (m_options.type == TableOptions::Type::Set && isAlive())
+        m_fast = (access != Access::Private ? kFastRead : 0)
+            | (access == Access::Public ? kFastWrite : 0);
 }
 
 void TableData::notAlive() const
@@ -279,6 +296,22 @@ void TableData::addRowLocked(const Term &key, const Term &other)
     if (hasHeap(key, other)) [[unlikely]]
         m_heapBytes += slotHeap(key, other); // the slot's key shares key's payload
     setSize(qsizetype(m_set.size()));
+}
+
+void TableData::setRowSlowLocked(const Term &key, const Term &other)
+{
+    const auto it = m_set.find(key);
+    if (it == m_set.end())
+        return addRowLocked(key, other);
+    // The slot's key changes to an equal one: its hash and place stay. Only
+    // floats, and tuples and lists that may hold them, can be equal without
+    // being the same value; other keys keep the one stored.
+    const size_t before = slotHeap(it->key, it->row.other);
+    const Term::Type type = key.type();
+    if (type == Term::Type::Float || type == Term::Type::Tuple || type == Term::Type::List)
+        const_cast<Term &>(it->key) = key;
+    it->row.other = other;
+    m_heapBytes += slotHeap(it->key, it->row.other) - before;
 }
 
 void TableData::replaceRowLocked(const SetSlot &slot, const Term &other)
@@ -478,7 +511,7 @@ void TableData::announceWrite()
             TraceEvent e;
             e.type = TraceEvent::Type::TableWritten;
             e.table = d->m_id;
-            e.tableName = d->m_name;
+            e.tableName = d->name();
             e.size = d->rowCount();
             Trace::instance()->record(e);
         },
@@ -590,6 +623,10 @@ bool TableData::insertNew(const Tuple *rows, qsizetype count)
         BiasedLock::WriteLocker lock(m_lock);
         checkAlive();
         checkWrite();
+        // As in ets, every row is checked before any key is: a row without a
+        // key is BadArg even when another row's key exists.
+        for (qsizetype i = 0; i < count; ++i)
+            keyOf(rows[i]);
         for (qsizetype i = 0; i < count; ++i) {
             if (containsLocked(keyOf(rows[i])))
                 return false;
@@ -806,20 +843,33 @@ void TableData::closeRowLocked(const Tuple &row, SetSlots::iterator setIt, size_
     }
 }
 
-qint64 TableData::updateCounter(const Term &key, int pos, qint64 incr, const Tuple *defaultRow)
+QList<Term> TableData::updateCounter(const Term &key, const CounterUpdate *ops, qsizetype count,
+                                     const Tuple *defaultRow, bool smallResults)
 {
-    checkPos(pos, "update_counter");
     if (m_hashed && m_options.type != TableOptions::Type::Set)
         throw Error(Code::BadArg,
                     QStringLiteral("update_counter works on set and ordered_set tables; %1 is a %2")
                         .arg(describe(), QLatin1String(TableOptions::typeName(m_options.type))));
-    if (pos == m_options.keyPos)
-        throw Error(Code::BadArg,
-                    QStringLiteral("update_counter: position %1 is the key of %2; a key cannot be "
-                                   "updated")
-                        .arg(pos)
-                        .arg(describe()));
-    qint64 result = 0;
+    for (qsizetype i = 0; i < count; ++i) {
+        const CounterUpdate &op = ops[i];
+        checkPos(op.pos, "update_counter");
+        if (op.pos == m_options.keyPos)
+            throw Error(Code::BadArg,
+                        QStringLiteral("update_counter: position %1 is the key of %2; a key "
+                                       "cannot be updated")
+                            .arg(op.pos)
+                            .arg(describe()));
+        for (const Term *t : { &op.incr, op.threshold ? &*op.threshold : nullptr,
+                               op.threshold ? &op.setValue : nullptr }) {
+            if (t && !t->isInteger())
+                throw Error(Code::BadArg,
+                            QStringLiteral("update_counter: the increment, threshold and set "
+                                           "value must be integers, not %1")
+                                .arg(t->format()));
+        }
+    }
+    QList<Term> results;
+    results.reserve(count);
     {
         BiasedLock::WriteLocker lock(m_lock);
         checkAlive();
@@ -828,51 +878,61 @@ qint64 TableData::updateCounter(const Term &key, int pos, qint64 incr, const Tup
         Tuple unpacked;
         size_t heapBefore = 0;
         Tuple *row = openRowLocked(key, unpacked, setIt, heapBefore);
-        Tuple fresh;
-        if (!row) {
+        // Every update is made on a copy, then stored: one that fails changes nothing.
+        Tuple edited;
+        if (row) {
+            edited = *row;
+        } else {
             if (!defaultRow)
                 throw Error(Code::BadArg,
                             QStringLiteral("update_counter: %1 has no row with the key %2")
                                 .arg(describe(), key.format()));
             // As in ets: the default's key is replaced by the key asked for.
-            fresh = *defaultRow;
-            keyOf(fresh);
-            fresh[m_keyIndex] = key;
-            row = &fresh;
+            edited = *defaultRow;
+            keyOf(edited);
+            edited[m_keyIndex] = key;
         }
-        if (row->size() < pos || !row->at(pos - 1).isInteger())
-            throw Error(Code::BadArg,
-                        QStringLiteral("update_counter: the row %1 has no integer at position %2")
-                            .arg(Term::tuple(*row).format())
-                            .arg(pos));
-        if (__builtin_add_overflow(row->at(pos - 1).toInteger(), incr, &result))
-            throw Error(Code::BadArg,
-                        QStringLiteral("update_counter: %1 + %2 does not fit in 64 bits")
-                            .arg(row->at(pos - 1).toInteger())
-                            .arg(incr));
-        // QList detaches here if a reader still holds the old row: copy on write.
-        (*row)[pos - 1] = Term(result);
-        if (row == &fresh)
-            insertLocked(fresh);
-        else
+        for (qsizetype i = 0; i < count; ++i) {
+            const CounterUpdate &op = ops[i];
+            if (edited.size() < op.pos || !edited.at(op.pos - 1).isInteger())
+                throw Error(Code::BadArg,
+                            QStringLiteral("update_counter: the row %1 has no integer at "
+                                           "position %2")
+                                .arg(Term::tuple(edited).format())
+                                .arg(op.pos));
+            Term value = Term::add(edited.at(op.pos - 1), op.incr);
+            // {Pos, Incr, Threshold, SetValue}: past the threshold, in the
+            // increment's direction, the counter is set to SetValue.
+            if (op.threshold) {
+                const bool up = Term::compare(op.incr, Term(0)) >= 0;
+                const int c = Term::compare(value, *op.threshold);
+                if (up ? c > 0 : c < 0)
+                    value = op.setValue;
+            }
+            if (smallResults && value.isBigInteger())
+                throw Error(Code::BadArg,
+                            QStringLiteral("update_counter: %1 does not fit in 64 bits (the "
+                                           "CounterUpdate forms return any integer)")
+                                .arg(value.format()));
+            edited[op.pos - 1] = value;
+            results.append(value);
+        }
+        if (!row) {
+            insertLocked(edited);
+        } else if (setIt != m_set.end()) {
+            closeRowLocked(edited, setIt, heapBefore);
+        } else {
+            *row = edited;
             closeRowLocked(*row, setIt, heapBefore);
+        }
         setSize(countLocked());
     }
     written();
-    return result;
+    return results;
 }
 
 bool TableData::updateElement(const Term &key, const QList<std::pair<int, Term>> &changes)
 {
-    for (const auto &[pos, value] : changes) {
-        checkPos(pos, "update_element");
-        if (pos == m_options.keyPos)
-            throw Error(Code::BadArg,
-                        QStringLiteral("update_element: position %1 is the key of %2; a key "
-                                       "cannot be updated")
-                            .arg(pos)
-                            .arg(describe()));
-    }
     if (m_hashed && m_options.type != TableOptions::Type::Set)
         throw Error(Code::BadArg,
                     QStringLiteral("update_element works on set and ordered_set tables; %1 is a %2")
@@ -885,9 +945,18 @@ bool TableData::updateElement(const Term &key, const QList<std::pair<int, Term>>
         Tuple unpacked;
         size_t heapBefore = 0;
         Tuple *row = openRowLocked(key, unpacked, setIt, heapBefore);
+        // As in ets, a missing key is false before the positions are looked
+        // at: even the key's position, or one below 1.
         if (!row)
             return false;
         for (const auto &[pos, value] : changes) {
+            checkPos(pos, "update_element");
+            if (pos == m_options.keyPos)
+                throw Error(Code::BadArg,
+                            QStringLiteral("update_element: position %1 is the key of %2; a key "
+                                           "cannot be updated")
+                                .arg(pos)
+                                .arg(describe()));
             if (pos > row->size())
                 throw Error(Code::BadArg,
                             QStringLiteral("update_element: the row %1 has no position %2")
@@ -944,11 +1013,13 @@ qsizetype TableData::lookupSlow(const Term &key, Rows &into) const
     return 0;
 }
 
-Term TableData::lookupElement(const Term &key, int pos) const
+Term TableData::lookupElement(const Term &key, int pos, const Term *defaultValue) const
 {
     checkPos(pos, "lookup_element");
     Rows rows;
-    if (lookup(key, rows) == 0)
+    if (lookup(key, rows) == 0 && defaultValue)
+        return *defaultValue;
+    if (rows.isEmpty())
         throw Error(Code::BadArg,
                     QStringLiteral("lookup_element: %1 has no row with the key %2")
                         .arg(describe(), key.format()));
@@ -1114,6 +1185,213 @@ QList<Tuple> TableData::matchObject(const Tuple &pattern) const
     checkRead();
     forEachCandidateLocked(boundKey(p, m_keyIndex), visit);
     return out;
+}
+
+// ---------------------------------------------------------------------------
+// Match specifications
+
+namespace {
+
+bool isTrueAtom(const std::optional<Term> &t)
+{
+    static const Term tr = Term::atom(u"true");
+    return t && *t == tr;
+}
+
+[[noreturn]] void badLimit(qsizetype limit)
+{
+    throw Error(Code::BadArg,
+                QStringLiteral("select: the limit must be 1 or more, not %1").arg(limit));
+}
+
+} // namespace
+
+template<typename F>
+void TableData::forEachOrderedLocked(const Term *after, bool reverse, F &&f) const
+{
+    if (!reverse) {
+        for (auto it = after ? m_ordered.upper_bound(*after) : m_ordered.begin();
+             it != m_ordered.end(); ++it) {
+            if (!f(it->second))
+                return;
+        }
+        return;
+    }
+    auto it = after ? m_ordered.lower_bound(*after) : m_ordered.end();
+    while (it != m_ordered.begin()) {
+        --it;
+        if (!f(it->second))
+            return;
+    }
+}
+
+QList<Term> TableData::select(const MatchSpec &spec, bool reverse) const
+{
+    QList<Term> out;
+    BiasedLock::ReadLocker lock(m_lock);
+    checkAlive();
+    checkRead();
+    const auto visit = [&](const Tuple &row) {
+        if (std::optional<Term> r = spec.run(row))
+            out.append(std::move(*r));
+        return true;
+    };
+    if (m_options.type == TableOptions::Type::OrderedSet)
+        forEachOrderedLocked(nullptr, reverse, visit);
+    else
+        forEachCandidateLocked(spec.boundKey(m_keyIndex), visit);
+    return out;
+}
+
+qsizetype TableData::selectCount(const MatchSpec &spec) const
+{
+    qsizetype count = 0;
+    BiasedLock::ReadLocker lock(m_lock);
+    checkAlive();
+    checkRead();
+    forEachCandidateLocked(m_hashed ? spec.boundKey(m_keyIndex) : nullptr,
+                           [&](const Tuple &row) { count += isTrueAtom(spec.run(row)); });
+    return count;
+}
+
+std::optional<SelectChunk> TableData::selectOrderedChunk(const MatchSpec &spec, qsizetype limit,
+                                                         bool reverse, const Term *after) const
+{
+    SelectChunk chunk;
+    std::optional<Term> lastKey;
+    bool more = false;
+    forEachOrderedLocked(after, reverse, [&](const Tuple &row) {
+        if (chunk.matches.size() == limit) {
+            more = true; // a row beyond the chunk: go on from lastKey
+            return false;
+        }
+        if (std::optional<Term> r = spec.run(row)) {
+            chunk.matches.append(std::move(*r));
+            lastKey = row.at(m_keyIndex);
+        }
+        return true;
+    });
+    if (chunk.matches.isEmpty())
+        return std::nullopt;
+    if (more) {
+        SelectContinuation &c = chunk.continuation;
+        c.m_table = std::const_pointer_cast<TableData>(shared_from_this());
+        c.m_spec = spec;
+        c.m_limit = limit;
+        c.m_reverse = reverse;
+        c.m_lastKey = lastKey;
+    }
+    return chunk;
+}
+
+std::optional<SelectChunk> TableData::select(const MatchSpec &spec, qsizetype limit,
+                                             bool reverse) const
+{
+    if (limit < 1)
+        badLimit(limit);
+    if (m_options.type == TableOptions::Type::OrderedSet) {
+        BiasedLock::ReadLocker lock(m_lock);
+        checkAlive();
+        checkRead();
+        return selectOrderedChunk(spec, limit, reverse, nullptr);
+    }
+    QList<Term> all = select(spec, reverse);
+    if (all.isEmpty())
+        return std::nullopt;
+    SelectChunk chunk;
+    chunk.matches = all.first(std::min(limit, all.size()));
+    if (all.size() > limit) {
+        SelectContinuation &c = chunk.continuation;
+        c.m_table = std::const_pointer_cast<TableData>(shared_from_this());
+        c.m_spec = spec;
+        c.m_limit = limit;
+        c.m_reverse = reverse;
+        c.m_rest = all.sliced(limit);
+    }
+    return chunk;
+}
+
+std::optional<SelectChunk> TableData::select(const SelectContinuation &from)
+{
+    if (from.isEnd())
+        return std::nullopt;
+    const TableData &d = *from.m_table;
+    BiasedLock::ReadLocker lock(d.m_lock);
+    d.checkAlive();
+    d.checkRead();
+    if (d.m_options.type == TableOptions::Type::OrderedSet)
+        return d.selectOrderedChunk(from.m_spec, from.m_limit, from.m_reverse,
+                                    from.m_lastKey ? &*from.m_lastKey : nullptr);
+    SelectChunk chunk;
+    chunk.matches = from.m_rest.first(std::min(from.m_limit, from.m_rest.size()));
+    if (from.m_rest.size() > from.m_limit) {
+        chunk.continuation = from;
+        chunk.continuation.m_rest = from.m_rest.sliced(from.m_limit);
+    }
+    return chunk;
+}
+
+qsizetype TableData::selectDelete(const MatchSpec &spec)
+{
+    return selectDelete([&](const Tuple &row) { return isTrueAtom(spec.run(row)); });
+}
+
+qsizetype TableData::selectReplace(const MatchSpec &spec)
+{
+    // As OTP 25: "tables of type bag are not yet supported".
+    if (m_options.type == TableOptions::Type::Bag)
+        throw Error(Code::BadArg,
+                    QStringLiteral("select_replace does not work on bag tables (as in ets); %1 "
+                                   "is a bag")
+                        .arg(describe()));
+    qsizetype replaced = 0;
+    {
+        BiasedLock::WriteLocker lock(m_lock);
+        checkAlive();
+        checkWrite();
+        // Every row's replacement first: one that is not a row with the same
+        // key is BadArg, and nothing changes.
+        std::vector<std::optional<Tuple>> replacements;
+        replacements.reserve(size_t(countLocked()));
+        forEachLocked([&](const Tuple &row) {
+            std::optional<Term> r = spec.run(row);
+            if (!r) {
+                replacements.emplace_back();
+                return;
+            }
+            if (!r->isTuple() || r->size() <= m_keyIndex || r->at(m_keyIndex) != row.at(m_keyIndex))
+                throw Error(Code::BadArg,
+                            QStringLiteral("select_replace: %1 would replace %2, but a "
+                                           "replacement must be a row with the same key (=:=)")
+                                .arg(r->format(), Term::tuple(row).format()));
+            replacements.emplace_back(r->toTuple());
+            ++replaced;
+        });
+        if (m_options.type == TableOptions::Type::Set
+            || m_options.type == TableOptions::Type::OrderedSet) {
+            for (const std::optional<Tuple> &row : replacements) {
+                if (row)
+                    insertLocked(*row);
+            }
+        } else {
+            size_t i = 0;
+            for (auto &[key, rows] : m_bag) {
+                m_heapBytes -= entryHeap(key, rows);
+                BagRows kept;
+                for (Tuple &row : rows) {
+                    kept.push_back(replacements[i] ? *replacements[i] : std::move(row));
+                    ++i;
+                }
+                m_bagRows += qsizetype(kept.size()) - qsizetype(rows.size());
+                rows = std::move(kept);
+                m_heapBytes += entryHeap(key, rows);
+            }
+        }
+        setSize(countLocked());
+    }
+    if (replaced)
+        written();
+    return replaced;
 }
 
 QList<Tuple> TableData::toList() const

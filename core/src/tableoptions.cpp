@@ -34,6 +34,39 @@ const char *TableOptions::accessName(Access a)
     return "protected";
 }
 
+const char *TableOptions::writeConcurrencyName(WriteConcurrency w)
+{
+    switch (w) {
+    case WriteConcurrency::False:
+        return "false";
+    case WriteConcurrency::True:
+        return "true";
+    case WriteConcurrency::Auto:
+        return "auto";
+    }
+    return "false";
+}
+
+namespace {
+
+// "word", "word=true" or "word=false" -> the flag; std::nullopt if `w` is
+// not about `word`. BadArg for another value.
+std::optional<bool> flag(const QString &w, QLatin1String word, const QString &raw)
+{
+    if (w == word)
+        return true;
+    if (!w.startsWith(word) || w.size() <= word.size() || w.at(word.size()) != u'=')
+        return std::nullopt;
+    const QStringView value = QStringView(w).mid(word.size() + 1);
+    if (value == u"true")
+        return true;
+    if (value == u"false")
+        return false;
+    throw Error(Error::Code::BadArg, QStringLiteral("\"%1\": %2 is true or false").arg(raw, word));
+}
+
+} // namespace
+
 TableOptions TableOptions::fromStrings(const QStringList &words)
 {
     TableOptions o;
@@ -55,6 +88,16 @@ TableOptions TableOptions::fromStrings(const QStringList &words)
             o.access = Access::Private;
         else if (w == QLatin1String("named_table"))
             o.namedTable = true;
+        else if (const auto b = flag(w, QLatin1String("read_concurrency"), raw))
+            o.readConcurrency = *b;
+        else if (w == QLatin1String("write_concurrency=auto"))
+            o.writeConcurrency = WriteConcurrency::Auto;
+        else if (const auto b = flag(w, QLatin1String("write_concurrency"), raw))
+            o.writeConcurrency = *b ? WriteConcurrency::True : WriteConcurrency::False;
+        else if (const auto b = flag(w, QLatin1String("compressed"), raw))
+            o.compressed = *b;
+        else if (const auto b = flag(w, QLatin1String("decentralized_counters"), raw))
+            o.decentralizedCounters = *b;
         else if (w.startsWith(QLatin1String("keypos="))) {
             bool ok = false;
             const int pos = w.mid(7).toInt(&ok);
@@ -75,7 +118,9 @@ TableOptions TableOptions::fromStrings(const QStringList &words)
             throw Error(Error::Code::BadArg,
                         QStringLiteral("\"%1\" is not a table option (expected set, ordered_set, "
                                        "bag, duplicate_bag, public, protected, private, "
-                                       "named_table, keypos=N or heir=Name)")
+                                       "named_table, keypos=N, heir=Name, read_concurrency, "
+                                       "write_concurrency[=auto], compressed or "
+                                       "decentralized_counters)")
                             .arg(raw));
         }
     }
@@ -91,6 +136,17 @@ QStringList TableOptions::toStrings() const
         out << QStringLiteral("keypos=%1").arg(keyPos);
     if (!heir.name.isEmpty())
         out << QStringLiteral("heir=%1").arg(heir.name);
+    if (readConcurrency)
+        out << QStringLiteral("read_concurrency");
+    if (writeConcurrency == WriteConcurrency::True)
+        out << QStringLiteral("write_concurrency");
+    else if (writeConcurrency == WriteConcurrency::Auto)
+        out << QStringLiteral("write_concurrency=auto");
+    if (compressed)
+        out << QStringLiteral("compressed");
+    if (decentralizedCounters)
+        out << QStringLiteral("decentralized_counters=%1")
+                   .arg(QLatin1String(*decentralizedCounters ? "true" : "false"));
     return out;
 }
 

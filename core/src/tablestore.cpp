@@ -158,6 +158,10 @@ TableInfo TableStore::infoLocked(const TableData &d) const
     i.type = d.options().type;
     i.access = d.options().access;
     i.keyPos = d.options().keyPos;
+    i.readConcurrency = d.options().readConcurrency;
+    i.writeConcurrency = d.options().writeConcurrency;
+    i.compressed = d.options().compressed;
+    i.decentralizedCounters = d.options().effectiveDecentralizedCounters();
     i.owner = d.m_owner.load(std::memory_order_acquire);
     i.heir = d.m_heir;
     i.transfers = d.m_transfers;
@@ -415,6 +419,42 @@ void TableStore::setHeir(const std::shared_ptr<TableData> &d, const HeirSpec &he
         fx.events.append(e);
     }
     apply(fx);
+}
+
+void TableStore::rename(const std::shared_ptr<TableData> &d, const QString &name)
+{
+    const Pid caller = ProcessScope::current();
+    QMutexLocker lock(&m_mutex);
+    d->checkAlive();
+    const Pid owner = d->m_owner.load(std::memory_order_relaxed);
+    const bool allowed =
+        d->options().access == TableOptions::Access::Public || (caller != 0 && caller == owner);
+    if (!allowed)
+        notOwner(*d, owner, caller, "rename it");
+    if (d->options().namedTable) {
+        if (name.isEmpty())
+            throw Error(Code::BadArg, QStringLiteral("a named_table needs a name"));
+        // As in ets, the table's own name is taken too.
+        if (m_names.contains(name))
+            throw Error(Code::BadArg,
+                        QStringLiteral("cannot rename %1: a table named '%2' exists (table %3)")
+                            .arg(d->describe(), name)
+                            .arg(m_names.value(name)));
+        m_names.remove(d->name());
+        m_names.insert(name, d->id());
+    }
+    d->setName(name);
+}
+
+void TableStore::setProtection(const std::shared_ptr<TableData> &d, TableOptions::Access access)
+{
+    const Pid caller = ProcessScope::current();
+    QMutexLocker lock(&m_mutex);
+    d->checkAlive();
+    const Pid owner = d->m_owner.load(std::memory_order_relaxed);
+    if (caller == 0 || caller != owner)
+        notOwner(*d, owner, caller, "change its protection");
+    d->setAccess(access);
 }
 
 void TableStore::deleteTable(const std::shared_ptr<TableData> &d)

@@ -55,6 +55,10 @@ public:
     void giveAway(const std::shared_ptr<TableData> &d, Pid to, const Term &gift);
     void setHeir(const std::shared_ptr<TableData> &d, const HeirSpec &heir);
     void deleteTable(const std::shared_ptr<TableData> &d);
+    // ets:rename/2: a named table's new name must be free (BadArg).
+    void rename(const std::shared_ptr<TableData> &d, const QString &name);
+    // ets:setopts/2 with {protection, Access}: the owner only.
+    void setProtection(const std::shared_ptr<TableData> &d, TableOptions::Access access);
 
 private:
     friend class Node;

@@ -8,6 +8,7 @@
 #include <QVariantList>
 
 #include <atomic>
+#include <boost/multiprecision/cpp_int.hpp>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -40,6 +41,45 @@ struct Term::TuplePayload : Term::Payload
 struct Term::ListPayload : Term::Payload
 {
     QList<Term> value;
+};
+// An integer beyond 64 bits: never one that fits (BigIntAccess::make()
+// brings those back inline), so each integer value has one form.
+struct Term::BigIntPayload : Term::Payload
+{
+    boost::multiprecision::cpp_int value;
+};
+
+using BigInt = boost::multiprecision::cpp_int;
+
+// Builds and reads big integers for the arithmetic below (Term's friend).
+struct BigIntAccess
+{
+    static Term make(const BigInt &v)
+    {
+        if (v >= std::numeric_limits<qint64>::min() && v <= std::numeric_limits<qint64>::max())
+            return Term(v.convert_to<qint64>());
+        Term t;
+        auto *p = new Term::BigIntPayload;
+        p->value = v;
+        // The magnitude's limbs and the sign, mixed.
+        quint64 h = v.sign() < 0 ? 0x2545f4914f6cdd1dULL : 0x9e3779b97f4a7c15ULL;
+        const auto &backend = v.backend();
+        for (std::size_t i = 0; i < backend.size(); ++i)
+            h = Term::mixInteger(h ^ quint64(backend.limbs()[i])) + i;
+        p->hash = Term::mixInteger(h);
+        t.m_type = Term::Type::BigInteger;
+        t.m_payload = p;
+        return t;
+    }
+    static const BigInt &value(const Term &t)
+    {
+        return static_cast<const Term::BigIntPayload *>(t.m_payload)->value;
+    }
+    // Any integer as a BigInt (the caller checked that it is one).
+    static BigInt of(const Term &t)
+    {
+        return t.m_type == Term::Type::Integer ? BigInt(t.m_int) : value(t);
+    }
 };
 
 namespace {
@@ -111,6 +151,7 @@ int typeRank(Term::Type t) noexcept
     switch (t) {
     case Term::Type::Integer:
     case Term::Type::Float:
+    case Term::Type::BigInteger:
         return 0;
     case Term::Type::Atom:
         return 1;
@@ -143,6 +184,20 @@ int compareIntFloat(qint64 i, double d) noexcept
         return 1;
     const double fl = std::floor(d);
     const auto di = qint64(fl);
+    if (i != di)
+        return i < di ? -1 : 1;
+    return d > fl ? -1 : 0;
+}
+
+// A big integer against a float, exactly.
+int compareBigFloat(const BigInt &i, double d) noexcept
+{
+    if (std::isnan(d))
+        return -1;
+    if (std::isinf(d))
+        return d > 0 ? -1 : 1;
+    const double fl = std::floor(d);
+    const BigInt di(fl); // exact: fl is integral
     if (i != di)
         return i < di ? -1 : 1;
     return d > fl ? -1 : 0;
@@ -301,6 +356,9 @@ void Term::releasePayload() noexcept
     case Type::Tuple:
         delete static_cast<TuplePayload *>(m_payload);
         break;
+    case Type::BigInteger:
+        delete static_cast<BigIntPayload *>(m_payload);
+        break;
     default:
         delete static_cast<ListPayload *>(m_payload);
         break;
@@ -362,6 +420,9 @@ Term Term::list(std::initializer_list<Term> elements)
 
 qint64 Term::toInteger() const
 {
+    if (m_type == Type::BigInteger)
+        throw Error(Error::Code::BadArg,
+                    QStringLiteral("the integer %1 does not fit in 64 bits").arg(format()));
     if (m_type != Type::Integer)
         wrongType(*this, "an integer");
     return m_int;
@@ -373,7 +434,29 @@ double Term::toDouble() const
         return m_float;
     if (m_type == Type::Integer)
         return double(m_int);
+    if (m_type == Type::BigInteger)
+        return BigIntAccess::value(*this).convert_to<double>();
     wrongType(*this, "a number");
+}
+
+Term Term::integer(QStringView decimal)
+{
+    const QString text = decimal.trimmed().toString();
+    qsizetype i = 0;
+    if (i < text.size() && (text.at(i) == u'-' || text.at(i) == u'+'))
+        ++i;
+    bool digits = i < text.size();
+    for (qsizetype j = i; j < text.size(); ++j)
+        digits = digits && text.at(j) >= u'0' && text.at(j) <= u'9';
+    if (!digits)
+        throw Error(Error::Code::BadArg,
+                    QStringLiteral("'%1' is not an integer: write an optional sign and "
+                                   "decimal digits")
+                        .arg(decimal));
+    BigInt v(text.mid(i).toStdString());
+    if (text.at(0) == u'-')
+        v = -v;
+    return BigIntAccess::make(v);
 }
 
 QString Term::atomName() const
@@ -446,6 +529,8 @@ bool Term::equalsSlow(const Term &other) const noexcept
     if (m_payload->hash != other.m_payload->hash)
         return false;
     switch (m_type) {
+    case Type::BigInteger:
+        return BigIntAccess::value(*this) == BigIntAccess::value(other);
     case Type::String:
         return static_cast<const StringPayload *>(m_payload)->value
             == static_cast<const StringPayload *>(other.m_payload)->value;
@@ -466,6 +551,15 @@ int Term::compare(const Term &a, const Term &b) noexcept
     const int rb = typeRank(b.m_type);
     if (ra != rb)
         return ra < rb ? -1 : 1;
+    if (a.m_type == Type::BigInteger || b.m_type == Type::BigInteger) {
+        if (a.m_type == Type::Float)
+            return -compareBigFloat(BigIntAccess::value(b), a.m_float);
+        if (b.m_type == Type::Float)
+            return compareBigFloat(BigIntAccess::value(a), b.m_float);
+        const BigInt x = BigIntAccess::of(a);
+        const BigInt y = BigIntAccess::of(b);
+        return x < y ? -1 : (x > y ? 1 : 0);
+    }
     switch (a.m_type) {
     case Type::Integer:
         return compareIntFloat(a.m_int, b.m_float);
@@ -497,6 +591,8 @@ int Term::compare(const Term &a, const Term &b) noexcept
     }
     case Type::List:
         return compareElements(a.elements(), b.elements());
+    case Type::BigInteger: // above
+        break;
     }
     return 0;
 }
@@ -547,6 +643,14 @@ size_t Term::memory() const noexcept
             total += e.memory() - sizeof(Term);
         return total;
     }
+    case Type::BigInteger: {
+        // The limbs, when they outgrow the ones inside the cpp_int.
+        const auto &backend = BigIntAccess::value(*this).backend();
+        const size_t limbs =
+            backend.capacity() > BigInt::backend_type::internal_limb_count ? backend.capacity() : 0;
+        return sizeof(Term) + sizeof(BigIntPayload)
+            + limbs * sizeof(boost::multiprecision::limb_type);
+    }
     default:
         return sizeof(Term);
     }
@@ -557,6 +661,8 @@ QString Term::format() const
     switch (m_type) {
     case Type::Integer:
         return QString::number(m_int);
+    case Type::BigInteger:
+        return QString::fromStdString(BigIntAccess::value(*this).str());
     case Type::Float:
         return formatFloat(m_float);
     case Type::Atom: {
@@ -598,6 +704,8 @@ QVariant Term::toVariant() const
     switch (m_type) {
     case Type::Integer:
         return QVariant::fromValue<qlonglong>(m_int);
+    case Type::BigInteger: // no QVariant type holds it: its decimal digits
+        return format();
     case Type::Float:
         return m_float;
     case Type::Atom:
@@ -640,12 +748,8 @@ Term Term::fromVariant(const QVariant &v)
     case QMetaType::ULong:
         return Term(v.toLongLong());
     case QMetaType::ULongLong: {
-        bool ok = false;
-        const qulonglong u = v.toULongLong(&ok);
-        if (u > qulonglong(std::numeric_limits<qint64>::max()))
-            throw Error(Error::Code::BadArg,
-                        QStringLiteral("the integer %1 does not fit in 64 signed bits").arg(u));
-        return Term(qint64(u));
+        const qulonglong u = v.toULongLong();
+        return BigIntAccess::make(BigInt(u)); // beyond qint64, a big integer
     }
     case QMetaType::Double:
     case QMetaType::Float:
@@ -678,6 +782,188 @@ Term Term::fromVariant(const QVariant &v)
     throw Error(Error::Code::BadArg,
                 QStringLiteral("a QVariant of type %1 has no term form")
                     .arg(QLatin1String(v.typeName() ? v.typeName() : "unknown")));
+}
+
+// ---------------------------------------------------------------------------
+// Arithmetic. Integers take the 64-bit path when both fit and the result does
+// (the overflow builtins say so); otherwise cpp_int, normalised back.
+
+namespace {
+
+[[noreturn]] void badarith(const char *op, const Term &a, const Term *b = nullptr)
+{
+    throw Error(Error::Code::BadArg,
+                b ? QStringLiteral("bad arithmetic: %1 %2 %3")
+                        .arg(a.format(), QLatin1String(op), b->format())
+                  : QStringLiteral("bad arithmetic: %1 %2").arg(QLatin1String(op), a.format()));
+}
+
+void needNumbers(const char *op, const Term &a, const Term &b)
+{
+    if (!a.isNumber() || !b.isNumber())
+        badarith(op, a, &b);
+}
+
+void needIntegers(const char *op, const Term &a, const Term &b)
+{
+    if (!a.isInteger() || !b.isInteger())
+        badarith(op, a, &b);
+}
+
+Term finite(const char *op, const Term &a, const Term &b, double r)
+{
+    if (!std::isfinite(r))
+        badarith(op, a, &b);
+    return Term(r);
+}
+
+bool bothSmall(const Term &a, const Term &b) noexcept
+{
+    return a.type() == Term::Type::Integer && b.type() == Term::Type::Integer;
+}
+
+} // namespace
+
+Term Term::add(const Term &a, const Term &b)
+{
+    needNumbers("+", a, b);
+    if (bothSmall(a, b)) {
+        qint64 r;
+        if (!__builtin_add_overflow(a.m_int, b.m_int, &r))
+            return Term(r);
+    }
+    if (a.isFloat() || b.isFloat())
+        return finite("+", a, b, a.toDouble() + b.toDouble());
+    return BigIntAccess::make(BigIntAccess::of(a) + BigIntAccess::of(b));
+}
+
+Term Term::subtract(const Term &a, const Term &b)
+{
+    needNumbers("-", a, b);
+    if (bothSmall(a, b)) {
+        qint64 r;
+        if (!__builtin_sub_overflow(a.m_int, b.m_int, &r))
+            return Term(r);
+    }
+    if (a.isFloat() || b.isFloat())
+        return finite("-", a, b, a.toDouble() - b.toDouble());
+    return BigIntAccess::make(BigIntAccess::of(a) - BigIntAccess::of(b));
+}
+
+Term Term::multiply(const Term &a, const Term &b)
+{
+    needNumbers("*", a, b);
+    if (bothSmall(a, b)) {
+        qint64 r;
+        if (!__builtin_mul_overflow(a.m_int, b.m_int, &r))
+            return Term(r);
+    }
+    if (a.isFloat() || b.isFloat())
+        return finite("*", a, b, a.toDouble() * b.toDouble());
+    return BigIntAccess::make(BigIntAccess::of(a) * BigIntAccess::of(b));
+}
+
+Term Term::divide(const Term &a, const Term &b)
+{
+    needNumbers("/", a, b);
+    if (b.toDouble() == 0.0)
+        badarith("/", a, &b);
+    return finite("/", a, b, a.toDouble() / b.toDouble());
+}
+
+Term Term::intDiv(const Term &a, const Term &b)
+{
+    needIntegers("div", a, b);
+    if (b.m_type == Type::Integer && b.m_int == 0)
+        badarith("div", a, &b);
+    if (bothSmall(a, b) && !(a.m_int == std::numeric_limits<qint64>::min() && b.m_int == -1))
+        return Term(a.m_int / b.m_int);
+    return BigIntAccess::make(BigIntAccess::of(a) / BigIntAccess::of(b));
+}
+
+Term Term::rem(const Term &a, const Term &b)
+{
+    needIntegers("rem", a, b);
+    if (b.m_type == Type::Integer && b.m_int == 0)
+        badarith("rem", a, &b);
+    if (bothSmall(a, b))
+        return Term(b.m_int == -1 ? 0 : a.m_int % b.m_int);
+    return BigIntAccess::make(BigIntAccess::of(a) % BigIntAccess::of(b));
+}
+
+Term Term::bitAnd(const Term &a, const Term &b)
+{
+    needIntegers("band", a, b);
+    if (bothSmall(a, b))
+        return Term(a.m_int & b.m_int);
+    return BigIntAccess::make(BigIntAccess::of(a) & BigIntAccess::of(b));
+}
+
+Term Term::bitOr(const Term &a, const Term &b)
+{
+    needIntegers("bor", a, b);
+    if (bothSmall(a, b))
+        return Term(a.m_int | b.m_int);
+    return BigIntAccess::make(BigIntAccess::of(a) | BigIntAccess::of(b));
+}
+
+Term Term::bitXor(const Term &a, const Term &b)
+{
+    needIntegers("bxor", a, b);
+    if (bothSmall(a, b))
+        return Term(a.m_int ^ b.m_int);
+    return BigIntAccess::make(BigIntAccess::of(a) ^ BigIntAccess::of(b));
+}
+
+Term Term::shiftLeft(const Term &a, const Term &b)
+{
+    needIntegers("bsl", a, b);
+    // Erlang refuses shifts that would not fit in memory (system_limit).
+    if (b.m_type != Type::Integer || b.m_int > (1 << 24) || b.m_int < -(1 << 24))
+        badarith("bsl", a, &b);
+    const BigInt x = BigIntAccess::of(a);
+    if (b.m_int >= 0)
+        return BigIntAccess::make(x << unsigned(b.m_int));
+    // A right shift rounds towards minus infinity, as Erlang's bsr.
+    const unsigned n = unsigned(-b.m_int);
+    return BigIntAccess::make(x >= 0 ? BigInt(x >> n) : BigInt(-((-x - 1) >> n) - 1));
+}
+
+Term Term::shiftRight(const Term &a, const Term &b)
+{
+    needIntegers("bsr", a, b);
+    if (b.m_type != Type::Integer || b.m_int > (1 << 24) || b.m_int < -(1 << 24))
+        badarith("bsr", a, &b);
+    return shiftLeft(a, Term(-b.m_int));
+}
+
+Term Term::bitNot(const Term &a)
+{
+    if (!a.isInteger())
+        badarith("bnot", a);
+    if (a.m_type == Type::Integer)
+        return Term(~a.m_int);
+    return BigIntAccess::make(-BigIntAccess::value(a) - 1);
+}
+
+Term Term::negate(const Term &a)
+{
+    if (!a.isNumber())
+        badarith("-", a);
+    if (a.isFloat())
+        return Term(-a.m_float);
+    if (a.m_type == Type::Integer && a.m_int != std::numeric_limits<qint64>::min())
+        return Term(-a.m_int);
+    return BigIntAccess::make(-BigIntAccess::of(a));
+}
+
+Term Term::abs(const Term &a)
+{
+    if (!a.isNumber())
+        badarith("abs", a);
+    if (a.isFloat())
+        return Term(std::fabs(a.m_float));
+    return compare(a, Term(0)) < 0 ? negate(a) : a;
 }
 
 size_t qHash(const Term &t, size_t seed) noexcept

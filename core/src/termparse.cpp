@@ -238,14 +238,18 @@ private:
             return Term(negative ? qint64(0 - magnitude) : qint64(magnitude));
 
         // ---- BIGNUM: integers beyond 64 signed bits ----------------------------
-        // Term holds 64-bit integers only today. When it gains bignums, build
-        // the big integer here from `digits` (in `base`) and `negative`; this is
-        // the only place the parser refuses an integer for its size.
-        refuse(start,
-               QStringLiteral("the integer %1%2 does not fit in 64 signed bits "
-                              "(Term has no bignums yet)")
-                   .arg(negative ? QStringLiteral("-") : QString(),
-                        base == 10 ? digits : QStringLiteral("%1#%2").arg(base).arg(digits)));
+        // A big integer (Type::BigInteger), built digit by digit with Term's
+        // arithmetic, which promotes past 64 bits.
+        Q_UNUSED(start);
+        if (base == 10)
+            return Term::integer(negative ? QStringLiteral("-") + digits : digits);
+        Term value(0);
+        for (QChar ch : digits) {
+            const char16_t c = ch.unicode();
+            const int v = c <= u'9' ? c - u'0' : (c >= u'a' ? c - u'a' : c - u'A') + 10;
+            value = Term::add(Term::multiply(value, Term(base)), Term(v));
+        }
+        return negative ? Term::negate(value) : value;
     }
 
     static Term floating(const QString &text, bool negative, qsizetype start)

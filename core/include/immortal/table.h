@@ -1,6 +1,7 @@
 #pragma once
 
 #include <immortal/detail/tabledata.h>
+#include <immortal/matchspec.h>
 #include <immortal/rows.h>
 #include <immortal/tableinfo.h>
 #include <immortal/tableoptions.h>
@@ -58,6 +59,9 @@ public:
     /// Handles by id or by name (named tables); NoSuchTable if none is alive.
     static Table fromId(TableId id);
     static Table named(const QString &name); ///< the same, by name (named tables only)
+    /// ets:whereis/1: the id of the named table called `name`, or
+    /// std::nullopt (ets's undefined) if no live named table has it.
+    static std::optional<TableId> whereis(const QString &name);
     /// \name Observers
     /// Query functions for observers (the GUI): snapshots of the live tables.
     /// Anyone may call them, whatever the access mode; they do not throw.
@@ -97,13 +101,25 @@ public:
     void clear() { deleteAllObjects(); } ///< deleteAllObjects()
     qsizetype matchDelete(const Tuple &pattern); ///< ets:match_delete/2
     Rows take(const Term &key); ///< ets:take/2
-    /// ets:update_counter/3,4: adds incr to the integer at pos; with a default
-    /// row, inserts it first when the key is missing. Returns the new value.
-    /// BadArg for a bag, the key position, a missing key without a default
-    /// row, no integer at pos, or a sum beyond 64 bits.
+    /// ets:update_counter/3 with {Pos, Incr}: adds incr to the integer at pos
+    /// and returns the new value. BadArg for a bag, the key position, a
+    /// missing key, no integer at pos, or (this qint64 form only) a result
+    /// beyond 64 bits: the CounterUpdate forms return any integer, as ets does.
     qint64 updateCounter(const Term &key, int pos, qint64 incr);
-    /// ets:update_counter/4: updateCounter() with a default row.
+    /// ets:update_counter/4: the same, inserting defaultRow first (with its
+    /// key replaced by `key`) when the key is missing.
     qint64 updateCounter(const Term &key, int pos, qint64 incr, const Tuple &defaultRow);
+    /// ets:update_counter/3 with {Pos, Incr} or {Pos, Incr, Threshold,
+    /// SetValue}: the new value, an integer of any size.
+    Term updateCounter(const Term &key, const CounterUpdate &op);
+    /// ets:update_counter/4 with one update and a default row.
+    Term updateCounter(const Term &key, const CounterUpdate &op, const Tuple &defaultRow);
+    /// ets:update_counter/3 with a list of updates, made in order (a position
+    /// may appear twice): the list of new values. All of them or none.
+    QList<Term> updateCounter(const Term &key, const QList<CounterUpdate> &ops);
+    /// ets:update_counter/4 with a list of updates and a default row.
+    QList<Term> updateCounter(const Term &key, const QList<CounterUpdate> &ops,
+                              const Tuple &defaultRow);
     /// ets:update_element/3: false if the key is missing; BadArg for the key position.
     /// BadArg also for a bag, or a position beyond the row.
     bool updateElement(const Term &key, int pos, const Term &value);
@@ -127,6 +143,9 @@ public:
     /// ets:lookup_element/3: BadArg if no such key; for bags a list of values.
     /// BadArg also if a row has no element at pos.
     Term lookupElement(const Term &key, int pos) const;
+    /// ets:lookup_element/4 (OTP 26): the same, but `defaultValue` when no
+    /// row has the key. A row without an element at pos is still BadArg.
+    Term lookupElement(const Term &key, int pos, const Term &defaultValue) const;
     /// ets:member/2: whether a row has this key.
     [[gnu::always_inline]] bool member(const Term &key) const { return data().member(key); }
     /// ets:first/1: the first key. Traversal; std::nullopt is '$end_of_table'.
@@ -151,11 +170,48 @@ public:
     QList<Tuple> select(const std::function<bool(const Tuple &)> &pred) const;
     /// Deletes the rows pred accepts and returns how many (a write; see select()).
     qsizetype selectDelete(const std::function<bool(const Tuple &)> &pred);
+    /// ets:select/2: for every row the match specification accepts, the
+    /// result of its body (see MatchSpec), in traversal order. A Term
+    /// converts: an invalid specification is BadArg.
+    QList<Term> select(const MatchSpec &spec) const;
+    /// ets:select/3: at most `limit` results (limit >= 1, else BadArg), and a
+    /// continuation for the rest; std::nullopt ('$end_of_table') if nothing matches.
+    std::optional<SelectChunk> select(const MatchSpec &spec, qsizetype limit) const;
+    /// ets:select/1: the next chunk; std::nullopt ('$end_of_table') when
+    /// there is none. NoSuchTable if the table is gone.
+    static std::optional<SelectChunk> select(const SelectContinuation &continuation);
+    /// ets:select_reverse/2: select() walking an ordered_set backwards (the
+    /// same as select() for other types).
+    QList<Term> selectReverse(const MatchSpec &spec) const;
+    /// ets:select_reverse/3: select(spec, limit), backwards on an ordered_set.
+    std::optional<SelectChunk> selectReverse(const MatchSpec &spec, qsizetype limit) const;
+    /// ets:select_reverse/1: the next chunk (the continuation knows its direction).
+    static std::optional<SelectChunk> selectReverse(const SelectContinuation &continuation);
+    /// ets:select_count/2: how many rows the specification's body maps to true.
+    qsizetype selectCount(const MatchSpec &spec) const;
+    /// ets:select_delete/2: deletes the rows whose body gives true; returns
+    /// how many. A write, atomic.
+    qsizetype selectDelete(const MatchSpec &spec);
+    /// ets:select_replace/2: replaces each matched row with its body's
+    /// result; returns how many. Every result must be a row with the same
+    /// key (=:=), else BadArg and nothing changes. A write, atomic. BadArg
+    /// for a bag, which OTP 25 does not support either (a duplicate_bag works).
+    qsizetype selectReplace(const MatchSpec &spec);
     /// ets:foldl/3 (in traversal order).
     template<typename Acc, typename F>
     Acc fold(Acc acc, F f) const
     {
         forEach([&](const Tuple &row) { acc = f(row, std::move(acc)); });
+        return acc;
+    }
+    /// ets:foldr/3: fold() from the other end (an ordered_set from its last
+    /// key; other types in the reverse of their traversal order).
+    template<typename Acc, typename F>
+    Acc foldr(Acc acc, F f) const
+    {
+        const QList<Tuple> rows = toList();
+        for (auto it = rows.crbegin(); it != rows.crend(); ++it)
+            acc = f(*it, std::move(acc));
         return acc;
     }
     /// Calls fn for every row, in traversal order (on a snapshot; see select()).
@@ -174,6 +230,13 @@ public:
     void setHeir(const HeirSpec &heir);
     /// ets:delete/1: the owner, or anyone for a public table.
     void deleteTable();
+    /// ets:setopts(T, {protection, Access}): OTP 25 accepts it though its
+    /// documentation names only heir. Owner only.
+    void setProtection(TableOptions::Access access);
+    /// ets:rename/2: the owner, or anyone for a public table (NotOwner
+    /// otherwise). A named table's new name must be free, its own included
+    /// (BadArg otherwise); an unnamed table only changes what info() shows.
+    void rename(const QString &name);
     ///@}
 
     /// Whether both handles name the same table.

@@ -24,6 +24,11 @@ struct TableInfo
     size_t memory = 0;
     int keyPos = 1; ///< 1-based
     int transfers = 0; ///< give_aways and heir transfers so far
+    bool readConcurrency = false; ///< as created (see TableOptions)
+    /// As created (see TableOptions).
+    TableOptions::WriteConcurrency writeConcurrency = TableOptions::WriteConcurrency::False;
+    bool compressed = false; ///< as created (see TableOptions)
+    bool decentralizedCounters = false; ///< as ets reports it: the default resolved
     bool orphaned = false; ///< owner dead, waiting for a name heir to come back
 };
 

@@ -20,6 +20,12 @@ class Tuple; // tuple.h
 /// string, bytes (a binary), tuple or list. 16 bytes; heap payloads are
 /// immutable and shared, so copies are cheap and thread-safe to read.
 ///
+/// Integers have any size, as in Erlang. One that fits in 64 bits is held
+/// inline (Type::Integer); only one beyond is a heap payload
+/// (Type::BigInteger, Boost.Multiprecision's cpp_int). Arithmetic that
+/// leaves 64 bits promotes, and a result that fits again comes back inline,
+/// so every integer value has one form and equality and hashing stay exact.
+///
 /// Equality (operator==) is exact, like Erlang's =:= : 1 and 1.0 differ.
 /// compare() is a total order in the spirit of Erlang's term order:
 /// `number < atom < tuple < list < string < bytes`,
@@ -32,7 +38,9 @@ class Term
 {
 public:
     /// What kind of term it is.
-    enum class Type : quint8 { Integer, Float, Atom, String, Bytes, Tuple, List };
+    /// Integer is an integer that fits in 64 bits; BigInteger one that does
+    /// not (both are Erlang integers: isInteger() is true for either).
+    enum class Type : quint8 { Integer, Float, Atom, String, Bytes, Tuple, List, BigInteger };
 
     // Inline, as the copies below: keys are built on every call.
     /// The atom 'undefined'.
@@ -106,13 +114,22 @@ public:
     static Term tuple(std::initializer_list<Term> elements); ///< a tuple of these elements
     static Term list(const QList<Term> &elements); ///< a list of these elements
     static Term list(std::initializer_list<Term> elements); ///< a list of these elements
+    /// The integer written in decimal (an optional sign, then digits), of any
+    /// size; BadArg for anything else. The way to write an integer beyond 64 bits.
+    static Term integer(QStringView decimal);
 
     Type type() const noexcept { return m_type; } ///< what kind of term this is
     /// \name Type tests
     /// Whether the term is of that type.
     ///@{
 
-    bool isInteger() const noexcept { return m_type == Type::Integer; } ///< an integer
+    /// An integer of any size (Erlang's is_integer).
+    bool isInteger() const noexcept
+    {
+        return m_type == Type::Integer || m_type == Type::BigInteger;
+    }
+    /// An integer beyond 64 bits, which toInteger() cannot return.
+    bool isBigInteger() const noexcept { return m_type == Type::BigInteger; }
     bool isFloat() const noexcept { return m_type == Type::Float; } ///< a float
     bool isNumber() const noexcept { return isInteger() || isFloat(); } ///< integer or float
     bool isAtom() const noexcept { return m_type == Type::Atom; } ///< an atom
@@ -126,8 +143,8 @@ public:
     /// Accessors throw Error(BadArg) when the type does not match.
     ///@{
 
-    qint64 toInteger() const; ///< integers only
-    double toDouble() const; ///< integers convert
+    qint64 toInteger() const; ///< integers that fit in 64 bits only
+    double toDouble() const; ///< integers convert (big ones to the nearest double)
     QString atomName() const; ///< atoms only
     QString toString() const; ///< strings only
     QByteArray toBytes() const; ///< bytes only
@@ -137,6 +154,30 @@ public:
     qsizetype size() const noexcept;
     const Term &at(qsizetype i) const; ///< tuples and lists; BadArg when out of range
     std::span<const Term> elements() const noexcept; ///< tuples and lists; empty for others
+    ///@}
+
+    /// \name Arithmetic
+    /// Erlang's arithmetic on terms, for integers of any size (a result
+    /// beyond 64 bits is a BigInteger) and, where Erlang allows them, floats.
+    /// Error(BadArg) for operands Erlang calls badarith: a non-number, a
+    /// float where an integer is needed, a division by zero, a float result
+    /// that is not finite.
+    ///@{
+
+    static Term add(const Term &a, const Term &b); ///< a + b
+    static Term subtract(const Term &a, const Term &b); ///< a - b
+    static Term multiply(const Term &a, const Term &b); ///< a * b
+    static Term divide(const Term &a, const Term &b); ///< a / b, always a float
+    static Term intDiv(const Term &a, const Term &b); ///< a div b (integers, truncating)
+    static Term rem(const Term &a, const Term &b); ///< a rem b (integers, the sign of a)
+    static Term bitAnd(const Term &a, const Term &b); ///< a band b
+    static Term bitOr(const Term &a, const Term &b); ///< a bor b
+    static Term bitXor(const Term &a, const Term &b); ///< a bxor b
+    static Term shiftLeft(const Term &a, const Term &b); ///< a bsl b (b < 0 shifts right)
+    static Term shiftRight(const Term &a, const Term &b); ///< a bsr b (arithmetic)
+    static Term bitNot(const Term &a); ///< bnot a
+    static Term negate(const Term &a); ///< -a
+    static Term abs(const Term &a); ///< abs(a)
     ///@}
 
     /// Exact equality, like Erlang's =:= (1 and 1.0 differ).
@@ -184,8 +225,10 @@ public:
     static Term parse(QStringView text);
 
     /// Conversion for the GUI and for scenarios. Atoms become QString too,
-    /// so toVariant() is lossy for atoms; fromVariant() maps QString to string,
-    /// QVariantList to list, int/qlonglong to integer, double to float.
+    /// so toVariant() is lossy for atoms, and so do big integers (their
+    /// decimal digits: no QVariant type holds them); fromVariant() maps
+    /// QString to string, QVariantList to list, int/qlonglong/qulonglong to
+    /// integer (a big one past qint64), double to float.
     QVariant toVariant() const;
     /// The term for a QVariant (see toVariant()); BadArg for a type that has
     /// no term form.
@@ -197,6 +240,8 @@ private:
     struct BytesPayload;
     struct TuplePayload;
     struct ListPayload;
+    struct BigIntPayload;
+    friend struct BigIntAccess; // term.cpp: builds and reads big integers
     static Term seq(Type type, std::span<const Term> elements);
     void release() noexcept
     {

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <immortal/counterupdate.h>
 #include <immortal/detail/biasedlock.h>
+#include <immortal/matchspec.h>
 #include <immortal/rows.h>
 #include <immortal/tableoptions.h>
 #include <immortal/term.h>
@@ -8,6 +10,7 @@
 #include <immortal/types.h>
 
 #include <QList>
+#include <QMutex>
 #include <QString>
 
 #include <absl/container/btree_map.h>
@@ -39,7 +42,12 @@ public:
     TableData &operator=(const TableData &) = delete;
 
     TableId id() const noexcept { return m_id; }
-    const QString &name() const noexcept { return m_name; }
+    // A copy: rename() may change it at any time (under m_nameMutex).
+    QString name() const
+    {
+        QMutexLocker lock(&m_nameMutex);
+        return m_name;
+    }
     const TableOptions &options() const noexcept { return m_options; }
     // "table 12 (cache)", for messages.
     QString describe() const;
@@ -78,9 +86,14 @@ public:
     void deleteAllObjects();
     qsizetype matchDelete(const Tuple &pattern);
     Rows take(const Term &key);
-    qint64 updateCounter(const Term &key, int pos, qint64 incr, const Tuple *defaultRow);
+    // The updates' results; smallResults: BadArg (nothing changed) when one
+    // is beyond 64 bits, for the qint64 forms.
+    QList<Term> updateCounter(const Term &key, const CounterUpdate *ops, qsizetype count,
+                              const Tuple *defaultRow, bool smallResults);
     bool updateElement(const Term &key, const QList<std::pair<int, Term>> &changes);
     qsizetype selectDelete(const std::function<bool(const Tuple &)> &pred);
+    qsizetype selectDelete(const MatchSpec &spec);
+    qsizetype selectReplace(const MatchSpec &spec);
 
     // Reads.
     // lookup() and member() are inlined into their callers, not only down
@@ -88,9 +101,8 @@ public:
     // about 150. lookup(key) tells lookupInto() at compile time that its
     // Rows is new, so the pair is built without looking at what was there
     // (the Rows' address escapes into the slow path, so the compiler cannot
-    // see that for itself). The row gets the caller's key (equal to the
-    // stored one, so the same value): only the other element then waits on
-    // the slot's cache miss.
+    // see that for itself). The row gets the stored key, as in ets: an
+    // equal key need not be the same value (0.0 and -0.0).
     [[gnu::flatten, gnu::always_inline]] Rows lookup(const Term &key) const
     {
         Rows rows;
@@ -101,7 +113,8 @@ public:
     {
         return lookupInto<Fresh::No>(key, into);
     }
-    Term lookupElement(const Term &key, int pos) const;
+    // ets:lookup_element/3, or /4 with a default for a missing key.
+    Term lookupElement(const Term &key, int pos, const Term *defaultValue) const;
     [[gnu::flatten, gnu::always_inline]] bool member(const Term &key) const
     {
         {
@@ -119,6 +132,13 @@ public:
     QList<Tuple> matchObject(const Tuple &pattern) const;
     QList<Tuple> toList() const;
     qsizetype size() const;
+    // ets:select/2 and select_reverse/2 (reverse matters for ordered_set only).
+    QList<Term> select(const MatchSpec &spec, bool reverse) const;
+    // ets:select/3 and select_reverse/3; std::nullopt is '$end_of_table'.
+    std::optional<SelectChunk> select(const MatchSpec &spec, qsizetype limit, bool reverse) const;
+    // ets:select/1.
+    static std::optional<SelectChunk> select(const SelectContinuation &from);
+    qsizetype selectCount(const MatchSpec &spec) const;
     void checkAlive() const // NoSuchTable
     {
         if (!isAlive()) [[unlikely]]
@@ -182,6 +202,9 @@ private:
 
     // Called by TableStore (under the store mutex) when the table is deleted.
     void markDeleted();
+    // Called by TableStore (under the store mutex): ets:rename/2, ets:setopts/2's protection.
+    void setName(const QString &name);
+    void setAccess(TableOptions::Access access);
 
     // Inline: every operation asks, and public tables answer at once.
     void checkRead() const
@@ -212,8 +235,9 @@ private:
                          size_t &heapBefore);
     void closeRowLocked(const Tuple &row, SetSlots::iterator setIt, size_t heapBefore);
     // Memory accounting (see memory()). A term's heap bytes are what
-    // Term::memory() adds beyond the Term: only strings, binaries, tuples and
-    // lists have a payload, the types from String on (as Term's copies test);
+    // Term::memory() adds beyond the Term: only strings, binaries, tuples,
+    // lists and big integers have a payload, the types from String on (as
+    // Term's copies test);
     // a payload is immutable, so a term's heap bytes never change.
     static bool hasHeap(const Term &a, const Term &b) noexcept
     {
@@ -278,7 +302,9 @@ private:
                         into.clear();
                     return 0;
                 }
-                copyRow(key, it->row, into, fresh);
+                // The stored key, not the caller's: equal keys may differ
+                // (0.0 and -0.0), and ets returns the row it holds.
+                copyRow(it->key, it->row, into, fresh);
                 return 1;
             }
         }
@@ -313,8 +339,16 @@ private:
     // does: integer, float and atom rows pass, and the compiler drops the
     // assignment's own test. Two compares, not Term's std::max: that became
     // a cmov and register moves, 6 instructions more per insert (callgrind).
+    //
+    // Only integer keys stay inline. Other keys can be equal without being
+    // identical (0.0 and -0.0, which OTP 25 calls =:=, or tuples holding
+    // them), and ets keeps the key of the newest row: setRowSlowLocked()
+    // stores it. The test costs nothing: hashing tests the same type, and
+    // the compiler folds the two.
     [[gnu::always_inline]] void setRowLocked(const Term &key, const Term &other)
     {
+        if (key.type() != Term::Type::Integer) [[unlikely]]
+            return setRowSlowLocked(key, other);
         if (const auto it = m_set.find(key); it != m_set.end()) [[likely]] {
             if (hasHeap(it->row.other, other)) [[unlikely]]
                 return replaceRowLocked(*it, other);
@@ -323,6 +357,9 @@ private:
             addRowLocked(key, other);
         }
     }
+    // setRowLocked() for a key that is not an integer: the slot takes the
+    // key as given too (see setRowLocked()).
+    [[gnu::noinline]] void setRowSlowLocked(const Term &key, const Term &other);
     // A new key's slot; the table's size and m_heapBytes follow.
     [[gnu::noinline]] void addRowLocked(const Term &key, const Term &other);
     // An existing slot's row, when the old or the new one has heap bytes.
@@ -337,6 +374,13 @@ private:
     bool containsLocked(const Term &key) const;
     template<typename F>
     void forEachLocked(F &&f) const;
+    // An ordered_set's rows from after `after` (all if null) in term order,
+    // or backwards; f returns false to stop.
+    template<typename F>
+    void forEachOrderedLocked(const Term *after, bool reverse, F &&f) const;
+    // A chunk of an ordered_set select, going on after `after`.
+    std::optional<SelectChunk> selectOrderedChunk(const MatchSpec &spec, qsizetype limit,
+                                                  bool reverse, const Term *after) const;
     void forEachCandidateLocked(const Term *key,
                                 const std::function<void(const Tuple &)> &visit) const;
     qsizetype countLocked() const noexcept;
@@ -353,8 +397,11 @@ private:
     void announceWrite();
 
     const TableId m_id;
-    const QString m_name;
-    const TableOptions m_options; // heir inside is unused: TableStore keeps it
+    mutable QMutex m_nameMutex;
+    QString m_name; // m_nameMutex; TableStore renames under its own mutex too
+    // The heir inside is unused: TableStore keeps it. Only access changes
+    // (setProtection), under TableStore's mutex and the write lock.
+    TableOptions m_options;
     const int m_keyIndex; // keyPos - 1
     const bool m_hashed; // set, bag or duplicate_bag
 
