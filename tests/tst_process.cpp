@@ -1,4 +1,5 @@
 #include <immortal/error.h>
+#include <immortal/exitreason.h>
 #include <immortal/node.h>
 #include <immortal/process.h>
 #include <immortal/processscope.h>
@@ -44,6 +45,10 @@ private Q_SLOTS:
     void postRunsInProcessScope();
     void postToDeadPidFails();
     void shutdownCallsTerminate();
+    void shutdownEndsAProcessThatDoesNotTrap();
+    void exitSignalsFollowErlangRules();
+    void trappedSignalsArriveAsMessages();
+    void monitorsHearOfDeathOnce();
     void processOnWorkerThread();
     void infoRemembersTheDead();
     void scopesNest();
@@ -181,6 +186,120 @@ void TestProcess::shutdownCallsTerminate()
     // exit/2 with kill is unconditional.
     QVERIFY(Node::instance()->exit(p->pid(), ExitReason::kill()));
     QVERIFY(destroyed.wait());
+}
+
+void TestProcess::shutdownEndsAProcessThatDoesNotTrap()
+{
+    auto *p = new Process;
+    QSignalSpy exiting(p, &Process::exiting);
+    p->shutdown(ExitReason::shutdown(Term::atom(u"done")));
+    QCOMPARE(exiting.count(), 1);
+    QCOMPARE(exiting.at(0).at(0).value<Term>().format(), QStringLiteral("{shutdown,done}"));
+}
+
+// erlang:exit/2 as OTP defines it, for a process that does not trap exits.
+void TestProcess::exitSignalsFollowErlangRules()
+{
+    QList<TraceEvent> seen;
+    const auto c = connect(Trace::instance(), &Trace::event, this, [&](const TraceEvent &e) {
+        if (e.type == TraceEvent::Type::ExitSignal)
+            seen.append(e);
+    });
+    auto *sender = new Process;
+    auto *p = new Process;
+    const Pid pid = p->pid();
+    QSignalSpy destroyed(p, &QObject::destroyed);
+
+    // `normal` from another process is ignored...
+    {
+        ProcessScope scope(sender->pid());
+        QVERIFY(Node::instance()->exit(pid, ExitReason::normal()));
+    }
+    QTRY_COMPARE(seen.size(), 1);
+    QCOMPARE(seen.at(0).from, sender->pid());
+    QCOMPARE(seen.at(0).reason, ExitReason::normal());
+    QVERIFY(!seen.at(0).trapped);
+    QVERIFY(Node::instance()->isAlive(pid));
+
+    // ...any other reason ends it with that reason, sent from outside too.
+    QVERIFY(Node::instance()->exit(pid, Term::atom(u"crash")));
+    QVERIFY(destroyed.wait());
+    QCOMPARE(seen.size(), 2);
+    QCOMPARE(seen.at(1).from, Pid(0));
+    QCOMPARE(Node::instance()->info(pid)->exitReason, Term::atom(u"crash"));
+
+    // A process may send `normal` to itself and end.
+    auto *self = new Process;
+    const Pid selfPid = self->pid();
+    QSignalSpy selfGone(self, &QObject::destroyed);
+    {
+        ProcessScope scope(selfPid);
+        Node::instance()->exit(selfPid, ExitReason::normal());
+    }
+    QVERIFY(selfGone.wait());
+    QCOMPARE(Node::instance()->info(selfPid)->exitReason, ExitReason::normal());
+    disconnect(c);
+    delete sender;
+}
+
+void TestProcess::trappedSignalsArriveAsMessages()
+{
+    auto *p = new Process;
+    p->setTrapExit(true);
+    const Pid pid = p->pid();
+    QSignalSpy messages(p, &Process::exitSignal);
+    QSignalSpy destroyed(p, &QObject::destroyed);
+    auto *sender = new Process;
+    {
+        ProcessScope scope(sender->pid());
+        QVERIFY(Node::instance()->exit(pid, Term::atom(u"crash")));
+        QVERIFY(Node::instance()->exit(pid, ExitReason::normal()));
+    }
+    QTRY_COMPARE(messages.count(), 2);
+    QCOMPARE(messages.at(0).at(0).value<Pid>(), sender->pid());
+    QCOMPARE(messages.at(0).at(1).value<Term>(), Term::atom(u"crash"));
+    QCOMPARE(messages.at(1).at(1).value<Term>(), ExitReason::normal());
+    QVERIFY(Node::instance()->isAlive(pid));
+    // kill cannot be trapped, and ends it as killed.
+    QVERIFY(Node::instance()->exit(pid, ExitReason::kill()));
+    QVERIFY(destroyed.wait());
+    QCOMPARE(messages.count(), 2);
+    QCOMPARE(Node::instance()->info(pid)->exitReason, ExitReason::killed());
+    delete sender;
+}
+
+void TestProcess::monitorsHearOfDeathOnce()
+{
+    auto *watcher = new Process;
+    auto *target = new Process;
+    const Pid targetPid = target->pid();
+    QList<std::tuple<Pid, Term, Pid>> downs; // target, reason, the scope it ran in
+    auto record = [&](Pid pid, const Term &reason) {
+        downs.append({ pid, reason, Process::currentPid() });
+    };
+    Node *node = Node::instance();
+    node->monitor(watcher->pid(), targetPid, record);
+    const Node::MonitorRef cancelled = node->monitor(watcher->pid(), targetPid, record);
+    node->demonitor(cancelled);
+    QVERIFY(node->post(targetPid, [](Process *p) { p->exit(Term::atom(u"done")); }));
+    QTRY_COMPARE(downs.size(), 1);
+    QCOMPARE(std::get<0>(downs.at(0)), targetPid);
+    QCOMPARE(std::get<1>(downs.at(0)), Term::atom(u"done"));
+    QCOMPARE(std::get<2>(downs.at(0)), watcher->pid()); // a handler of the watcher
+
+    // A dead target is down at once, as noproc.
+    node->monitor(watcher->pid(), targetPid, record);
+    QTRY_COMPARE(downs.size(), 2);
+    QCOMPARE(std::get<1>(downs.at(1)), Term::atom(u"noproc"));
+
+    // A dead watcher hears nothing.
+    auto *other = new Process;
+    QSignalSpy otherGone(other, &QObject::destroyed);
+    node->monitor(watcher->pid(), other->pid(), record);
+    delete watcher;
+    delete other;
+    QCoreApplication::processEvents();
+    QCOMPARE(downs.size(), 2);
 }
 
 void TestProcess::processOnWorkerThread()

@@ -1,7 +1,10 @@
 #include <immortal/childspec.h>
 #include <immortal/error.h>
+#include <immortal/exitreason.h>
 #include <immortal/node.h>
 #include <immortal/process.h>
+#include <immortal/processscope.h>
+#include <immortal/registry.h>
 #include <immortal/supervisor.h>
 #include <immortal/trace.h>
 #include <immortal/traceevent.h>
@@ -180,6 +183,9 @@ private Q_SLOTS:
     void shutdownTimeoutKillsAStubbornChild();
     void brutalKillSkipsTerminate();
     void deletingTheSupervisorKillsItsChildren();
+    void deadSupervisorTakesItsSubtreeFirst_data();
+    void deadSupervisorTakesItsSubtreeFirst();
+    void parentShutsDownATrappingSupervisor();
     void dynamicChildrenAndTheirErrors();
     void restartingChildErrors();
     void ignoreLeavesTheChildDown();
@@ -633,6 +639,128 @@ void TestSupervisor::deletingTheSupervisorKillsItsChildren()
     QCOMPARE(reasonOf(b), QStringLiteral("killed"));
     for (const TraceEvent &e : std::as_const(m_events))
         QVERIFY(e.type != TraceEvent::Type::ChildRestarted);
+}
+
+namespace {
+// A worker registered under `name`, as most real children are.
+ChildSpec namedSpec(const QString &id, const QString &name)
+{
+    ChildSpec spec = workerSpec(id);
+    spec.start = [id, name]() -> Process * {
+        auto *w = new Worker(id);
+        w->registerName(name);
+        return w;
+    };
+    return spec;
+}
+
+ChildSpec supervisorSpec(const QString &id, const QString &name, const QList<ChildSpec> &children)
+{
+    ChildSpec spec;
+    spec.id = id;
+    spec.type = ChildSpec::Type::Supervisor;
+    spec.shutdown = ChildSpec::Infinity;
+    spec.start = [id, name, children]() -> Process * {
+        auto *sup = new Supervisor(flags(Supervisor::Strategy::OneForOne, 1), children);
+        sup->registerName(name);
+        sup->start();
+        g_log.add(QStringLiteral("start ") + id);
+        return sup;
+    };
+    return spec;
+}
+} // namespace
+
+// A supervisor's death, by any reason, takes its whole subtree down and frees
+// its names before its parent acts: the restart finds the names free and
+// costs exactly one restart, even under a parent that allows only one.
+void TestSupervisor::deadSupervisorTakesItsSubtreeFirst_data()
+{
+    QTest::addColumn<bool>("nested");
+    QTest::addColumn<bool>("killed"); // exit/2 kill from outside, or a crash of its own
+    QTest::newRow("workers, killed") << false << true;
+    QTest::newRow("workers, crashed") << false << false;
+    QTest::newRow("nested supervisor, killed") << true << true;
+    QTest::newRow("nested supervisor, crashed") << true << false;
+}
+
+void TestSupervisor::deadSupervisorTakesItsSubtreeFirst()
+{
+    QFETCH(bool, nested);
+    QFETCH(bool, killed);
+    QList<ChildSpec> kids = { namedSpec("a", "subtree.a") };
+    if (nested)
+        kids.append(supervisorSpec("inner", "subtree.inner", { namedSpec("b", "subtree.b") }));
+    else
+        kids.append(namedSpec("b", "subtree.b"));
+    Supervisor *top = make(flags(Supervisor::Strategy::OneForOne, 1),
+                           { supervisorSpec("mid", "subtree.mid", kids) });
+    const Pid mid = pidOf(top, "mid");
+    const Pid a = Registry::instance()->whereis("subtree.a");
+    const Pid b = Registry::instance()->whereis("subtree.b");
+    QVERIFY(a && b);
+    QSignalSpy restarted(top, &Supervisor::childRestarted);
+    m_events.clear();
+
+    if (killed)
+        QVERIFY(Node::instance()->exit(mid, ExitReason::kill()));
+    else
+        QVERIFY(Node::instance()->post(mid, [](Process *p) { p->exit(Term::atom(u"crash")); }));
+    QVERIFY(restarted.wait());
+    QCoreApplication::processEvents();
+
+    QCOMPARE(restarted.count(), 1);
+    QVERIFY(!top->isExiting());
+    for (const Pid old : { mid, a, b })
+        QVERIFY(!Node::instance()->isAlive(old));
+    // Every process of the new subtree runs under its name again.
+    for (const char *name : { "subtree.mid", "subtree.a", "subtree.b" }) {
+        const Pid now = Registry::instance()->whereis(QString::fromLatin1(name));
+        QVERIFY2(now && now != mid && now != a && now != b, name);
+    }
+    // Cause before effect: every old death, then subtree_down, then the restart.
+    qsizetype lastDeath = -1, down = -1, restart = -1;
+    for (qsizetype i = 0; i < m_events.size(); ++i) {
+        const TraceEvent &e = m_events.at(i);
+        if (e.type == TraceEvent::Type::ProcessExited && (e.pid == a || e.pid == b))
+            lastDeath = i;
+        if (e.type == TraceEvent::Type::SubtreeDown && e.pid == mid)
+            down = i;
+        if (e.type == TraceEvent::Type::ChildRestarted && e.childId == QLatin1String("mid"))
+            restart = i;
+        QVERIFY(e.type != TraceEvent::Type::ChildStartFailed);
+        QVERIFY(e.type != TraceEvent::Type::SupervisorEscalated);
+    }
+    QVERIFY(lastDeath >= 0 && lastDeath < down && down < restart);
+    // The children die of their supervisor's reason.
+    const QString reason = killed ? QStringLiteral("killed") : QStringLiteral("crash");
+    QCOMPARE(reasonOf(a), reason);
+    QCOMPARE(reasonOf(b), reason);
+}
+
+// A supervisor traps exits: its parent's stop request (and an exit signal from
+// the parent) runs its orderly shutdown; a signal from elsewhere is only reported.
+void TestSupervisor::parentShutsDownATrappingSupervisor()
+{
+    Supervisor *top = make(flags(Supervisor::Strategy::OneForOne),
+                           { supervisorSpec("mid", "trap.mid", { workerSpec("a") }) });
+    const Pid mid = pidOf(top, "mid");
+    auto *stranger = new Process;
+    {
+        ProcessScope scope(stranger->pid());
+        QVERIFY(Node::instance()->exit(mid, ExitReason::shutdown()));
+    }
+    QTRY_VERIFY(std::any_of(m_events.cbegin(), m_events.cend(), [&](const TraceEvent &e) {
+        return e.type == TraceEvent::Type::ExitSignal && e.pid == mid && e.trapped;
+    }));
+    QVERIFY(Node::instance()->isAlive(mid));
+    delete stranger;
+
+    QSignalSpy terminated(top, &Supervisor::childTerminated);
+    top->terminateChild("mid");
+    QVERIFY(terminated.wait());
+    QCOMPARE(reasonOf(mid), QStringLiteral("shutdown"));
+    QVERIFY(g_log.lines().contains("terminate a")); // it stopped its child in order first
 }
 
 void TestSupervisor::dynamicChildrenAndTheirErrors()
