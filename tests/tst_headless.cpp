@@ -5,6 +5,7 @@
 #include "scenariorunner.h"
 
 #include <immortal/error.h>
+#include <immortal/exitreason.h>
 #include <immortal/node.h>
 #include <immortal/registry.h>
 #include <immortal/table.h>
@@ -79,6 +80,8 @@ private Q_SLOTS:
     void stopCleansUp();
     void destroyingTheRunnerKillsTheTree();
     void ownTablesAndKeyPositions();
+    void otpBehavioursRunAsScripted();
+    void failingRestartsEscalate();
 
     void binaryHeadlessRun();
     void binaryWritesTrace();
@@ -86,6 +89,7 @@ private Q_SLOTS:
     void binaryBadArguments();
     void binaryWithoutDisplayRunsHeadless();
     void binaryScreenshot();
+    void binaryRootExitCountsOrphanedTables();
 
 private:
     void startDefault(const QList<Scenario::Action> &script = {});
@@ -379,6 +383,97 @@ void TestHeadless::ownTablesAndKeyPositions()
                 && tableOf(m_runner->resolve(QStringLiteral("own")))->id != own.id);
 }
 
+// good-otp.json: simple_one_for_one driven by the script, a start that returns
+// ignore, a worker that traps exits, and one that ignores shutdown.
+void TestHeadless::otpBehavioursRunAsScripted()
+{
+    QSignalSpy trace(Trace::instance(), &Trace::event);
+    m_runner = std::make_unique<ScenarioRunner>(
+        Scenario::fromFile(QStringLiteral(IMMORTAL_TEST_DATA "/scenarios/good-otp.json")));
+    QSignalSpy actions(m_runner.get(), &ScenarioRunner::scriptActionDone);
+    m_runner->start();
+    QTRY_COMPARE_WITH_TIMEOUT(actions.size(), 7, 10000);
+    const Pid deaf = [&] {
+        return findEvent(trace,
+                         [](const TraceEvent &e) {
+                             return e.type == TraceEvent::Type::ChildStarted
+                                 && e.childId == u"deaf";
+                         })
+            .pid;
+    }();
+    // The stubborn one goes only when its 50 ms shutdown timeout kills it.
+    QTRY_VERIFY(findEvent(trace, [&](const TraceEvent &e) {
+                    return e.type == TraceEvent::Type::ChildTerminated && e.pid == deaf;
+                }).seq);
+    QCOMPARE(findEvent(trace,
+                       [&](const TraceEvent &e) {
+                           return e.type == TraceEvent::Type::ChildTerminated && e.pid == deaf;
+                       })
+                 .reason,
+             ExitReason::killed());
+
+    int conns = 0, terminatedConns = 0, shy = 0;
+    for (const TraceEvent &e : eventsOf(trace)) {
+        if (e.type == TraceEvent::Type::ChildStarted && e.childId == u"conn")
+            ++conns;
+        if (e.type == TraceEvent::Type::ChildTerminated && e.childId == u"conn")
+            ++terminatedConns;
+        if (e.type == TraceEvent::Type::ChildStarted && e.childId == u"shy")
+            ++shy;
+    }
+    QCOMPARE(conns, 2);
+    QCOMPARE(terminatedConns, 1);
+    QCOMPARE(shy, 0); // its start returned ignore
+    // The kill from outside was trapped; the exit of its own ended it, and
+    // {shutdown, bye} of a permanent child is restarted.
+    const TraceEvent trapped = findEvent(trace, [](const TraceEvent &e) {
+        return e.type == TraceEvent::Type::ExitSignal && e.trapped;
+    });
+    QCOMPARE(trapped.reason.format(), QStringLiteral("{shutdown,bye}"));
+    const TraceEvent exited = findEvent(trace, [&](const TraceEvent &e) {
+        return e.type == TraceEvent::Type::ProcessExited && e.pid == trapped.pid;
+    });
+    QVERIFY(exited.seq > trapped.seq);
+    QCOMPARE(exited.reason.format(), QStringLiteral("{shutdown,bye}"));
+    QVERIFY(findEvent(trace, [&](const TraceEvent &e) {
+                return e.type == TraceEvent::Type::ChildRestarted && e.from == trapped.pid;
+            }).seq);
+    QVERIFY(!m_runner->resolve(QStringLiteral("deaf"))); // deleted after it was terminated
+}
+
+// A start that fails on restart counts toward the intensity, retried until
+// the supervisor gives up: the same path as any other restart.
+void TestHeadless::failingRestartsEscalate()
+{
+    QSignalSpy trace(Trace::instance(), &Trace::event);
+    m_runner = std::make_unique<ScenarioRunner>(
+        Scenario::fromFile(QStringLiteral(IMMORTAL_TEST_DATA "/scenarios/escalate-orphans.json")));
+    QSignalSpy stopped(m_runner.get(), &ScenarioRunner::stopped);
+    m_runner->start();
+    QVERIFY(stopped.wait(10000)); // the root gave up
+    int failures = 0;
+    for (const TraceEvent &e : eventsOf(trace)) {
+        if (e.type == TraceEvent::Type::ChildStartFailed) {
+            ++failures;
+            QCOMPARE(e.reason, Term::atom(u"start_refused"));
+        }
+    }
+    QCOMPARE(failures, 2); // intensity 2: the third restart is not tried
+    QVERIFY(findEvent(trace, [](const TraceEvent &e) {
+                return e.type == TraceEvent::Type::SupervisorEscalated;
+            }).seq);
+    // stopped() comes after the whole tree is gone: its last event is the root's subtree_down.
+    const TraceEvent last = eventsOf(trace).constLast();
+    QCOMPARE(last.type, TraceEvent::Type::SubtreeDown);
+    QCOMPARE(last.pid, m_runner->rootPid());
+    QCOMPARE(m_runner->stats().tablesOrphaned, 1);
+    // The orphan would be lost later; clean it up for the next test.
+    for (const TableInfo &t : Table::all()) {
+        if (t.name == u"EscConsumer")
+            Table::fromId(t.id).deleteTable();
+    }
+}
+
 QProcess *TestHeadless::runStudio(const QStringList &args, const QProcessEnvironment &env)
 {
     m_studio = std::make_unique<QProcess>();
@@ -389,6 +484,32 @@ QProcess *TestHeadless::runStudio(const QStringList &args, const QProcessEnviron
     if (!m_studio->waitForFinished(60000))
         return nullptr;
     return m_studio.get();
+}
+
+// The root exits before the duration: the run still records every death and
+// table move, then says the table left without an owner is not safe (exit 3).
+void TestHeadless::binaryRootExitCountsOrphanedTables()
+{
+    QProcess *p =
+        runStudio({ QStringLiteral("--headless"), QStringLiteral("--duration=20000"),
+                    QStringLiteral("--scenario"),
+                    QStringLiteral(IMMORTAL_TEST_DATA "/scenarios/escalate-orphans.json") });
+    QVERIFY(p);
+    const QString out = QString::fromUtf8(p->readAllStandardOutput());
+    QCOMPARE(p->exitStatus(), QProcess::NormalExit);
+    QCOMPARE(p->exitCode(), 3);
+    const QStringList lines = out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QVERIFY(lines.size() > 3);
+    QVERIFY2(lines.at(lines.size() - 4).contains(QStringLiteral("subtree_down")), qPrintable(out));
+    QVERIFY(lines.at(lines.size() - 3).endsWith(QStringLiteral("the root supervisor exited")));
+    QVERIFY(lines.at(lines.size() - 2).startsWith(QStringLiteral("summary: ")));
+    QVERIFY2(
+        lines.at(lines.size() - 2).contains(QStringLiteral(" tables_lost=0 tables_orphaned=1 ")),
+        qPrintable(lines.at(lines.size() - 2)));
+    QVERIFY2(lines.constLast().contains(
+                 QStringLiteral("tables not safe: 1 table(s) left without an owner")),
+             qPrintable(lines.constLast()));
+    QVERIFY(out.contains(QStringLiteral(" table_orphaned ")));
 }
 
 void TestHeadless::binaryHeadlessRun()

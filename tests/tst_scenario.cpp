@@ -43,6 +43,7 @@ private Q_SLOTS:
     void defaultScenarioIsTheSeedsExample();
     void demoScenarioHasNestingAndRestForOne();
     void goodFileLoadsEveryFeature();
+    void otpBehavioursLoad();
     void roundTripsThroughJson();
     void badFilesSayFilePlaceAndExpected_data();
     void badFilesSayFilePlaceAndExpected();
@@ -156,10 +157,41 @@ void TestScenario::goodFileLoadsEveryFeature()
     QCOMPARE(s.chaos().targets, QStringLiteral("^own$"));
 }
 
+void TestScenario::otpBehavioursLoad()
+{
+    using Outcome = Scenario::ProcessSpec::StartOutcome;
+    using Type = Scenario::Action::Type;
+    const Scenario s = Scenario::fromFile(dataFile(QStringLiteral("good-otp.json")));
+    const Scenario::ProcessSpec *pool = s.find(QStringLiteral("Pool"));
+    QCOMPARE(pool->flags.strategy, Supervisor::Strategy::SimpleOneForOne);
+    QCOMPARE(pool->children.size(), 1);
+    QCOMPARE(s.find(QStringLiteral("shy"))->startOutcome, Outcome::Ignore);
+    QCOMPARE(s.find(QStringLiteral("shy"))->startOutcomeFrom, 1);
+    QCOMPARE(s.find(QStringLiteral("flaky"))->startOutcome, Outcome::Error);
+    QCOMPARE(s.find(QStringLiteral("flaky"))->startOutcomeFrom, 2);
+    const Scenario::ProcessSpec *deaf = s.find(QStringLiteral("deaf"));
+    QVERIFY(deaf->ignoreShutdown && deaf->trapExit); // ignoring shutdown means trapping
+    QVERIFY(s.find(QStringLiteral("trapper"))->trapExit);
+    QVERIFY(!s.find(QStringLiteral("trapper"))->ignoreShutdown);
+
+    const QList<Scenario::Action> &script = s.script();
+    QCOMPARE(script.size(), 7);
+    QCOMPARE(script.at(0).type, Type::StartChild);
+    QCOMPARE(script.at(2).type, Type::Terminate);
+    QCOMPARE(script.at(2).index, 0);
+    QCOMPARE(script.at(3).type, Type::Kill);
+    QCOMPARE(script.at(3).reason.format(), QStringLiteral("{shutdown,bye}"));
+    QCOMPARE(script.at(4).type, Type::Exit);
+    QCOMPARE(script.at(6).type, Type::Delete);
+    QCOMPARE(script.at(2).describe(), QStringLiteral("terminate_child conn #0"));
+    QCOMPARE(script.at(4).describe(), QStringLiteral("exit Trapper ({shutdown,bye})"));
+}
+
 void TestScenario::roundTripsThroughJson()
 {
     for (const QString &path : { Scenario::defaultPath(), Scenario::demoPath(),
-                                 dataFile(QStringLiteral("good-nested.json")) }) {
+                                 dataFile(QStringLiteral("good-nested.json")),
+                                 dataFile(QStringLiteral("good-otp.json")) }) {
         const Scenario a = Scenario::fromFile(path);
         const Scenario b = Scenario::fromJson(a.toJson(), QStringLiteral("saved.json"));
         QCOMPARE(b.toJson(), a.toJson());
@@ -237,6 +269,30 @@ void TestScenario::badFilesSayFilePlaceAndExpected_data()
     QTest::newRow("table name") << "bad-table-name.json"
                                 << "root.children[1].table.name"
                                 << "expected the target's registered name \"TableConsumer\"";
+    QTest::newRow("reason") << "bad-reason.json"
+                            << "script[0].reason"
+                            << "expected an exit reason in Erlang term text";
+    QTest::newRow("simple_one_for_one children") << "bad-sofo-two-children.json"
+                                                 << "root.children[0].children"
+                                                 << "expected exactly one child, the template";
+    QTest::newRow("simple_one_for_one named template")
+        << "bad-sofo-named.json"
+        << "root.children[0].children[0].name"
+        << "expected no name (the children of a simple_one_for_one template share it";
+    QTest::newRow("start_child on a plain supervisor")
+        << "bad-start-child.json"
+        << "script[0].start_child"
+        << "expected a simple_one_for_one supervisor";
+    QTest::newRow("terminate a template child without index")
+        << "bad-terminate-index.json"
+        << "script[0].index"
+        << "expected which running child of template \"conn\" to terminate";
+    QTest::newRow("start outcome") << "bad-start-outcome.json"
+                                   << "root.children[0].start.result"
+                                   << "expected one of ok, ignore, error, throw";
+    QTest::newRow("ignore_shutdown without trap_exit") << "bad-ignore-shutdown.json"
+                                                       << "root.children[0].trap_exit"
+                                                       << "expected true, or no trap_exit";
     QTest::newRow("children type") << "bad-children-type.json"
                                    << "root.children"
                                    << "expected an array of children, got an object";
