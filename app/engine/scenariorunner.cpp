@@ -17,6 +17,7 @@
 #include <QPointer>
 #include <QThread>
 
+#include <functional>
 #include <limits>
 #include <stdexcept>
 
@@ -472,47 +473,49 @@ std::pair<Pid, QString> ScenarioRunner::supervisorOf(const QString &nameOrId) co
 namespace {
 // Runs a supervisor call in the supervisor's own thread. A refusal (an OTP
 // error such as running or not_found) is logged, not a crash of the supervisor.
-bool askSupervisor(Pid sup, const char *call, const QString &id,
-                   void (*fn)(Supervisor *, const QString &))
+bool askSupervisor(Pid sup, const QString &call, std::function<void(Supervisor *)> fn)
 {
-    return Node::instance()->post(sup, [call, id, fn](Process *p) {
+    return Node::instance()->post(sup, [call, fn = std::move(fn)](Process *p) {
         auto *supervisor = qobject_cast<Supervisor *>(p);
         if (!supervisor)
             return;
         try {
-            fn(supervisor, id);
+            fn(supervisor);
         } catch (const Error &e) {
-            qCWarning(lcRunner) << call << id << "refused:" << e.message();
+            qCWarning(lcRunner) << call << "refused:" << e.message();
         }
     });
 }
 } // namespace
 
-bool ScenarioRunner::restartChild(const QString &nameOrId)
+bool ScenarioRunner::askChildSupervisor(const QString &nameOrId, const char *call,
+                                        void (*fn)(Supervisor *, const QString &))
 {
     const auto [sup, id] = supervisorOf(nameOrId);
-    if (sup == 0 || resolve(id) != 0) // OTP: {error, running}
+    if (sup == 0)
         return false;
-    return askSupervisor(sup, "restart_child", id,
-                         [](Supervisor *s, const QString &child) { s->restartChild(child); });
+    return askSupervisor(sup, QLatin1String(call) + QLatin1Char(' ') + id,
+                         [fn, id = id](Supervisor *s) { fn(s, id); });
+}
+
+bool ScenarioRunner::restartChild(const QString &nameOrId)
+{
+    if (resolve(supervisorOf(nameOrId).second) != 0) // OTP: {error, running}
+        return false;
+    return askChildSupervisor(nameOrId, "restart_child",
+                              [](Supervisor *s, const QString &id) { s->restartChild(id); });
 }
 
 bool ScenarioRunner::terminateChild(const QString &nameOrId)
 {
-    const auto [sup, id] = supervisorOf(nameOrId);
-    if (sup == 0)
-        return false;
-    return askSupervisor(sup, "terminate_child", id,
-                         [](Supervisor *s, const QString &child) { s->terminateChild(child); });
+    return askChildSupervisor(nameOrId, "terminate_child",
+                              [](Supervisor *s, const QString &id) { s->terminateChild(id); });
 }
 
 bool ScenarioRunner::deleteChild(const QString &nameOrId)
 {
-    const auto [sup, id] = supervisorOf(nameOrId);
-    if (sup == 0)
-        return false;
-    return askSupervisor(sup, "delete_child", id,
-                         [](Supervisor *s, const QString &child) { s->deleteChild(child); });
+    return askChildSupervisor(nameOrId, "delete_child",
+                              [](Supervisor *s, const QString &id) { s->deleteChild(id); });
 }
 
 bool ScenarioRunner::startChild(const QString &supervisorNameOrId)
@@ -520,8 +523,8 @@ bool ScenarioRunner::startChild(const QString &supervisorNameOrId)
     const Pid sup = resolve(supervisorNameOrId);
     if (sup == 0)
         return false;
-    return askSupervisor(sup, "start_child", supervisorNameOrId,
-                         [](Supervisor *s, const QString &) { s->startChild(); });
+    return askSupervisor(sup, QStringLiteral("start_child ") + supervisorNameOrId,
+                         [](Supervisor *s) { s->startChild(); });
 }
 
 bool ScenarioRunner::terminateDynamicChild(const QString &templateId, int index)
@@ -529,20 +532,18 @@ bool ScenarioRunner::terminateDynamicChild(const QString &templateId, int index)
     const auto [sup, id] = supervisorOf(templateId);
     if (sup == 0)
         return false;
-    return Node::instance()->post(sup, [index, id = id](Process *p) {
-        auto *supervisor = qobject_cast<Supervisor *>(p);
-        if (!supervisor)
-            return;
-        int seen = 0;
-        for (const Supervisor::ChildInfo &c : supervisor->whichChildren()) {
-            if (c.pid != 0 && seen++ == index) {
-                supervisor->terminateChild(c.pid);
-                return;
+    return askSupervisor(
+        sup, QStringLiteral("terminate_child %1 #%2").arg(id).arg(index), [index](Supervisor *s) {
+            int seen = 0;
+            for (const Supervisor::ChildInfo &c : s->whichChildren()) {
+                if (c.pid != 0 && seen++ == index) {
+                    s->terminateChild(c.pid);
+                    return;
+                }
             }
-        }
-        qCWarning(lcRunner) << "terminate_child" << id << "#" << index
-                            << "refused: not that many running children";
-    });
+            throw Error(Error::Code::NotFound,
+                        QStringLiteral("it has only %1 running children").arg(seen));
+        });
 }
 
 } // namespace immortal

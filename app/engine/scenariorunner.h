@@ -109,6 +109,10 @@ private:
         QHash<QString, int> starts; // how often each worker child id was started
     };
 
+    // Runs fn(supervisor, child id) in the supervisor of nameOrId; false if
+    // there is none running.
+    bool askChildSupervisor(const QString &nameOrId, const char *call,
+                            void (*fn)(Supervisor *, const QString &));
     static ChildSpec childSpec(const std::shared_ptr<Shared> &shared,
                                const Scenario::ProcessSpec &node);
     static Process *startNode(const std::shared_ptr<Shared> &shared,

@@ -421,16 +421,20 @@ void TableStore::setHeir(const std::shared_ptr<TableData> &d, const HeirSpec &he
     apply(fx);
 }
 
+// As ets: the owner may, and for a public table anyone may.
+void TableStore::checkOwnerOrPublicLocked(const TableData &d, Pid caller, const char *what) const
+{
+    d.checkAlive();
+    const Pid owner = d.m_owner.load(std::memory_order_relaxed);
+    if (d.options().access != TableOptions::Access::Public && (caller == 0 || caller != owner))
+        notOwner(d, owner, caller, what);
+}
+
 void TableStore::rename(const std::shared_ptr<TableData> &d, const QString &name)
 {
     const Pid caller = ProcessScope::current();
     QMutexLocker lock(&m_mutex);
-    d->checkAlive();
-    const Pid owner = d->m_owner.load(std::memory_order_relaxed);
-    const bool allowed =
-        d->options().access == TableOptions::Access::Public || (caller != 0 && caller == owner);
-    if (!allowed)
-        notOwner(*d, owner, caller, "rename it");
+    checkOwnerOrPublicLocked(*d, caller, "rename it");
     if (d->options().namedTable) {
         if (name.isEmpty())
             throw Error(Code::BadArg, QStringLiteral("a named_table needs a name"));
@@ -463,12 +467,7 @@ void TableStore::deleteTable(const std::shared_ptr<TableData> &d)
     Effects fx;
     {
         QMutexLocker lock(&m_mutex);
-        d->checkAlive();
-        const Pid owner = d->m_owner.load(std::memory_order_relaxed);
-        const bool allowed =
-            d->options().access == TableOptions::Access::Public || (caller != 0 && caller == owner);
-        if (!allowed)
-            notOwner(*d, owner, caller, "delete it");
+        checkOwnerOrPublicLocked(*d, caller, "delete it");
         TraceEvent e = tableEvent(TraceEvent::Type::TableDeleted, *d);
         e.pid = caller;
         e.reason = Term::atom(u"deleted");

@@ -63,6 +63,8 @@ public:
 private:
     friend class Node;
     TableStore(Registry *registry, QObject *parent);
+    // NotOwner unless the caller owns d or d is public; NoSuchTable if deleted.
+    void checkOwnerOrPublicLocked(const TableData &d, Pid caller, const char *what) const;
 
     // What to do once the mutex is released.
     struct Transfer
