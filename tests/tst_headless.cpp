@@ -8,6 +8,7 @@
 #include <immortal/exitreason.h>
 #include <immortal/node.h>
 #include <immortal/registry.h>
+#include <immortal/supervisor.h>
 #include <immortal/table.h>
 #include <immortal/trace.h>
 
@@ -438,7 +439,13 @@ void TestHeadless::otpBehavioursRunAsScripted()
     QVERIFY(findEvent(trace, [&](const TraceEvent &e) {
                 return e.type == TraceEvent::Type::ChildRestarted && e.from == trapped.pid;
             }).seq);
-    QVERIFY(!m_runner->resolve(QStringLiteral("deaf"))); // deleted after it was terminated
+    // delete_child, once it was gone, removed its spec.
+    auto *root = qobject_cast<Supervisor *>(Node::instance()->process(m_runner->rootPid()).data());
+    QVERIFY(root);
+    QStringList ids;
+    for (const Supervisor::ChildInfo &c : root->whichChildren())
+        ids << c.id;
+    QCOMPARE(ids, QStringList({ "pool", "shy", "flaky", "trapper" }));
 }
 
 // A start that fails on restart counts toward the intensity, retried until

@@ -109,6 +109,7 @@ void Process::receiveExitSignal(Pid from, const Term &reason, bool linked)
     TraceEvent e;
     e.type = TraceEvent::Type::ExitSignal;
     e.pid = m_pid;
+    e.name = name();
     e.from = from;
     e.reason = reason;
     e.trapped = trapped;
