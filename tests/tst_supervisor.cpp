@@ -190,6 +190,7 @@ private Q_SLOTS:
     void restartingChildErrors();
     void ignoreLeavesTheChildDown();
     void failedStartAtBootFailsTheSupervisor();
+    void failedStartFreesTheNameAtOnce();
     void failedRestartCountsTowardIntensity();
     void childOnWorkerThreadIsRestarted();
     void shutdownDuringARestartWinsOverIt();
@@ -905,6 +906,28 @@ void TestSupervisor::failedStartAtBootFailsTheSupervisor()
         }
     }
     QVERIFY(traced);
+}
+
+// OTP 25's gen_server unregisters a failed init's name before start_link
+// returns, so a parent retrying the start at once finds the name free.
+void TestSupervisor::failedStartFreesTheNameAtOnce()
+{
+    ChildSpec b;
+    b.id = "b";
+    b.start = []() -> Process * {
+        throw Error(Error::Code::StartFailed, QStringLiteral("no"), Term::atom(u"oops"));
+    };
+    auto *sup = new Supervisor(flags(Supervisor::Strategy::OneForOne), { workerSpec("a"), b });
+    sup->registerName(QStringLiteral("failing_sup"));
+    QSignalSpy destroyed(sup, &QObject::destroyed);
+    QCOMPARE(errorOf([&] { sup->start(); }), Error::Code::StartFailed);
+    QCOMPARE(Registry::instance()->whereis(QStringLiteral("failing_sup")), Pid(0));
+    auto *again = new Supervisor(flags(Supervisor::Strategy::OneForOne), { workerSpec("c") });
+    again->registerName(QStringLiteral("failing_sup"));
+    again->start();
+    QVERIFY(destroyed.wait());
+    QCOMPARE(Registry::instance()->whereis(QStringLiteral("failing_sup")), again->pid());
+    stop(again);
 }
 
 void TestSupervisor::failedRestartCountsTowardIntensity()

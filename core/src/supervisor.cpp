@@ -4,6 +4,7 @@
 #include <immortal/exitreason.h>
 #include <immortal/node.h>
 #include <immortal/processscope.h>
+#include <immortal/registry.h>
 #include <immortal/trace.h>
 #include <immortal/traceevent.h>
 
@@ -597,6 +598,11 @@ void Supervisor::start()
         const Term reason = ExitReason::shutdown(
             Term::tuple({ Term::atom(u"failed_to_start_child"), Term::atom(c->spec.id), failure }));
         d->beginShutdown(reason);
+        // OTP 25's gen_server unregisters the name before start_link returns,
+        // so a parent that retries the start at once finds it free; the
+        // process itself exits once its started children have stopped.
+        if (const QString name = this->name(); !name.isEmpty())
+            Registry::instance()->unregisterName(name);
         throw Error(Error::Code::StartFailed,
                     QStringLiteral("The supervisor could not start child %1: %2")
                         .arg(quoted(c->spec.id), failure.format()),

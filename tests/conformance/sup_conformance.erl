@@ -7,10 +7,15 @@
 %%
 %%     {case, Name, Tree, Steps}.
 %%
-%%     Tree  = {Id, worker, Restart}
+%%     Tree  = {Id, Worker, Restart}
 %%           | {Id, {supervisor, Strategy, Intensity, PeriodMs, [Tree]}, Restart}
+%%     Worker = worker | {worker, [Opt]}
+%%     Opt   = trap                       traps exits (as a gen_server does)
+%%           | {fail, N, ignore}          from its Nth start on, the start
+%%           | {fail, N, {error, R}}      function returns ignore / {error, R}
 %%     Steps = [Step]
 %%     Step  = {kill, Id, Reason}          the worker Id exits with Reason
+%%           | {signal, Id, Reason}        exit(Worker, Reason) from outside
 %%           | {kill_one, SupId, Reason}   one child of a simple_one_for_one
 %%           | {kill_sup, Id}              exit(Sup, kill) from outside
 %%           | {start_child, SupId}        simple_one_for_one: one more child
@@ -23,11 +28,13 @@
 %%     {Name, StepIndex, Result, Snapshot}.
 %%
 %% Snapshot = [{Id, Starts, Alive}] for every id in the tree in tree order;
-%% for a simple_one_for_one template Alive is the number of live children.
+%% Starts counts calls of its start function (failed ones too); for a
+%% simple_one_for_one template Alive is the number of live children. Step 0
+%% is the top supervisor's start: ok or {error, Reason}.
 %% The top supervisor's id is started with the case's Tree.
 -module(sup_conformance).
 -behaviour(supervisor).
--export([main/1, init/1, start_worker/1, start_anon/1, start_sup/2]).
+-export([main/1, init/1, start_worker/2, start_anon/2, start_sup/2]).
 -mode(compile).
 
 main([File]) ->
@@ -44,9 +51,9 @@ main(_) ->
 run_case({'case', Name, Tree, Steps}) ->
     ets:delete_all_objects(gens),
     {Top, {supervisor, _, _, _, _}, _} = Tree,
-    {ok, TopPid} = start_sup(Top, Tree),
+    Started = start_sup(Top, Tree),
     quiet(Tree),
-    print(Name, 0, ok, Tree),
+    print(Name, 0, case Started of {ok, _} -> ok; Error -> Error end, Tree),
     lists:foldl(fun(Step, I) ->
                         Result = step(Step),
                         quiet(Tree),
@@ -54,12 +61,15 @@ run_case({'case', Name, Tree, Steps}) ->
                         I + 1
                 end, 1, Steps),
     %% Tear down: the next case starts from nothing, no name still taken.
-    unlink(TopPid),
+    case Started of
+        {ok, TopPid} -> unlink(TopPid);
+        _ -> ok
+    end,
     lists:foreach(fun(Id) -> kill(whereis(Id), kill) end, ids(Tree)),
     flush().
 
-ids({Id, worker, _}) -> [Id];
-ids({Id, {supervisor, _, _, _, Children}, _}) -> [Id | lists:append([ids(C) || C <- Children])].
+ids({Id, {supervisor, _, _, _, Children}, _}) -> [Id | lists:append([ids(C) || C <- Children])];
+ids({Id, _Worker, _}) -> [Id].
 
 flush() -> receive _ -> flush() after 0 -> ok end.
 
@@ -69,6 +79,7 @@ print(Name, I, Result, Tree) ->
 %% ---------------------------------------------------------------- steps
 
 step({kill, Id, Reason}) -> kill(whereis(Id), Reason);
+step({signal, Id, Reason}) -> signal(whereis(Id), Reason);
 step({kill_sup, Id}) -> kill(whereis(Id), kill);
 step({kill_one, Sup, Reason}) ->
     case whereis(Sup) of
@@ -88,10 +99,13 @@ step({restart_child, Sup, Id}) ->
 step({delete_child, Sup, Id}) ->
     call(fun() -> supervisor:delete_child(Sup, Id) end).
 
-%% ok, or the error's reason: running, restarting, not_found, noproc.
+%% ok, undefined (the start function returned ignore), or the error's
+%% reason: running, restarting, not_found, noproc, or {error, R} for a start
+%% function's {error, R} when R is no atom.
 call(F) ->
     try F() of
         ok -> ok;
+        {ok, undefined} -> undefined;
         {ok, _} -> ok;
         {ok, _, _} -> ok;
         {error, {already_started, _}} -> already_started;
@@ -110,6 +124,18 @@ kill(Pid, Reason) ->
     end,
     receive {'DOWN', Ref, _, _, _} -> ok end.
 
+%% exit(Pid, Reason) from this process; then, as signals between two
+%% processes keep their order, a ping answered means it survived it.
+signal(undefined, _Reason) -> noproc;
+signal(Pid, Reason) ->
+    Ref = monitor(process, Pid),
+    exit(Pid, Reason),
+    Pid ! {ping, self(), Ref},
+    receive
+        {'DOWN', Ref, _, _, _} -> ok;
+        {pong, Ref} -> demonitor(Ref, [flush]), ok
+    end.
+
 %% ---------------------------------------------------------------- quiet
 
 %% Until two rounds of syncing every live supervisor (top-down) see the
@@ -125,16 +151,20 @@ quiet(Tree, Snap, N) ->
         New -> quiet(Tree, New, N - 1)
     end.
 
-sync({_Id, worker, _}) -> ok;
 sync({Id, {supervisor, _, _, _, Children}, _}) ->
     case whereis(Id) of
         undefined -> ok;
         Pid -> catch sys:get_state(Pid, 1000)
     end,
-    lists:foreach(fun sync/1, Children).
+    lists:foreach(fun sync/1, Children);
+sync({_Id, _Worker, _}) -> ok.
 
 snapshot(Tree) -> snapshot(Tree, undefined).
-snapshot({Id, worker, _}, simple_one_for_one) ->
+snapshot({Id, {supervisor, Strategy, _, _, Children}, _}, _) ->
+    [put({sup_of, C}, Id) || {C, _, _} <- Children],
+    [{Id, starts(Id), whereis(Id) =/= undefined}
+     | lists:append([snapshot(C, Strategy) || C <- Children])];
+snapshot({Id, _Worker, _}, simple_one_for_one) ->
     Sup = get({sup_of, Id}),
     Alive = case whereis(Sup) of
                 undefined -> 0;
@@ -144,11 +174,7 @@ snapshot({Id, worker, _}, simple_one_for_one) ->
                     end
             end,
     [{Id, starts(Id), Alive}];
-snapshot({Id, worker, _}, _) -> [{Id, starts(Id), whereis(Id) =/= undefined}];
-snapshot({Id, {supervisor, Strategy, _, _, Children}, _}, _) ->
-    [put({sup_of, C}, Id) || {C, _, _} <- Children],
-    [{Id, starts(Id), whereis(Id) =/= undefined}
-     | lists:append([snapshot(C, Strategy) || C <- Children])].
+snapshot({Id, _Worker, _}, _) -> [{Id, starts(Id), whereis(Id) =/= undefined}].
 
 starts(Id) ->
     case ets:lookup(gens, Id) of
@@ -168,34 +194,49 @@ init({Id, {supervisor, Strategy, Intensity, Period, Children}, _}) ->
               period => max(1, Period div 1000)},
     {ok, {Flags, [child_spec(Strategy, C) || C <- Children]}}.
 
-child_spec(simple_one_for_one, {Id, worker, Restart}) ->
-    #{id => Id, start => {?MODULE, start_anon, [Id]}, restart => Restart,
-      shutdown => 5000, type => worker};
-child_spec(_, {Id, worker, Restart}) ->
-    #{id => Id, start => {?MODULE, start_worker, [Id]}, restart => Restart,
-      shutdown => 5000, type => worker};
 child_spec(_, {Id, {supervisor, _, _, _, _}, Restart} = Tree) ->
     #{id => Id, start => {?MODULE, start_sup, [Id, Tree]}, restart => Restart,
-      shutdown => infinity, type => supervisor}.
+      shutdown => infinity, type => supervisor};
+child_spec(simple_one_for_one, {Id, Worker, Restart}) ->
+    #{id => Id, start => {?MODULE, start_anon, [Id, opts(Worker)]}, restart => Restart,
+      shutdown => 5000, type => worker};
+child_spec(_, {Id, Worker, Restart}) ->
+    #{id => Id, start => {?MODULE, start_worker, [Id, opts(Worker)]}, restart => Restart,
+      shutdown => 5000, type => worker}.
 
-start_worker(Id) -> start_process(Id, true).
-start_anon(Id) -> start_process(Id, false).
+opts(worker) -> [];
+opts({worker, Opts}) -> Opts.
 
-start_process(Id, Register) ->
-    Parent = self(),
-    Pid = spawn_link(fun() ->
-                             case Register of
-                                 true -> register(Id, self());
-                                 false -> ok
-                             end,
-                             count(Id),
-                             Parent ! {started, self()},
-                             worker_loop()
-                     end),
-    receive {started, Pid} -> {ok, Pid} end.
+start_worker(Id, Opts) -> start_process(Id, true, Opts).
+start_anon(Id, Opts) -> start_process(Id, false, Opts).
 
-worker_loop() ->
+%% Runs in the supervisor: counts the call, then either returns the outcome
+%% the spec asks for from this start on, or spawns the worker.
+start_process(Id, Register, Opts) ->
+    N = count(Id),
+    case [Outcome || {fail, From, Outcome} <- Opts, N >= From] of
+        [Outcome | _] -> Outcome;
+        [] ->
+            Parent = self(),
+            Trap = lists:member(trap, Opts),
+            Pid = spawn_link(fun() ->
+                                     process_flag(trap_exit, Trap),
+                                     case Register of
+                                         true -> register(Id, self());
+                                         false -> ok
+                                     end,
+                                     Parent ! {started, self()},
+                                     worker_loop(Parent)
+                             end),
+            receive {started, Pid} -> {ok, Pid} end
+    end.
+
+%% A trapping worker behaves as a gen_server: its parent's exit signal ends
+%% it with the parent's reason, any other {'EXIT', _, _} is ignored.
+worker_loop(Parent) ->
     receive
         {die, Reason} -> exit(Reason);
-        _ -> worker_loop()
+        {ping, From, Ref} -> From ! {pong, Ref}, worker_loop(Parent);
+        {'EXIT', Parent, Reason} -> exit(Reason);
+        _ -> worker_loop(Parent)
     end.
