@@ -1344,6 +1344,14 @@ qsizetype TableData::selectReplace(const MatchSpec &spec)
                     QStringLiteral("select_replace does not work on bag tables (as in ets); %1 "
                                    "is a bag")
                         .arg(describe()));
+    // As ets, the specification itself must keep the key, whatever the rows.
+    if (!spec.keepsKey(m_keyIndex))
+        throw Error(Code::BadArg,
+                    QStringLiteral("select_replace: %1 may change a row's key: every clause's "
+                                   "body must be '$_' or build a tuple whose key is the head's "
+                                   "key (the same variable or constant, or {element, %2, '$_'})")
+                        .arg(spec.source().format())
+                        .arg(m_keyIndex + 1));
     qsizetype replaced = 0;
     {
         BiasedLock::WriteLocker lock(m_lock);

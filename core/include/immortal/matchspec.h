@@ -64,6 +64,9 @@ private:
     // clause, its head's element there a constant), or nullptr: a lookup
     // instead of a scan.
     const Term *boundKey(qsizetype keyIndex) const noexcept;
+    // Whether every clause keeps the key at keyIndex, as select_replace
+    // requires before it looks at any row (see matchspec.cpp).
+    bool keepsKey(qsizetype keyIndex) const;
     std::shared_ptr<const Program> m_program;
 };
 
