@@ -340,6 +340,29 @@ private Q_SLOTS:
         QCOMPARE(b.size(), 2);
     }
 
+    // A constant in a head matches floats by their bits, as in OTP 25: 0.0
+    // does not match -0.0; a guard's =:= and a repeated variable equate them
+    // (found by the conformance test).
+    void headConstantsTellZerosApart()
+    {
+        for (const auto type : { TableOptions::Type::Set, TableOptions::Type::DuplicateBag }) {
+            Table t = make(type, QLatin1String(TableOptions::typeName(type)));
+            ProcessScope scope(m_owner->pid());
+            t.deleteAllObjects();
+            t.insert(QList<Tuple> { { a(u"a"), -0.0 }, { a(u"b"), 0.0 }, { -0.0 } });
+            QCOMPARE(t.select(L({ clause(T({ a(u"$1"), 0.0 }), L({}), L({ a(u"$1") })) })),
+                     QList<Term> { a(u"b") });
+            QCOMPARE(t.select(L({ clause(T({ 0.0 }), L({}), L({ 1 })),
+                                  clause(a(u"_"), L({}), L({ 2 })) }))
+                         .count(Term(1)),
+                     0);
+            QCOMPARE(t.selectCount(
+                         L({ clause(T({ a(u"$1"), a(u"$2") }),
+                                    L({ T({ a(u"=:="), a(u"$2"), 0.0 }) }), L({ a(u"true") })) })),
+                     2);
+        }
+    }
+
     void selectWithLimitsAndContinuations()
     {
         const Term spec = L({ clause(T({ a(u"$1"), a(u"_"), a(u"_") }), L({}), L({ a(u"$1") })) });

@@ -824,6 +824,27 @@ private Q_SLOTS:
         QVERIFY(o.take(1).first().at(0).isFloat());
     }
 
+    // A constant in a pattern matches floats by their bits, as OTP 25's match
+    // programs do: 0.0 does not match -0.0, as key or value, though they are
+    // one key; a repeated variable binds both (found by the conformance test).
+    void patternConstantsTellZerosApart()
+    {
+        for (const auto type :
+             { TableOptions::Type::Set, TableOptions::Type::OrderedSet, TableOptions::Type::Bag }) {
+            Table t = make(opts(type));
+            ProcessScope scope(m_owner->pid());
+            t.insert(QList<Tuple> {
+                { a(u"a"), -0.0 }, { a(u"b"), 0.0 }, { -0.0, a(u"x") }, { a(u"c"), 0.0, -0.0 } });
+            QCOMPARE(t.matchObject({ a(u"_"), 0.0 }), (QList<Tuple> { { a(u"b"), 0.0 } }));
+            QCOMPARE(t.matchObject({ a(u"_"), Term::tuple({ 0.0 }) }), QList<Tuple> {});
+            QCOMPARE(t.matchObject({ 0.0, a(u"_") }), QList<Tuple> {});
+            QCOMPARE(t.matchObject({ -0.0, a(u"_") }).size(), 1);
+            QCOMPARE(t.matchObject({ a(u"_"), a(u"$1"), a(u"$1") }).size(), 1);
+            QCOMPARE(t.matchDelete({ 0.0, a(u"x") }), 0);
+            QCOMPARE(t.size(), 4);
+        }
+    }
+
     // ets:update_counter/3,4 past 64 bits, with thresholds, and with a list
     // of updates (results checked on OTP 25).
     void updateCounterLikeEts()

@@ -1,5 +1,7 @@
 #include <immortal/matchspec.h>
 
+#include "patternconst.h"
+
 #include <immortal/error.h>
 #include <immortal/processscope.h>
 
@@ -409,7 +411,7 @@ bool match(const Pattern &p, const Term &t, Frame &f)
         return true;
     }
     case Pattern::Kind::Const:
-        return p.value == t;
+        return detail::constantMatches(p.value, t);
     case Pattern::Kind::Tuple:
         return t.isTuple() && matchElements(p, t.elements(), f);
     case Pattern::Kind::List:

@@ -1,5 +1,7 @@
 #include <immortal/detail/tabledata.h>
 
+#include "patternconst.h"
+
 #include <immortal/error.h>
 #include <immortal/processscope.h>
 #include <immortal/trace.h>
@@ -148,7 +150,7 @@ bool matchTerm(const Pattern &p, const Term &t, Bindings &b)
         b.bound[size_t(p.slot)] = 1;
         return true;
     case Pattern::Kind::Const:
-        return p.value == t;
+        return detail::constantMatches(p.value, t);
     case Pattern::Kind::Tuple:
         return t.isTuple() && matchElements(p, t.elements(), b);
     case Pattern::Kind::List:
