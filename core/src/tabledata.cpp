@@ -1066,7 +1066,7 @@ std::optional<Term> TableData::first() const
     default:
         if (m_bag.empty())
             return std::nullopt;
-        return m_bag.begin()->first;
+        return bagKey(*m_bag.begin());
     }
 }
 
@@ -1102,7 +1102,7 @@ std::optional<Term> TableData::next(const Term &key) const
         throw missing();
     if (++it == m_bag.end())
         return std::nullopt;
-    return it->first;
+    return bagKey(*it);
 }
 
 std::optional<Term> TableData::last() const
