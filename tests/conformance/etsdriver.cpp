@@ -428,7 +428,7 @@ int main(int argc, char **argv)
                                       QStringLiteral("Run seeds 1..n (default 3)."),
                                       QStringLiteral("n"));
     const QCommandLineOption opsOpt(QStringLiteral("ops"),
-                                    QStringLiteral("Ops per seed and type (default 1500)."),
+                                    QStringLiteral("Ops per seed and type (default 5000)."),
                                     QStringLiteral("n"));
     const QCommandLineOption typeOpt(QStringLiteral("type"),
                                      QStringLiteral("Only this table type (set, ordered_set, bag, "
@@ -467,7 +467,7 @@ int main(int argc, char **argv)
             knownDivergences(dir + QStringLiteral("/known-divergences.md"), QStringLiteral("ets"));
 
     const bool isLong = cli.isSet(longOpt);
-    int ops = isLong ? 100000 : 1500;
+    int ops = isLong ? 100000 : 5000;
     int seeds = isLong ? 20 : 3;
     if (cli.isSet(opsOpt))
         ops = cli.value(opsOpt).toInt();
