@@ -125,12 +125,15 @@ distinct_keys([R | Rest], Seen) ->
         false -> [R | distinct_keys(Rest, [K | Seen])]
     end.
 
-%% A match_object / match_delete pattern: '_' anywhere but some fixed values.
+%% A match / match_object / match_delete pattern: '_', variables '$1'..'$3'
+%% (a repeated one must match equal values) and fixed values.
 pattern() ->
     Len = rand:uniform(4),
-    P = [case rand:uniform(3) of
+    P = [case rand:uniform(4) of
              1 -> '_';
              2 when I =:= 1 -> key();
+             2 -> value();
+             3 -> pick(['$1', '$2', '$3']);
              _ when I =:= 1 -> '_';
              _ -> value()
          end || I <- lists:seq(1, Len)],
@@ -164,7 +167,7 @@ gen_any_op() ->
            {8, lookup}, {4, member}, {3, delete}, {3, delete_object}, {2, take},
            {5, update_counter}, {3, update_counter_default}, {3, update_element},
            {1, update_element_list}, {3, lookup_element},
-           {1, walk_forward}, {1, walk_backward}, {1, tab2list}, {2, match_object},
+           {1, walk_forward}, {1, walk_backward}, {1, tab2list}, {2, match_object}, {1, match},
            {1, match_delete}, {2, info_size}, {1, delete_all_objects},
            {1, insert_bad}, {1, insert_new_bad}, {1, foldl}, {1, foldr},
            {2, select}, {1, select_reverse}, {1, select_count}, {1, select_delete},
@@ -207,6 +210,7 @@ op(walk_forward) -> walk_forward;
 op(walk_backward) -> walk_backward;
 op(tab2list) -> tab2list;
 op(match_object) -> {match_object, pattern()};
+op(match) -> {match, pattern()};
 op(match_delete) -> {match_delete, pattern()};
 op(info_size) -> info_size;
 op(delete_all_objects) -> delete_all_objects;
@@ -249,6 +253,7 @@ apply_op(T, walk_forward) -> walk(T, ets:first(T), fun ets:next/2);
 apply_op(T, walk_backward) -> walk(T, ets:last(T), fun ets:prev/2);
 apply_op(T, tab2list) -> ets:tab2list(T);
 apply_op(T, {match_object, P}) -> ets:match_object(T, P);
+apply_op(T, {match, P}) -> ets:match(T, P);
 apply_op(T, {match_delete, P}) -> ets:match_delete(T, P);
 apply_op(T, info_size) -> ets:info(T, size);
 apply_op(T, delete_all_objects) -> ets:delete_all_objects(T);

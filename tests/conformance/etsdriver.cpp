@@ -236,6 +236,16 @@ Term apply(Table &t, const Term &op)
                 { Term::tuple({ op.at(1), Term::list({}), Term::list({ atom(u"$_") }) }) })));
         return rowsTerm(t.matchObject(op.at(1).toTuple()));
     }
+    if (name == u"match") {
+        // ets:match(T, '_') gives [] per row, the bindings of no variable.
+        if (!op.at(1).isTuple())
+            return Term::list(t.select(Term::list(
+                { Term::tuple({ op.at(1), Term::list({}), Term::list({ atom(u"$$") }) }) })));
+        QList<Term> out;
+        for (const QList<Term> &bindings : t.match(op.at(1).toTuple()))
+            out.append(Term::list(bindings));
+        return Term::list(out);
+    }
     if (name == u"match_delete") {
         if (!op.at(1).isTuple())
             t.selectDelete(MatchSpec(Term::list(
@@ -258,9 +268,9 @@ bool orderIsUnspecified(const Term &op, TableOptions::Type type)
         return false;
     const QString name = op.isAtom() ? op.atomName() : op.at(0).atomName();
     return name == u"walk_forward" || name == u"walk_backward" || name == u"tab2list"
-        || name == u"match_object" || name == u"select" || name == u"select_reverse"
-        || name == u"foldl" || name == u"foldr" || name == u"select_limit"
-        || name == u"select_reverse_limit";
+        || name == u"match_object" || name == u"match" || name == u"select"
+        || name == u"select_reverse" || name == u"foldl" || name == u"foldr"
+        || name == u"select_limit" || name == u"select_reverse_limit";
 }
 
 // A result in an order-free form: a sorted list; for the chunks of a select
