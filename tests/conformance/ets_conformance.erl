@@ -174,7 +174,7 @@ gen_any_op() ->
            {1, select_replace}, {2, select_limit}, {1, select_reverse_limit},
            {3, update_counter_threshold}]
         ++ case Ordered of
-               true -> [{2, next}, {2, prev}];
+               true -> [{2, next}, {2, prev}, {1, select_limit_write}];
                false -> []
            end,
     Allowed = [{W, O} || {W, O} <- Ops, not excluded(O)],
@@ -233,6 +233,9 @@ op(select_delete) -> {select_delete, match_spec(count)};
 op(select_replace) -> {select_replace, match_spec(replace)};
 op(select_reverse) -> {select_reverse, match_spec(select)};
 op(select_limit) -> {select_limit, match_spec(select), rand:uniform(4)};
+op(select_limit_write) ->
+    {select_limit_write, pick([select, select_reverse]), match_spec(select), rand:uniform(3),
+     pick([insert, delete]), row()};
 op(select_reverse_limit) -> {select_reverse_limit, match_spec(select), rand:uniform(4)};
 op(next) -> {next, key()};
 op(prev) -> {prev, key()}.
@@ -266,6 +269,20 @@ apply_op(T, {select_limit, MS, N}) ->
     chunks(ets:select(T, MS, N), fun ets:select/1);
 apply_op(T, {select_reverse_limit, MS, N}) ->
     chunks(ets:select_reverse(T, MS, N), fun ets:select_reverse/1);
+%% ordered_set: a write between the first chunk and the rest, which the
+%% continuation sees as ets does (it goes on after the last key returned).
+apply_op(T, {select_limit_write, F, MS, N, W, Row}) ->
+    Next = case F of select -> fun ets:select/1; select_reverse -> fun ets:select_reverse/1 end,
+    case ets:F(T, MS, N) of
+        '$end_of_table' -> {[], '$end_of_table'};
+        {First, Cont} ->
+            case W of
+                insert -> ets:insert(T, Row);
+                delete -> ets:delete(T, element(1, Row))
+            end,
+            {Rest, End} = chunks(Next(Cont), Next),
+            {[First | Rest], End}
+    end;
 apply_op(T, foldl) -> ets:foldl(fun(R, Acc) -> [R | Acc] end, [], T);
 apply_op(T, foldr) -> ets:foldr(fun(R, Acc) -> [R | Acc] end, [], T);
 apply_op(T, {update_counter_threshold, K, Op}) -> ets:update_counter(T, K, Op);

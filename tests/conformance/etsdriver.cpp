@@ -22,6 +22,7 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -105,11 +106,17 @@ Term updateCounter(Table &t, const Term &key, const Term &ops, const Tuple *defa
 }
 
 // The chunks of a select with a limit, as ets_conformance.erl's chunks/2
-// gives them: {[Chunk, ...], '$end_of_table'}.
-Term selectChunks(std::optional<SelectChunk> chunk, bool reverse)
+// gives them: {[Chunk, ...], '$end_of_table'}. `between` runs after the
+// first chunk.
+Term selectChunks(std::optional<SelectChunk> chunk, bool reverse,
+                  const std::function<void()> &between = {})
 {
     QList<Term> chunks;
+    bool first = true;
     while (chunk) {
+        if (first && between)
+            between();
+        first = false;
         chunks.append(Term::list(chunk->matches));
         if (chunks.size() > 10'000'000)
             throw Error(Error::Code::BadArg, QStringLiteral("the select does not end"));
@@ -209,6 +216,20 @@ Term apply(Table &t, const Term &op)
         return Term(qint64(t.selectDelete(MatchSpec(op.at(1)))));
     if (name == u"select_replace")
         return Term(qint64(t.selectReplace(MatchSpec(op.at(1)))));
+    if (name == u"select_limit_write") {
+        const bool reverse = op.at(1).atomName() == u"select_reverse";
+        const MatchSpec spec(op.at(2));
+        const qint64 limit = op.at(3).toInteger();
+        const bool insert = op.at(4).atomName() == u"insert";
+        const Tuple row = op.at(5).toTuple();
+        return selectChunks(reverse ? t.selectReverse(spec, limit) : t.select(spec, limit), reverse,
+                            [&] {
+                                if (insert)
+                                    t.insert(row);
+                                else
+                                    t.erase(row.at(0));
+                            });
+    }
     if (name == u"select_limit" || name == u"select_reverse_limit") {
         const bool reverse = name == u"select_reverse_limit";
         const MatchSpec spec(op.at(1));
