@@ -1261,21 +1261,19 @@ std::optional<SelectChunk> TableData::selectOrderedChunk(const MatchSpec &spec, 
 {
     SelectChunk chunk;
     std::optional<Term> lastKey;
-    bool more = false;
     forEachOrderedLocked(after, reverse, [&](const Tuple &row) {
-        if (chunk.matches.size() == limit) {
-            more = true; // a row beyond the chunk: go on from lastKey
-            return false;
-        }
         if (std::optional<Term> r = spec.run(row)) {
             chunk.matches.append(std::move(*r));
             lastKey = row.at(m_keyIndex);
         }
-        return true;
+        return chunk.matches.size() < limit;
     });
     if (chunk.matches.isEmpty())
         return std::nullopt;
-    if (more) {
+    // As ets: a full chunk goes on after lastKey, whether or not rows follow
+    // now (one written before the next call is seen); a chunk that is not
+    // full ends the select.
+    if (chunk.matches.size() == limit) {
         SelectContinuation &c = chunk.continuation;
         c.m_table = std::const_pointer_cast<TableData>(shared_from_this());
         c.m_spec = spec;
