@@ -421,6 +421,16 @@ private Q_SLOTS:
         }
         QCOMPARE(chunks, 4);
         QCOMPARE(sorted(all), (QList<Term> { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 }));
+        // A full last chunk has a continuation, which then gives
+        // '$end_of_table', as in ets; one that is not full ends at once.
+        c = t.select(spec, 5);
+        c = Table::select(c->continuation);
+        QCOMPARE(c->matches.size(), 5);
+        QVERIFY(!c->continuation.isEnd());
+        QVERIFY(!Table::select(c->continuation));
+        c = t.select(spec, 11);
+        QCOMPARE(c->matches.size(), 10);
+        QVERIFY(c->continuation.isEnd());
         // A continuation of a deleted table.
         c = t.select(spec, 3);
         t.deleteTable();

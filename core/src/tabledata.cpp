@@ -1300,7 +1300,7 @@ std::optional<SelectChunk> TableData::select(const MatchSpec &spec, qsizetype li
         return std::nullopt;
     SelectChunk chunk;
     chunk.matches = all.first(std::min(limit, all.size()));
-    if (all.size() > limit) {
+    if (all.size() >= limit) { // as ets: a full chunk has a continuation
         SelectContinuation &c = chunk.continuation;
         c.m_table = std::const_pointer_cast<TableData>(shared_from_this());
         c.m_spec = spec;
@@ -1322,9 +1322,11 @@ std::optional<SelectChunk> TableData::select(const SelectContinuation &from)
     if (d.m_options.type == TableOptions::Type::OrderedSet)
         return d.selectOrderedChunk(from.m_spec, from.m_limit, from.m_reverse,
                                     from.m_lastKey ? &*from.m_lastKey : nullptr);
+    if (from.m_rest.isEmpty())
+        return std::nullopt;
     SelectChunk chunk;
     chunk.matches = from.m_rest.first(std::min(from.m_limit, from.m_rest.size()));
-    if (from.m_rest.size() > from.m_limit) {
+    if (from.m_rest.size() >= from.m_limit) {
         chunk.continuation = from;
         chunk.continuation.m_rest = from.m_rest.sliced(from.m_limit);
     }
