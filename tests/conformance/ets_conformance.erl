@@ -281,7 +281,7 @@ apply_op(T, {select_limit_write, F, MS, N, W, Row}) ->
                 delete -> ets:delete(T, element(1, Row))
             end,
             {Rest, End} = chunks(Next(Cont), Next),
-            {[First | Rest], End}
+            {mark_last([{First, cont_or_end(Cont)} | Rest]), End}
     end;
 apply_op(T, foldl) -> ets:foldl(fun(R, Acc) -> [R | Acc] end, [], T);
 apply_op(T, foldr) -> ets:foldr(fun(R, Acc) -> [R | Acc] end, [], T);
@@ -395,10 +395,23 @@ ms_body(select, Vars) ->
     end.
 
 %% All chunks of a select with a limit: {[Chunk, ...], '$end_of_table'}.
+%% Each chunk is {Matches, cont} or {Matches, '$end_of_table'}: whether ets
+%% gave a continuation with it (it does for every full chunk) or ended.
+%% With select_last_chunk_end excluded, the last chunk says `last` instead.
 chunks('$end_of_table', _Next) -> {[], '$end_of_table'};
 chunks({Matches, Cont}, Next) ->
     {Rest, End} = chunks(Next(Cont), Next),
-    {[Matches | Rest], End}.
+    {mark_last([{Matches, cont_or_end(Cont)} | Rest]), End}.
+
+mark_last([{Matches, Flag}]) ->
+    case excluded(select_last_chunk_end) of
+        true -> [{Matches, last}];
+        false -> [{Matches, Flag}]
+    end;
+mark_last(Chunks) -> Chunks.
+
+cont_or_end('$end_of_table') -> '$end_of_table';
+cont_or_end(_) -> cont.
 
 walk(_T, '$end_of_table', _Step) -> [];
 walk(T, K, Step) -> [K | walk(T, Step(T, K), Step)].
