@@ -44,7 +44,8 @@ main([TypesS, SeedsS, OpsS | Rest]) ->
       end, Runs),
     halt(0);
 main(_) ->
-    io:format(standard_error, "usage: ets_conformance.erl Type Seed Ops [Exclude,...]~n", []),
+    io:format(standard_error,
+              "usage: ets_conformance.erl Type[,Type...] Seed[,Seed...] Ops [Exclude,...]~n", []),
     halt(2).
 
 excluded(Id) -> lists:member(Id, get(excl)).
