@@ -230,10 +230,13 @@ Term apply(Table &t, const Term &op, bool markLast)
         const Tuple row = op.at(5).toTuple();
         return selectChunks(reverse ? t.selectReverse(spec, limit) : t.select(spec, limit), reverse,
                             markLast, [&] {
+                                const int keyPos = t.info().keyPos;
                                 if (insert)
                                     t.insert(row);
+                                else if (row.size() < keyPos)
+                                    throw Error(Error::Code::BadArg, QStringLiteral("no key"));
                                 else
-                                    t.erase(row.at(0));
+                                    t.erase(row.at(keyPos - 1));
                             });
     }
     if (name == u"select_limit" || name == u"select_reverse_limit") {
@@ -371,13 +374,17 @@ QList<QList<QByteArray>> erlangRuns(const Run &run, const QStringList &types,
 int runOne(const Run &run, const QString &typeName, int seed, int ops,
            const QList<QByteArray> &lines)
 {
+    // "set", or "set@2" for {keypos, 2}.
     TableOptions options;
     options.type = TableOptions::Type::Set;
+    const QString baseType = typeName.section(u'@', 0, 0);
     for (auto ty : { TableOptions::Type::Set, TableOptions::Type::OrderedSet,
                      TableOptions::Type::Bag, TableOptions::Type::DuplicateBag }) {
-        if (typeName == QLatin1String(TableOptions::typeName(ty)))
+        if (baseType == QLatin1String(TableOptions::typeName(ty)))
             options.type = ty;
     }
+    if (typeName.contains(u'@'))
+        options.keyPos = typeName.section(u'@', 1, 1).toInt();
     options.access = TableOptions::Access::Public;
     auto owner = std::make_unique<Process>();
     ProcessScope scope(owner->pid());
@@ -467,10 +474,11 @@ int main(int argc, char **argv)
     const QCommandLineOption opsOpt(QStringLiteral("ops"),
                                     QStringLiteral("Ops per seed and type (default 5000)."),
                                     QStringLiteral("n"));
-    const QCommandLineOption typeOpt(QStringLiteral("type"),
-                                     QStringLiteral("Only this table type (set, ordered_set, bag, "
-                                                    "duplicate_bag)."),
-                                     QStringLiteral("type"));
+    const QCommandLineOption typeOpt(
+        QStringLiteral("type"),
+        QStringLiteral("Only this table type (set, ordered_set, bag, "
+                       "duplicate_bag; with @2 for {keypos, 2}, e.g. set@2)."),
+        QStringLiteral("type"));
     const QCommandLineOption allOpt(QStringLiteral("all-features"),
                                     QStringLiteral("Ignore known-divergences.md: generate every op "
                                                    "and value, to see whether a fix has landed."));
@@ -516,8 +524,10 @@ int main(int argc, char **argv)
     else
         for (int s = 1; s <= seeds; ++s)
             seedList.append(s);
-    QStringList types { QStringLiteral("set"), QStringLiteral("ordered_set"), QStringLiteral("bag"),
-                        QStringLiteral("duplicate_bag") };
+    QStringList types { QStringLiteral("set"),   QStringLiteral("ordered_set"),
+                        QStringLiteral("bag"),   QStringLiteral("duplicate_bag"),
+                        QStringLiteral("set@2"), QStringLiteral("ordered_set@2"),
+                        QStringLiteral("bag@2") };
     if (cli.isSet(typeOpt))
         types = { cli.value(typeOpt) };
 
