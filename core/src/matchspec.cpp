@@ -1,5 +1,7 @@
 #include <immortal/matchspec.h>
 
+#include "patternconst.h"
+
 #include <immortal/error.h>
 #include <immortal/processscope.h>
 
@@ -409,7 +411,7 @@ bool match(const Pattern &p, const Term &t, Frame &f)
         return true;
     }
     case Pattern::Kind::Const:
-        return p.value == t;
+        return detail::constantMatches(p.value, t);
     case Pattern::Kind::Tuple:
         return t.isTuple() && matchElements(p, t.elements(), f);
     case Pattern::Kind::List:
@@ -751,6 +753,96 @@ const Term *MatchSpec::boundKey(qsizetype keyIndex) const noexcept
         || head.children[size_t(keyIndex)].kind != Pattern::Kind::Const)
         return nullptr;
     return &head.children[size_t(keyIndex)].value;
+}
+
+namespace {
+
+bool isSpecial(const Term &t)
+{
+    return isAtomNamed(t, QLatin1String("_")) || isAtomNamed(t, QLatin1String("$$"))
+        || isAtomNamed(t, QLatin1String("$_"));
+}
+
+// Whether the body expression `body` always builds the term the head part
+// `head` matched: the same variables and constants in the same structure,
+// tuples built with {{...}} or taken as {const, T}. (OTP 25 decides
+// select_replace's key check this way, on the specification alone.)
+bool buildsMatched(const Term &head, const Term &body, bool constMode)
+{
+    if (body.isTuple()) {
+        const Term *b = &body;
+        if (!constMode) {
+            if (body.size() == 1 && body.at(0).isTuple())
+                b = &body.at(0);
+            else if (body.size() == 2 && isAtomNamed(body.at(0), QLatin1String("const")))
+                return buildsMatched(head, body.at(1), true);
+            else
+                return false; // a call, or not an expression
+        }
+        if (!head.isTuple() || head.size() != b->size())
+            return false;
+        for (qsizetype i = 0; i < b->size(); ++i) {
+            if (!buildsMatched(head.at(i), b->at(i), constMode))
+                return false;
+        }
+        return true;
+    }
+    if (body.isList()) {
+        if (!head.isList() || head.size() != body.size())
+            return false;
+        for (qsizetype i = 0; i < body.size(); ++i) {
+            if (!buildsMatched(head.at(i), body.at(i), constMode))
+                return false;
+        }
+        return true;
+    }
+    if (!(head == body))
+        return false;
+    return !isSpecial(head) && !(constMode && variableNumber(head) >= 0);
+}
+
+bool clauseKeepsKey(const Term &clause, qsizetype keyIndex)
+{
+    const Term &head = clause.at(0);
+    const Term &body = clause.at(2);
+    if (!body.isList() || body.size() != 1)
+        return false;
+    const Term &expr = body.at(0);
+    if (isAtomNamed(expr, QLatin1String("$_")))
+        return true;
+    if (!expr.isTuple() || !head.isTuple() || head.size() <= keyIndex)
+        return false;
+    bool constMode;
+    const Term *built;
+    if (expr.size() == 2 && isAtomNamed(expr.at(0), QLatin1String("const"))) {
+        built = &expr.at(1);
+        constMode = true;
+    } else if (expr.size() == 1) {
+        built = &expr.at(0);
+        constMode = false;
+    } else {
+        return false;
+    }
+    if (!built->isTuple() || built->size() <= keyIndex)
+        return false;
+    const Term &key = built->at(keyIndex);
+    if (buildsMatched(head.at(keyIndex), key, constMode))
+        return true;
+    // {element, KeyPos, '$_'}
+    return !constMode && key.isTuple() && key.size() == 3
+        && isAtomNamed(key.at(0), QLatin1String("element")) && key.at(1).isInteger()
+        && key.at(1) == Term(qint64(keyIndex + 1)) && isAtomNamed(key.at(2), QLatin1String("$_"));
+}
+
+} // namespace
+
+bool MatchSpec::keepsKey(qsizetype keyIndex) const
+{
+    for (const Term &clause : source().elements()) {
+        if (!clauseKeepsKey(clause, keyIndex))
+            return false;
+    }
+    return true;
 }
 
 } // namespace immortal

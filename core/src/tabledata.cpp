@@ -1,5 +1,7 @@
 #include <immortal/detail/tabledata.h>
 
+#include "patternconst.h"
+
 #include <immortal/error.h>
 #include <immortal/processscope.h>
 #include <immortal/trace.h>
@@ -148,7 +150,7 @@ bool matchTerm(const Pattern &p, const Term &t, Bindings &b)
         b.bound[size_t(p.slot)] = 1;
         return true;
     case Pattern::Kind::Const:
-        return p.value == t;
+        return detail::constantMatches(p.value, t);
     case Pattern::Kind::Tuple:
         return t.isTuple() && matchElements(p, t.elements(), b);
     case Pattern::Kind::List:
@@ -1064,7 +1066,7 @@ std::optional<Term> TableData::first() const
     default:
         if (m_bag.empty())
             return std::nullopt;
-        return m_bag.begin()->first;
+        return bagKey(*m_bag.begin());
     }
 }
 
@@ -1100,7 +1102,7 @@ std::optional<Term> TableData::next(const Term &key) const
         throw missing();
     if (++it == m_bag.end())
         return std::nullopt;
-    return it->first;
+    return bagKey(*it);
 }
 
 std::optional<Term> TableData::last() const
@@ -1259,21 +1261,19 @@ std::optional<SelectChunk> TableData::selectOrderedChunk(const MatchSpec &spec, 
 {
     SelectChunk chunk;
     std::optional<Term> lastKey;
-    bool more = false;
     forEachOrderedLocked(after, reverse, [&](const Tuple &row) {
-        if (chunk.matches.size() == limit) {
-            more = true; // a row beyond the chunk: go on from lastKey
-            return false;
-        }
         if (std::optional<Term> r = spec.run(row)) {
             chunk.matches.append(std::move(*r));
             lastKey = row.at(m_keyIndex);
         }
-        return true;
+        return chunk.matches.size() < limit;
     });
     if (chunk.matches.isEmpty())
         return std::nullopt;
-    if (more) {
+    // As ets: a full chunk goes on after lastKey, whether or not rows follow
+    // now (one written before the next call is seen); a chunk that is not
+    // full ends the select.
+    if (chunk.matches.size() == limit) {
         SelectContinuation &c = chunk.continuation;
         c.m_table = std::const_pointer_cast<TableData>(shared_from_this());
         c.m_spec = spec;
@@ -1300,7 +1300,7 @@ std::optional<SelectChunk> TableData::select(const MatchSpec &spec, qsizetype li
         return std::nullopt;
     SelectChunk chunk;
     chunk.matches = all.first(std::min(limit, all.size()));
-    if (all.size() > limit) {
+    if (all.size() >= limit) { // as ets: a full chunk has a continuation
         SelectContinuation &c = chunk.continuation;
         c.m_table = std::const_pointer_cast<TableData>(shared_from_this());
         c.m_spec = spec;
@@ -1322,9 +1322,11 @@ std::optional<SelectChunk> TableData::select(const SelectContinuation &from)
     if (d.m_options.type == TableOptions::Type::OrderedSet)
         return d.selectOrderedChunk(from.m_spec, from.m_limit, from.m_reverse,
                                     from.m_lastKey ? &*from.m_lastKey : nullptr);
+    if (from.m_rest.isEmpty())
+        return std::nullopt;
     SelectChunk chunk;
     chunk.matches = from.m_rest.first(std::min(from.m_limit, from.m_rest.size()));
-    if (from.m_rest.size() > from.m_limit) {
+    if (from.m_rest.size() >= from.m_limit) {
         chunk.continuation = from;
         chunk.continuation.m_rest = from.m_rest.sliced(from.m_limit);
     }
@@ -1344,6 +1346,14 @@ qsizetype TableData::selectReplace(const MatchSpec &spec)
                     QStringLiteral("select_replace does not work on bag tables (as in ets); %1 "
                                    "is a bag")
                         .arg(describe()));
+    // As ets, the specification itself must keep the key, whatever the rows.
+    if (!spec.keepsKey(m_keyIndex))
+        throw Error(Code::BadArg,
+                    QStringLiteral("select_replace: %1 may change a row's key: every clause's "
+                                   "body must be '$_' or build a tuple whose key is the head's "
+                                   "key (the same variable or constant, or {element, %2, '$_'})")
+                        .arg(spec.source().format())
+                        .arg(m_keyIndex + 1));
     qsizetype replaced = 0;
     {
         BiasedLock::WriteLocker lock(m_lock);

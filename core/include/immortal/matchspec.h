@@ -64,6 +64,9 @@ private:
     // clause, its head's element there a constant), or nullptr: a lookup
     // instead of a scan.
     const Term *boundKey(qsizetype keyIndex) const noexcept;
+    // Whether every clause keeps the key at keyIndex, as select_replace
+    // requires before it looks at any row (see matchspec.cpp).
+    bool keepsKey(qsizetype keyIndex) const;
     std::shared_ptr<const Program> m_program;
 };
 
@@ -72,7 +75,9 @@ private:
 /// chunk, is '$end_of_table': Table::select() with it returns std::nullopt.
 ///
 /// An ordered_set goes on after the last key it returned, so rows written in
-/// between are seen as ets sees them. The other types keep the rest of the
+/// between are seen as ets sees them. As in ets, for every type, a full
+/// chunk always has a continuation, even when no row follows it yet; only a
+/// chunk that is not full comes with '$end_of_table'. The other types keep the rest of the
 /// results found by the first call (ets gives no guarantee for them either
 /// when the table changes between calls, unless it is fixed).
 class SelectContinuation

@@ -261,6 +261,12 @@ private:
     }
     // A bag key's entry: its key, its vector and all its rows.
     static size_t entryHeap(const Term &key, const BagRows &rows) noexcept;
+    // The key a walk reports for a bag's key: its last row's, as ets does
+    // when the rows hold keys that are equal but written apart (0.0, -0.0).
+    Term bagKey(const BagMap::value_type &entry) const
+    {
+        return entry.second.back().at(m_keyIndex);
+    }
     // The value of a set row kept as a pair (two elements, the other not a
     // tuple), or nullptr for a row kept whole (see SetRow).
     const Term *pairValue(const Term *elems, qsizetype n) const
