@@ -1,6 +1,6 @@
 #include <immortal/matchspec.h>
 
-#include "patternconst.h"
+#include "matchpattern.h"
 
 #include <immortal/error.h>
 #include <immortal/processscope.h>
@@ -18,16 +18,9 @@ namespace {
 
 using Code = Error::Code;
 
-// A head pattern: '_' matches anything, a variable binds (or, bound, must
-// be =:= equal), a constant must be =:= equal. Ground subterms are one Const.
-struct Pattern
-{
-    enum class Kind { Any, Var, Const, Tuple, List };
-    Kind kind = Kind::Any;
-    int slot = -1; // Var
-    Term value; // Const
-    std::vector<Pattern> children; // Tuple, List
-};
+using detail::MatchBindings;
+using detail::MatchPattern;
+using detail::MatchPatternCompiler;
 
 enum class Fn {
     // Type tests
@@ -159,7 +152,7 @@ struct Expr
 
 struct Clause
 {
-    Pattern head; // Tuple, or Any/Var for a whole-row head
+    MatchPattern head; // Tuple, or Any/Var for a whole-row head
     std::vector<Expr> guards;
     std::vector<Expr> body;
     int slotCount = 0;
@@ -171,25 +164,6 @@ struct Clause
 struct EvalFailed
 {
 };
-
-// A variable's number: '$0', '$1', ... ; -1 for any other atom.
-int variableNumber(const Term &t)
-{
-    if (!t.isAtom())
-        return -1;
-    const QString name = t.atomName();
-    if (name.size() < 2 || name.at(0) != u'$')
-        return -1;
-    if (name.size() > 2 && name.at(1) == u'0') // '$01' is an atom, as in ets
-        return -1;
-    for (qsizetype i = 1; i < name.size(); ++i) {
-        if (!name.at(i).isDigit() || name.at(i).unicode() > 127)
-            return -1;
-    }
-    bool ok = false;
-    const int n = name.mid(1).toInt(&ok);
-    return ok ? n : -1;
-}
 
 bool isAtomNamed(const Term &t, QLatin1String name)
 {
@@ -231,15 +205,13 @@ private:
 
     Clause compileClause(const Term &head, const Term &guards, const Term &body)
     {
-        m_vars.clear();
+        m_patterns = MatchPatternCompiler();
         Clause clause;
         const QString headWhere = QStringLiteral("the head of %1").arg(m_clause);
         if (head.isTuple()) {
-            clause.head.kind = Pattern::Kind::Tuple;
-            for (const Term &e : head.elements())
-                clause.head.children.push_back(pattern(e));
-        } else if (isAtomNamed(head, QLatin1String("_")) || variableNumber(head) >= 0) {
-            clause.head = pattern(head);
+            clause.head = m_patterns.compileRow(head.toTuple());
+        } else if (isAtomNamed(head, QLatin1String("_")) || detail::matchVariable(head) >= 0) {
+            clause.head = m_patterns.compile(head);
         } else {
             fail(headWhere,
                  QStringLiteral("a head is a tuple, '_' or a variable, not %1").arg(head.format()));
@@ -256,48 +228,9 @@ private:
         i = 0;
         for (const Term &b : body.elements())
             clause.body.push_back(expr(b, QStringLiteral("body %1 of %2").arg(++i).arg(m_clause)));
-        clause.slotCount = int(m_vars.size());
-        std::vector<std::pair<int, int>> sorted(m_vars.begin(), m_vars.end());
-        std::sort(sorted.begin(), sorted.end());
-        for (const auto &[number, slot] : sorted)
-            clause.slotsByNumber.push_back(slot);
+        clause.slotCount = m_patterns.slotCount();
+        clause.slotsByNumber = m_patterns.slotsByNumber();
         return clause;
-    }
-
-    Pattern pattern(const Term &t)
-    {
-        Pattern p;
-        if (isAtomNamed(t, QLatin1String("_")))
-            return p;
-        if (const int n = variableNumber(t); n >= 0) {
-            p.kind = Pattern::Kind::Var;
-            p.slot = slotFor(n);
-            return p;
-        }
-        if (t.isTuple() || t.isList()) {
-            p.kind = t.isTuple() ? Pattern::Kind::Tuple : Pattern::Kind::List;
-            bool ground = true;
-            for (const Term &e : t.elements()) {
-                p.children.push_back(pattern(e));
-                ground = ground && p.children.back().kind == Pattern::Kind::Const;
-            }
-            if (!ground)
-                return p;
-            p.children.clear();
-        }
-        p.kind = Pattern::Kind::Const;
-        p.value = t;
-        return p;
-    }
-
-    int slotFor(int number)
-    {
-        for (const auto &[n, slot] : m_vars) {
-            if (n == number)
-                return slot;
-        }
-        m_vars.emplace_back(number, int(m_vars.size()));
-        return m_vars.back().second;
     }
 
     Expr expr(const Term &t, const QString &where)
@@ -313,15 +246,13 @@ private:
                 e.kind = Expr::Kind::Bindings;
                 return e;
             }
-            if (const int n = variableNumber(t); n >= 0) {
-                for (const auto &[number, slot] : m_vars) {
-                    if (number == n) {
-                        e.kind = Expr::Kind::Var;
-                        e.slot = slot;
-                        return e;
-                    }
-                }
-                fail(where, QStringLiteral("the variable '%1' is not bound in the head").arg(name));
+            if (const int n = detail::matchVariable(t); n >= 0) {
+                e.slot = m_patterns.slotOf(n);
+                if (e.slot < 0)
+                    fail(where,
+                         QStringLiteral("the variable '%1' is not bound in the head").arg(name));
+                e.kind = Expr::Kind::Var;
+                return e;
             }
             e.value = t;
             return e;
@@ -368,7 +299,7 @@ private:
     }
 
     QString m_clause;
-    std::vector<std::pair<int, int>> m_vars; // variable number -> slot
+    MatchPatternCompiler m_patterns; // the clause's head, and its variables
 };
 
 // ---------------------------------------------------------------------------
@@ -378,47 +309,9 @@ struct Frame
 {
     const Tuple &row;
     const Clause &clause;
-    // Inline for the usual few variables: no allocation per row.
-    absl::InlinedVector<Term, 6> values;
-    absl::InlinedVector<char, 6> bound;
+    MatchBindings b;
     mutable std::optional<Term> object; // '$_', built when asked for
 };
-
-bool match(const Pattern &p, const Term &t, Frame &f);
-
-bool matchElements(const Pattern &p, std::span<const Term> items, Frame &f)
-{
-    if (p.children.size() != items.size())
-        return false;
-    for (size_t i = 0; i < items.size(); ++i) {
-        if (!match(p.children[i], items[i], f))
-            return false;
-    }
-    return true;
-}
-
-bool match(const Pattern &p, const Term &t, Frame &f)
-{
-    switch (p.kind) {
-    case Pattern::Kind::Any:
-        return true;
-    case Pattern::Kind::Var: {
-        const auto slot = size_t(p.slot);
-        if (f.bound[slot])
-            return f.values[slot] == t;
-        f.values[slot] = t;
-        f.bound[slot] = 1;
-        return true;
-    }
-    case Pattern::Kind::Const:
-        return detail::constantMatches(p.value, t);
-    case Pattern::Kind::Tuple:
-        return t.isTuple() && matchElements(p, t.elements(), f);
-    case Pattern::Kind::List:
-        return t.isList() && matchElements(p, t.elements(), f);
-    }
-    return false;
-}
 
 const Term &objectOf(const Frame &f)
 {
@@ -646,14 +539,14 @@ Term eval(const Expr &e, const Frame &f)
     case Expr::Kind::Const:
         return e.value;
     case Expr::Kind::Var:
-        return f.values[size_t(e.slot)];
+        return f.b.values[size_t(e.slot)];
     case Expr::Kind::Object:
         return objectOf(f);
     case Expr::Kind::Bindings: {
         QList<Term> values;
         values.reserve(qsizetype(f.clause.slotsByNumber.size()));
         for (int slot : f.clause.slotsByNumber)
-            values.append(f.values[size_t(slot)]);
+            values.append(f.b.values[size_t(slot)]);
         return Term::list(values);
     }
     case Expr::Kind::MakeTuple: {
@@ -708,14 +601,13 @@ qsizetype MatchSpec::clauseCount() const noexcept
 std::optional<Term> MatchSpec::run(const Tuple &row) const
 {
     for (const Clause &clause : m_program->clauses) {
-        Frame f { row, clause, absl::InlinedVector<Term, 6>(size_t(clause.slotCount)),
-                  absl::InlinedVector<char, 6>(size_t(clause.slotCount), 0), std::nullopt };
-        const Pattern &head = clause.head;
+        Frame f { row, clause, MatchBindings(clause.slotCount), std::nullopt };
+        const MatchPattern &head = clause.head;
         bool matched;
-        if (head.kind == Pattern::Kind::Tuple)
-            matched = matchElements(head, row, f);
+        if (head.kind == MatchPattern::Kind::Tuple)
+            matched = detail::matchElements(head, row, f.b);
         else
-            matched = match(head, objectOf(f), f);
+            matched = detail::matchTerm(head, objectOf(f), f.b);
         if (!matched)
             continue;
         bool accepted = true;
@@ -748,11 +640,7 @@ const Term *MatchSpec::boundKey(qsizetype keyIndex) const noexcept
 {
     if (m_program->clauses.size() != 1)
         return nullptr;
-    const Pattern &head = m_program->clauses.front().head;
-    if (head.kind != Pattern::Kind::Tuple || keyIndex >= qsizetype(head.children.size())
-        || head.children[size_t(keyIndex)].kind != Pattern::Kind::Const)
-        return nullptr;
-    return &head.children[size_t(keyIndex)].value;
+    return m_program->clauses.front().head.boundKey(keyIndex);
 }
 
 namespace {
@@ -798,7 +686,7 @@ bool buildsMatched(const Term &head, const Term &body, bool constMode)
     }
     if (!(head == body))
         return false;
-    return !isSpecial(head) && !(constMode && variableNumber(head) >= 0);
+    return !isSpecial(head) && !(constMode && detail::matchVariable(head) >= 0);
 }
 
 bool clauseKeepsKey(const Term &clause, qsizetype keyIndex)

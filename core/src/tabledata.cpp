@@ -1,6 +1,6 @@
 #include <immortal/detail/tabledata.h>
 
-#include "patternconst.h"
+#include "matchpattern.h"
 
 #include <immortal/error.h>
 #include <immortal/processscope.h>
@@ -28,150 +28,6 @@ QString callerText(Pid caller)
 {
     return caller ? QStringLiteral("pid %1").arg(caller)
                   : QStringLiteral("code outside any process");
-}
-
-// A match pattern, compiled once per call: '_' matches anything, '$N'
-// binds variable N (equal values each time it appears), other terms match
-// exactly. Ground subterms collapse into one Const node.
-struct Pattern
-{
-    enum class Kind { Any, Var, Const, Tuple, List };
-    Kind kind = Kind::Any;
-    int slot = -1; // Var: index into the bindings
-    Term value; // Const
-    std::vector<Pattern> children; // Tuple, List
-};
-
-class PatternCompiler
-{
-public:
-    Pattern compile(const Term &t)
-    {
-        Pattern p;
-        if (t.isAtom()) {
-            const QString name = t.atomName();
-            if (name == QLatin1String("_")) {
-                p.kind = Pattern::Kind::Any;
-                return p;
-            }
-            if (name.size() > 1 && name.at(0) == u'$') {
-                bool ok = false;
-                const int n = name.mid(1).toInt(&ok);
-                if (ok && n >= 0 && name.at(1).isDigit()) {
-                    p.kind = Pattern::Kind::Var;
-                    p.slot = slotFor(n);
-                    return p;
-                }
-            }
-        } else if (t.isTuple() || t.isList()) {
-            p.kind = t.isTuple() ? Pattern::Kind::Tuple : Pattern::Kind::List;
-            bool ground = true;
-            for (qsizetype i = 0; i < t.size(); ++i) {
-                p.children.push_back(compile(t.at(i)));
-                ground = ground && p.children.back().kind == Pattern::Kind::Const;
-            }
-            if (!ground)
-                return p;
-            p.children.clear();
-        }
-        p.kind = Pattern::Kind::Const;
-        p.value = t;
-        return p;
-    }
-
-    // Top level: the pattern is a row-shaped tuple.
-    Pattern compileRow(const Tuple &row)
-    {
-        Pattern p;
-        p.kind = Pattern::Kind::Tuple;
-        for (const Term &e : row)
-            p.children.push_back(compile(e));
-        return p;
-    }
-
-    int slotCount() const { return int(m_vars.size()); }
-    // Slots in the order of their variable numbers ($1 before $2), as ets:match returns them.
-    std::vector<int> slotsByNumber() const
-    {
-        std::vector<std::pair<int, int>> sorted(m_vars.begin(), m_vars.end());
-        std::sort(sorted.begin(), sorted.end());
-        std::vector<int> out;
-        for (const auto &[number, slot] : sorted)
-            out.push_back(slot);
-        return out;
-    }
-
-private:
-    int slotFor(int number)
-    {
-        for (const auto &[n, slot] : m_vars) {
-            if (n == number)
-                return slot;
-        }
-        m_vars.emplace_back(number, int(m_vars.size()));
-        return m_vars.back().second;
-    }
-    std::vector<std::pair<int, int>> m_vars; // variable number -> slot
-};
-
-struct Bindings
-{
-    std::vector<Term> values;
-    std::vector<char> bound;
-    explicit Bindings(int n)
-        : values(size_t(n))
-        , bound(size_t(n), 0)
-    { }
-    void reset() { std::fill(bound.begin(), bound.end(), 0); }
-};
-
-bool matchTerm(const Pattern &p, const Term &t, Bindings &b);
-
-bool matchElements(const Pattern &p, std::span<const Term> items, Bindings &b)
-{
-    if (p.children.size() != items.size())
-        return false;
-    for (size_t i = 0; i < p.children.size(); ++i) {
-        if (!matchTerm(p.children[i], items[i], b))
-            return false;
-    }
-    return true;
-}
-
-bool matchTerm(const Pattern &p, const Term &t, Bindings &b)
-{
-    switch (p.kind) {
-    case Pattern::Kind::Any:
-        return true;
-    case Pattern::Kind::Var:
-        if (b.bound[size_t(p.slot)])
-            return b.values[size_t(p.slot)] == t;
-        b.values[size_t(p.slot)] = t;
-        b.bound[size_t(p.slot)] = 1;
-        return true;
-    case Pattern::Kind::Const:
-        return detail::constantMatches(p.value, t);
-    case Pattern::Kind::Tuple:
-        return t.isTuple() && matchElements(p, t.elements(), b);
-    case Pattern::Kind::List:
-        return t.isList() && matchElements(p, t.elements(), b);
-    }
-    return false;
-}
-
-bool matchRow(const Pattern &p, const Tuple &row, Bindings &b)
-{
-    b.reset();
-    return matchElements(p, row, b);
-}
-
-// The key a pattern binds to a value, or nullptr when it scans.
-const Term *boundKey(const Pattern &p, qsizetype keyIndex)
-{
-    if (keyIndex < qsizetype(p.children.size())
-        && p.children[size_t(keyIndex)].kind == Pattern::Kind::Const)
-        return &p.children[size_t(keyIndex)].value;
-    return nullptr;
 }
 
 } // namespace
@@ -748,10 +604,10 @@ void TableData::deleteAllObjects()
 
 qsizetype TableData::matchDelete(const Tuple &pattern)
 {
-    PatternCompiler compiler;
-    const Pattern p = compiler.compileRow(pattern);
-    Bindings b(compiler.slotCount());
-    return selectDelete([&](const Tuple &row) { return matchRow(p, row, b); });
+    detail::MatchPatternCompiler compiler;
+    const detail::MatchPattern p = compiler.compileRow(pattern);
+    detail::MatchBindings b(compiler.slotCount());
+    return selectDelete([&](const Tuple &row) { return detail::matchRow(p, row, b); });
 }
 
 qsizetype TableData::selectDelete(const std::function<bool(const Tuple &)> &pred)
@@ -1151,13 +1007,13 @@ void TableData::forEachCandidateLocked(const Term *key,
 
 QList<QList<Term>> TableData::match(const Tuple &pattern) const
 {
-    PatternCompiler compiler;
-    const Pattern p = compiler.compileRow(pattern);
+    detail::MatchPatternCompiler compiler;
+    const detail::MatchPattern p = compiler.compileRow(pattern);
     const std::vector<int> order = compiler.slotsByNumber();
-    Bindings b(compiler.slotCount());
+    detail::MatchBindings b(compiler.slotCount());
     QList<QList<Term>> out;
     const auto visit = [&](const Tuple &row) {
-        if (!matchRow(p, row, b))
+        if (!detail::matchRow(p, row, b))
             return;
         QList<Term> values;
         values.reserve(qsizetype(order.size()));
@@ -1168,24 +1024,24 @@ QList<QList<Term>> TableData::match(const Tuple &pattern) const
     BiasedLock::ReadLocker lock(m_lock);
     checkAlive();
     checkRead();
-    forEachCandidateLocked(boundKey(p, m_keyIndex), visit);
+    forEachCandidateLocked(p.boundKey(m_keyIndex), visit);
     return out;
 }
 
 QList<Tuple> TableData::matchObject(const Tuple &pattern) const
 {
-    PatternCompiler compiler;
-    const Pattern p = compiler.compileRow(pattern);
-    Bindings b(compiler.slotCount());
+    detail::MatchPatternCompiler compiler;
+    const detail::MatchPattern p = compiler.compileRow(pattern);
+    detail::MatchBindings b(compiler.slotCount());
     QList<Tuple> out;
     const auto visit = [&](const Tuple &row) {
-        if (matchRow(p, row, b))
+        if (detail::matchRow(p, row, b))
             out.append(row);
     };
     BiasedLock::ReadLocker lock(m_lock);
     checkAlive();
     checkRead();
-    forEachCandidateLocked(boundKey(p, m_keyIndex), visit);
+    forEachCandidateLocked(p.boundKey(m_keyIndex), visit);
     return out;
 }
 
