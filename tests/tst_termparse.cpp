@@ -1,5 +1,7 @@
 #include "testsupport.h"
 
+#include "matchpattern.h"
+
 #include <immortal/error.h>
 #include <immortal/term.h>
 #include <immortal/tuple.h>
@@ -109,21 +111,7 @@ Term randomTerm(QRandomGenerator &rng, int depth)
     }
 }
 
-// Exact, and -0.0 stays -0.0 (operator== has 0.0 =:= -0.0, as OTP 25).
-bool identical(const Term &a, const Term &b)
-{
-    if (a != b)
-        return false;
-    if (a.isFloat())
-        return std::signbit(a.toDouble()) == std::signbit(b.toDouble());
-    const auto x = a.elements();
-    const auto y = b.elements();
-    for (size_t i = 0; i < x.size(); ++i) {
-        if (!identical(x[i], y[i]))
-            return false;
-    }
-    return true;
-}
+using immortal::detail::identical; // exact: -0.0 is not 0.0
 
 } // namespace
 

@@ -5,33 +5,20 @@
 
 namespace immortal::detail {
 
-namespace {
-
-// As OTP 25's match programs, a constant's floats compare by their bits:
-// 0.0 does not match -0.0, though the two are =:= (and one key, and a
-// repeated variable binds both). Checked on OTP 25:
-// ets:match_object(T, {'_', 0.0}) skips {a, -0.0}. Called once a == b.
-bool sameSigns(const Term &a, const Term &b)
+bool identical(const Term &a, const Term &b)
 {
+    if (a != b)
+        return false;
     if (a.isFloat())
         return std::signbit(a.toDouble()) == std::signbit(b.toDouble());
-    if (a.isTuple() || a.isList()) {
-        const auto x = a.elements();
-        const auto y = b.elements();
-        for (size_t i = 0; i < x.size(); ++i) {
-            if (!sameSigns(x[i], y[i]))
-                return false;
-        }
+    const auto x = a.elements();
+    const auto y = b.elements();
+    for (size_t i = 0; i < x.size(); ++i) {
+        if (!identical(x[i], y[i]))
+            return false;
     }
     return true;
 }
-
-bool constantMatches(const Term &constant, const Term &t)
-{
-    return constant == t && sameSigns(constant, t);
-}
-
-} // namespace
 
 const Term *MatchPattern::boundKey(qsizetype keyIndex) const
 {
@@ -147,7 +134,10 @@ bool matchTerm(const MatchPattern &p, const Term &t, MatchBindings &b)
         return true;
     }
     case MatchPattern::Kind::Const:
-        return constantMatches(p.value, t);
+        // As OTP 25's match programs: a constant's floats compare by their
+        // bits, so 0.0 does not match -0.0 (ets:match_object(T, {'_', 0.0})
+        // skips {a, -0.0}), though a repeated variable binds both.
+        return identical(p.value, t);
     case MatchPattern::Kind::Tuple:
         return t.isTuple() && matchElements(p, t.elements(), b);
     case MatchPattern::Kind::List:

@@ -30,6 +30,11 @@ struct MatchPattern
     const Term *boundKey(qsizetype keyIndex) const;
 };
 
+// The same term to the last bit: ==, and floats (in any depth) of the same
+// sign, so 0.0 and -0.0 differ, as Erlang's ~w prints them and as a match
+// pattern's constant matches them on OTP 25 (where 0.0 =:= -0.0).
+bool identical(const Term &a, const Term &b);
+
 // Variable number N of '$N' ('$0', '$1', ...), or -1 for any other term.
 // '$01' is an atom, as in ets.
 int matchVariable(const Term &t);

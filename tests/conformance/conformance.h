@@ -3,6 +3,8 @@
 // Shared by the conformance drivers (etsdriver, supdriver): finding Erlang,
 // running it, reading known-divergences.md and comparing terms.
 
+#include "matchpattern.h"
+
 #include <immortal/term.h>
 
 #include <QByteArray>
@@ -88,22 +90,7 @@ inline QStringList knownDivergences(const QString &path, const QString &suite)
     return ids;
 }
 
-// Exactly the same term, and -0.0 is not 0.0 (OTP 25's =:= equates them, but
-// ~w prints them apart, and so does Term::format()).
-inline bool identical(const Term &a, const Term &b)
-{
-    if (a != b)
-        return false;
-    if (a.isFloat())
-        return std::signbit(a.toDouble()) == std::signbit(b.toDouble());
-    const auto x = a.elements();
-    const auto y = b.elements();
-    for (size_t i = 0; i < x.size(); ++i) {
-        if (!identical(x[i], y[i]))
-            return false;
-    }
-    return true;
-}
+using immortal::detail::identical; // exact: -0.0 is not 0.0
 
 // A total order for sorting results whose order is unspecified: term order,
 // then the text, so 1 and 1.0 (equal in term order) sort the same way on
