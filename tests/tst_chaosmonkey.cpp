@@ -11,6 +11,7 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <cmath>
 #include <vector>
 
 using namespace immortal;
@@ -52,6 +53,7 @@ class TestChaosMonkey : public QObject
 private Q_SLOTS:
     void sameSeedSameVictims();
     void supervisorsOnlyWhenMatched();
+    void gapsFollowTheRate();
     void timerKillsAtTheRate();
     void rejectsBadSettings();
 };
@@ -62,8 +64,14 @@ void TestChaosMonkey::sameSeedSameVictims()
     const QStringList b = victims(42, 5);
     QCOMPARE(a.size(), 5);
     QCOMPARE(a, b);
-    QCOMPARE(QSet<QString>(a.begin(), a.end()).size(), 5); // the dead are never picked again
     QVERIFY(victims(43, 5) != a || victims(44, 5) != a);
+    // A victim is never picked again, whatever the seed, though its exit
+    // signal is still on its way when the next strike comes.
+    for (quint64 seed = 0; seed < 50; ++seed) {
+        const QStringList v = victims(seed, 5);
+        QVERIFY2(QSet<QString>(v.begin(), v.end()).size() == 5,
+                 qPrintable(QStringLiteral("seed %1: %2").arg(seed).arg(v.join(u' '))));
+    }
 }
 
 void TestChaosMonkey::supervisorsOnlyWhenMatched()
@@ -90,6 +98,33 @@ void TestChaosMonkey::supervisorsOnlyWhenMatched()
     monkey.setTargetFilter(QRegularExpression(QStringLiteral("nobody")));
     QCOMPARE(monkey.strike(), Pid(0));
     QCOMPARE(monkey.kills(), 0);
+}
+
+// The gaps between kills are those of a Poisson process at the rate: the
+// seeded generator's draws, checked without a clock.
+void TestChaosMonkey::gapsFollowTheRate()
+{
+    ChaosMonkey monkey([] { return QList<ChaosMonkey::Candidate>(); });
+    monkey.setSeed(1);
+    monkey.setRate(50); // a mean gap of 20 ms
+    constexpr int draws = 20000;
+    double sum = 0;
+    int belowMean = 0;
+    for (int i = 0; i < draws; ++i) {
+        const double gap = monkey.drawGapMs();
+        QVERIFY(gap >= 0);
+        sum += gap;
+        belowMean += gap < 20.0;
+    }
+    QVERIFY2(std::abs(sum / draws - 20.0) < 0.6, qPrintable(QString::number(sum / draws)));
+    // Exponential: P(gap < mean) = 1 - 1/e.
+    QVERIFY2(std::abs(double(belowMean) / draws - (1 - std::exp(-1.0))) < 0.02,
+             qPrintable(QString::number(double(belowMean) / draws)));
+    monkey.setRate(500);
+    double fast = 0;
+    for (int i = 0; i < draws; ++i)
+        fast += monkey.drawGapMs();
+    QVERIFY(std::abs(fast / draws - 2.0) < 0.06);
 }
 
 void TestChaosMonkey::timerKillsAtTheRate()

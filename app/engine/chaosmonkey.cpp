@@ -81,9 +81,13 @@ void ChaosMonkey::updateTimer()
         m_timer.stop();
         return;
     }
+    m_timer.start(int(std::clamp(drawGapMs(), 1.0, 3600.0 * 1000.0)));
+}
+
+double ChaosMonkey::drawGapMs()
+{
     const double u = 1.0 - m_random.generateDouble(); // (0, 1]
-    const double gapMs = -std::log(u) * 1000.0 / m_rate;
-    m_timer.start(int(std::clamp(gapMs, 1.0, 3600.0 * 1000.0)));
+    return -std::log(u) * 1000.0 / m_rate;
 }
 
 QList<ChaosMonkey::Candidate> ChaosMonkey::eligible() const
@@ -93,7 +97,7 @@ QList<ChaosMonkey::Candidate> ChaosMonkey::eligible() const
         return out;
     const bool filtered = !m_filter.pattern().isEmpty();
     for (const Candidate &c : m_candidates()) {
-        if (!Node::instance()->isAlive(c.pid))
+        if (m_struck.contains(c.pid) || !Node::instance()->isAlive(c.pid))
             continue;
         if (filtered) {
             const bool match = (!c.name.isEmpty() && m_filter.match(c.name).hasMatch())
@@ -114,12 +118,15 @@ QList<ChaosMonkey::Candidate> ChaosMonkey::eligible() const
 
 Pid ChaosMonkey::strike()
 {
+    // Pids are never reused: forgetting the dead only keeps the set small.
+    m_struck.removeIf([](Pid pid) { return !Node::instance()->isAlive(pid); });
     const QList<Candidate> candidates = eligible();
     if (candidates.isEmpty())
         return 0;
     const Candidate &c = candidates.at(qsizetype(m_random.bounded(quint64(candidates.size()))));
     if (!Node::instance()->exit(c.pid, m_reason))
         return 0;
+    m_struck.insert(c.pid);
     ++m_kills;
     qCDebug(lcChaos) << "killed" << c.pid << (c.name.isEmpty() ? c.childId : c.name);
     Q_EMIT killed(c.pid, c.name.isEmpty() ? c.childId : c.name);

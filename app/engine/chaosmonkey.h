@@ -7,6 +7,7 @@
 #include <QObject>
 #include <QRandomGenerator64>
 #include <QRegularExpression>
+#include <QSet>
 #include <QTimer>
 
 #include <functional>
@@ -53,10 +54,15 @@ public:
     bool isPaused() const { return m_paused; }
     int kills() const { return m_kills; }
 
-    // The candidates the filter lets through now, sorted by child id.
+    // The candidates the filter lets through now, sorted by child id. A
+    // process struck before is not among them: its exit signal may still be
+    // on its way (or it trapped it).
     QList<Candidate> eligible() const;
     // One kill now (what each tick does). Returns the pid killed, or 0.
     Pid strike();
+    // The gap to the next kill, in ms: exponential with mean 1000 / rate (a
+    // Poisson process), drawn from the seeded generator. The timer uses it.
+    double drawGapMs();
 
 Q_SIGNALS:
     void killed(immortal::Pid pid, const QString &name);
@@ -75,6 +81,7 @@ private:
     bool m_enabled = false;
     bool m_paused = false;
     int m_kills = 0;
+    QSet<Pid> m_struck; // signalled, maybe not yet dead
 };
 
 } // namespace immortal
