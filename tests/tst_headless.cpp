@@ -3,6 +3,7 @@
 
 #include "scenario.h"
 #include "scenariorunner.h"
+#include "scenarioworker.h"
 
 #include <immortal/error.h>
 #include <immortal/exitreason.h>
@@ -297,12 +298,15 @@ void TestHeadless::pauseStopsTheWorkload()
     m_runner->setPaused(true);
     QVERIFY(m_runner->isPaused());
     const Term before = Table::fromId(table).lookupElement(Term::atom(u"counter"), 2);
-    // Let several workload periods pass (a signal with a deadline, not a sleep).
-    QTimer periods;
-    periods.setSingleShot(true);
-    QSignalSpy passed(&periods, &QTimer::timeout);
-    periods.start(1000);
-    QVERIFY(passed.wait(5000));
+    // Three ticks of the consumer's workload timer come and go, paused: the
+    // counter stays where it was.
+    auto *consumer = qobject_cast<ScenarioWorker *>(
+        Node::instance()->process(m_runner->resolve(consumerName)).data());
+    QVERIFY(consumer);
+    auto *workTimer = consumer->findChild<QTimer *>();
+    QVERIFY(workTimer && workTimer->isActive());
+    QSignalSpy ticks(workTimer, &QTimer::timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(ticks.size() >= 3, 10000);
     QCOMPARE(Table::fromId(table).lookupElement(Term::atom(u"counter"), 2), before);
 
     m_runner->setPaused(false);

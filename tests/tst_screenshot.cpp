@@ -9,6 +9,7 @@
 #include <QApplication>
 #include <QImage>
 #include <QPalette>
+#include <QScopeGuard>
 #include <QSet>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -82,6 +83,8 @@ void TestScreenshot::darkPaletteGivesDarkGraph()
     dark.setColor(QPalette::Button, QColor(50, 50, 54));
     dark.setColor(QPalette::ButtonText, QColor(230, 230, 230));
     QApplication::setPalette(dark);
+    // Restored however the test ends, so no later test runs dark.
+    const auto restore = qScopeGuard([&light] { QApplication::setPalette(light); });
 
     QTemporaryDir dir;
     const QString keep = qEnvironmentVariable("IMMORTAL_SCREENSHOT_DIR"); // to look at it
@@ -103,7 +106,6 @@ void TestScreenshot::darkPaletteGivesDarkGraph()
         QVERIFY2(QColor(image.pixel(corner)).lightness() < 80,
                  qPrintable(QColor(image.pixel(corner)).name()));
     }
-    QApplication::setPalette(light);
 }
 
 void TestScreenshot::unwritablePathFails()
