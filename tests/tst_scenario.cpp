@@ -48,6 +48,8 @@ private Q_SLOTS:
     void badFilesSayFilePlaceAndExpected_data();
     void badFilesSayFilePlaceAndExpected();
     void missingFileIsReported();
+    void controlCharactersNeverBreakAMessage_data();
+    void controlCharactersNeverBreakAMessage();
     void badFileStartsNothing();
     void addActionValidates();
     void failedStartLeavesNothingRunning();
@@ -310,6 +312,52 @@ void TestScenario::badFilesSayFilePlaceAndExpected()
     QVERIFY2(message.startsWith(path + QStringLiteral(": ")), qPrintable(message));
     QVERIFY2(message.contains(place), qPrintable(message));
     QVERIFY2(message.contains(expected), qPrintable(message));
+}
+
+// A key holding a NUL or a newline, escaped or raw, and raw control
+// characters in strings (which JSON forbids): the message stays one whole
+// line that names the place and what was expected.
+void TestScenario::controlCharactersNeverBreakAMessage_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("expected");
+    const QByteArray head = "{\"format\": \"immortal-scenario\", \"version\": 1, ";
+    QTest::newRow("escaped NUL in a key")
+        << head
+            + "\"root\": {\"children\": [{\"kind\": \"worker\", \"id\": \"w\", "
+              "\"ba\\u0000d\": 1}]}}"
+        << QStringLiteral(
+               "x.json: root.children[0].ba\\u0000d: expected no such key (allowed here: kind");
+    QTest::newRow("escaped newline in a key")
+        << head + "\"root\": {\"na\\nme\": \"r\"}}"
+        << QStringLiteral("x.json: root.na\\u000ame: expected no such key");
+    QTest::newRow("raw NUL in a key") << head + QByteArray("\"ro\0ot\": {}}", 12)
+                                      << QStringLiteral("x.json: line 1, column 50: expected "
+                                                        "well-formed JSON (a control character "
+                                                        "inside a string must be escaped, as \\n "
+                                                        "or \\u0000)");
+    QTest::newRow("raw newline in a key")
+        << head + "\"ro\not\": {}}"
+        << QStringLiteral("x.json: line 1, column 50: expected well-formed JSON");
+    QTest::newRow("raw tab in a value")
+        << head + "\"title\": \"a\tb\", \"root\": {}}"
+        << QStringLiteral("x.json: line 1, column 58: expected well-formed JSON (a control "
+                          "character inside a string must be escaped, as \\n or \\u0009)");
+}
+
+void TestScenario::controlCharactersNeverBreakAMessage()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(QString, expected);
+    QString message;
+    try {
+        Scenario::fromJson(json, QStringLiteral("x.json"));
+    } catch (const Error &e) {
+        message = e.message();
+    }
+    QVERIFY2(message.startsWith(expected), qPrintable(message));
+    for (const QChar c : message)
+        QVERIFY2(c.unicode() >= 0x20, qPrintable(message));
 }
 
 void TestScenario::missingFileIsReported()

@@ -77,6 +77,41 @@ const char *wordOf(const Choice (&choices)[N], int value)
     return "?";
 }
 
+// Control characters written as JSON escapes, so that a key holding a NUL or
+// a newline cannot cut a message short or split it over lines.
+QString printable(const QString &text)
+{
+    QString out;
+    out.reserve(text.size());
+    for (const QChar c : text) {
+        if (c.unicode() < 0x20 || c.unicode() == 0x7f)
+            out += QStringLiteral("\\u%1").arg(c.unicode(), 4, 16, QLatin1Char('0'));
+        else
+            out += c;
+    }
+    return out;
+}
+
+// JSON forbids raw control characters inside strings (RFC 8259), but Qt's
+// parser takes them: find the first, as the offset of the byte, or -1.
+qsizetype rawControlInString(const QByteArray &json)
+{
+    bool inString = false;
+    for (qsizetype i = 0; i < json.size(); ++i) {
+        const char c = json.at(i);
+        if (!inString) {
+            inString = c == '"';
+        } else if (c == '\\') {
+            ++i; // the escaped character, whatever it is
+        } else if (c == '"') {
+            inString = false;
+        } else if (uchar(c) < 0x20) {
+            return i;
+        }
+    }
+    return -1;
+}
+
 QString describe(const QJsonValue &v)
 {
     switch (v.type()) {
@@ -118,7 +153,7 @@ public:
             m_file + QStringLiteral(": ") + path + QStringLiteral(": expected ") + expected;
         if (!got.isUndefined())
             message += QStringLiteral(", got ") + describe(got);
-        throw Error(Error::Code::BadArg, message);
+        throw Error(Error::Code::BadArg, printable(message));
     }
 
 private:
@@ -630,23 +665,33 @@ void ScenarioParser::resolveAction(const Scenario &s, const Scenario::Action &a)
     }
 }
 
+// "line L, column C" of a byte offset, as the parse errors name places.
+static QString placeOf(const QByteArray &json, qsizetype offset)
+{
+    int line = 1, column = 1;
+    for (qsizetype i = 0; i < offset && i < json.size(); ++i) {
+        if (json.at(i) == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+    }
+    return QStringLiteral("line %1, column %2").arg(line).arg(column);
+}
+
 Scenario ScenarioParser::parse(const QByteArray &json)
 {
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(json, &error);
-    if (error.error != QJsonParseError::NoError) {
-        int line = 1, column = 1;
-        for (int i = 0; i < error.offset && i < json.size(); ++i) {
-            if (json.at(i) == '\n') {
-                ++line;
-                column = 1;
-            } else {
-                ++column;
-            }
-        }
-        fail(QStringLiteral("line %1, column %2").arg(line).arg(column),
+    if (error.error != QJsonParseError::NoError)
+        fail(placeOf(json, error.offset),
              QStringLiteral("well-formed JSON (%1)").arg(error.errorString()));
-    }
+    if (const qsizetype at = rawControlInString(json); at >= 0)
+        fail(placeOf(json, at),
+             QStringLiteral("well-formed JSON (a control character inside a string must be "
+                            "escaped, as \\n or \\u%1)")
+                 .arg(int(uchar(json.at(at))), 4, 16, QLatin1Char('0')));
     if (!doc.isObject())
         fail(QStringLiteral("(top level)"), QStringLiteral("a JSON object"));
     const QJsonObject o = doc.object();
