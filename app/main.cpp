@@ -52,14 +52,19 @@ QString readOptions(const QCommandLineParser &p, Options *o)
         return QStringLiteral("unexpected argument \"%1\"; expected options only (see --help)")
             .arg(p.positionalArguments().constFirst());
     o->scenarioFile = p.value(QStringLiteral("scenario"));
+    if (p.isSet(QStringLiteral("scenario")) && o->scenarioFile.trimmed().isEmpty())
+        return QStringLiteral("--scenario \"%1\": expected the name of a scenario file (leave "
+                              "--scenario out for the embedded default)")
+            .arg(o->scenarioFile);
     o->headless = p.isSet(QStringLiteral("headless"));
     o->traceOut = p.value(QStringLiteral("trace-out"));
     o->screenshot = p.value(QStringLiteral("screenshot"));
     if (p.isSet(QStringLiteral("duration"))) {
         bool ok = false;
         const int ms = p.value(QStringLiteral("duration")).toInt(&ok);
-        if (!ok || ms < 0)
-            return QStringLiteral("--duration \"%1\": expected milliseconds, an integer >= 0")
+        if (!ok || ms <= 0)
+            return QStringLiteral("--duration \"%1\": expected milliseconds, an integer > 0 "
+                                  "(leave --duration out for the default)")
                 .arg(p.value(QStringLiteral("duration")));
         o->durationMs = ms;
     }
@@ -217,7 +222,8 @@ int main(int argc, char *argv[])
           QStringLiteral("FILE") },
         { QStringLiteral("headless"),
           QStringLiteral("Run without a window: print every event, then a summary. Exit status "
-                         "0 when no table was lost, 3 when one was, 2 for bad arguments.") },
+                         "0 when every table is safe, 3 when one was lost or is left without an "
+                         "owner, 2 for bad arguments.") },
         { QStringLiteral("duration"),
           QStringLiteral("Run for MS milliseconds, then summarise and exit (headless: default "
                          "10000; with --screenshot: default 3000)."),

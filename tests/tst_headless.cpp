@@ -584,6 +584,16 @@ void TestHeadless::binaryBadArguments_data()
     QTest::newRow("duration") << QStringList {
         QStringLiteral("--headless"), QStringLiteral("--duration"), QStringLiteral("soon")
     } << QStringLiteral("--duration");
+    QTest::newRow("duration 0") << QStringList { QStringLiteral("--headless"),
+                                                 QStringLiteral("--duration=0") }
+                                << QStringLiteral("--duration \"0\": expected milliseconds, an "
+                                                  "integer > 0");
+    QTest::newRow("negative duration")
+        << QStringList { QStringLiteral("--headless"), QStringLiteral("--duration=-5") }
+        << QStringLiteral("--duration \"-5\"");
+    QTest::newRow("empty scenario")
+        << QStringList { QStringLiteral("--headless"), QStringLiteral("--scenario"), QString() }
+        << QStringLiteral("--scenario \"\": expected the name of a scenario file");
     QTest::newRow("kill syntax") << QStringList {
         QStringLiteral("--headless"), QStringLiteral("--kill"), QStringLiteral("TableConsumer")
     } << QStringLiteral("NAME@MS");
