@@ -500,10 +500,11 @@ bool ScenarioRunner::askChildSupervisor(const QString &nameOrId, const char *cal
 
 bool ScenarioRunner::restartChild(const QString &nameOrId)
 {
-    if (resolve(supervisorOf(nameOrId).second) != 0) // OTP: {error, running}
+    const auto [sup, id] = supervisorOf(nameOrId);
+    if (sup == 0 || resolve(id) != 0) // OTP: {error, running}
         return false;
-    return askChildSupervisor(nameOrId, "restart_child",
-                              [](Supervisor *s, const QString &id) { s->restartChild(id); });
+    return askSupervisor(sup, QStringLiteral("restart_child ") + id,
+                         [id = id](Supervisor *s) { s->restartChild(id); });
 }
 
 bool ScenarioRunner::terminateChild(const QString &nameOrId)
