@@ -83,7 +83,7 @@ void HeadlessRun::start()
         print(stamp() + QStringLiteral(" chaos: killed %1 %2").arg(name, Node::pidText(pid)));
     });
     connect(m_runner, &ScenarioRunner::stopped, this,
-            [this] { end(QStringLiteral("the root supervisor exited")); });
+            [this] { stop(QStringLiteral("the root supervisor exited")); });
     try {
         m_runner->start();
     } catch (...) {
@@ -91,10 +91,10 @@ void HeadlessRun::start()
         throw;
     }
     if (m_durationMs > 0)
-        QTimer::singleShot(m_durationMs, Qt::PreciseTimer, this, [this] { end(QString()); });
+        QTimer::singleShot(m_durationMs, Qt::PreciseTimer, this, [this] { stop(QString()); });
 }
 
-void HeadlessRun::end(const QString &why)
+void HeadlessRun::stop(const QString &why, int forced)
 {
     if (m_ended || !m_runner)
         return;
@@ -105,9 +105,10 @@ void HeadlessRun::end(const QString &why)
         print(stamp() + QLatin1Char(' ') + why);
     const ScenarioRunner::Stats stats = m_runner->stats();
     print(summary(stats, m_runner->elapsedMs()));
-    const int code = stats.tablesLost > 0 || stats.tablesOrphaned > 0 ? exitTableLost : exitOk;
-    if (code != exitOk)
+    const bool unsafe = stats.tablesLost > 0 || stats.tablesOrphaned > 0;
+    if (unsafe)
         print(stamp() + QLatin1Char(' ') + unsafeText(stats));
+    const int code = forced >= 0 ? forced : unsafe ? exitTableLost : exitOk;
     if (!m_runner->isRunning()) {
         Q_EMIT finished(code);
         return;

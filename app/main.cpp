@@ -6,6 +6,7 @@
 #include "mainwindow.h"
 #include "scenario.h"
 #include "scenariorunner.h"
+#include "unixsignalwatcher.h"
 
 #include <immortal/error.h>
 #include <immortal/tracewriter.h>
@@ -15,9 +16,11 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFile>
+#include <QMessageBox>
 #include <QRegularExpression>
 #include <QTimer>
 
+#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -180,16 +183,47 @@ std::unique_ptr<TraceWriter> openTrace(const QString &path, QFile *file)
     return std::make_unique<TraceWriter>(file);
 }
 
+QString traceFailure(const QString &path, const QString &error)
+{
+    return QStringLiteral("--trace-out %1: the trace could not be written (%2), so it is "
+                          "incomplete")
+        .arg(path, error);
+}
+
 int runHeadless(QCoreApplication &app, const Options &o, const Scenario &scenario)
 {
     QFile traceFile;
     std::unique_ptr<TraceWriter> writer;
     ScenarioRunner runner(scenario);
     HeadlessRun run(&runner, o.durationMs.value_or(10000));
+    // Interrupted from outside, the run ends as its duration would: in order,
+    // with the summary, the trace written out, and the usual verdict.
+    UnixSignalWatcher interrupts({ SIGINT, SIGTERM });
+    QObject::connect(&interrupts, &UnixSignalWatcher::received, &run, [&run](int signum) {
+        run.stop(QStringLiteral("interrupted by %1").arg(UnixSignalWatcher::name(signum)));
+    });
     try {
         writer = openTrace(o.traceOut, &traceFile);
-        QObject::connect(&run, &HeadlessRun::finished, &app, &QCoreApplication::exit,
-                         Qt::QueuedConnection);
+        if (writer) {
+            // A trace that cannot be written ends the run: its record would lie.
+            QObject::connect(writer.get(), &TraceWriter::failed, &run,
+                             [&run, &o](const QString &error) {
+                                 complain(traceFailure(o.traceOut, error));
+                                 run.stop(QStringLiteral("the trace could not be written"),
+                                          HeadlessRun::exitTraceFailed);
+                             });
+        }
+        QObject::connect(
+            &run, &HeadlessRun::finished, &app,
+            [&](int code) {
+                if (writer && !writer->flush()) {
+                    if (code != HeadlessRun::exitTraceFailed) // not yet told
+                        complain(traceFailure(o.traceOut, writer->errorString()));
+                    code = HeadlessRun::exitTraceFailed;
+                }
+                app.exit(code);
+            },
+            Qt::QueuedConnection);
         run.start();
     } catch (const Error &e) {
         complain(e.message());
@@ -223,7 +257,8 @@ int main(int argc, char *argv[])
         { QStringLiteral("headless"),
           QStringLiteral("Run without a window: print every event, then a summary. Exit status "
                          "0 when every table is safe, 3 when one was lost or is left without an "
-                         "owner, 2 for bad arguments.") },
+                         "owner, 4 when --trace-out could not be written, 2 for bad arguments. "
+                         "SIGINT and SIGTERM end the run early, in order, with the summary.") },
         { QStringLiteral("duration"),
           QStringLiteral("Run for MS milliseconds, then summarise and exit (headless: default "
                          "10000; with --screenshot: default 3000)."),
@@ -306,6 +341,16 @@ int main(int argc, char *argv[])
     // The window owns the run, so File > Open can replace it.
     MainWindow window;
     window.show();
+    UnixSignalWatcher interrupts({ SIGINT, SIGTERM });
+    QObject::connect(&interrupts, &UnixSignalWatcher::received, &window, &QWidget::close);
+    if (writer) {
+        QObject::connect(
+            writer.get(), &TraceWriter::failed, &window, [&window, &options](const QString &error) {
+                const QString message = traceFailure(options.traceOut, error);
+                complain(message);
+                QMessageBox::warning(&window, QObject::tr("Trace not written"), message);
+            });
+    }
     try {
         window.openScenario(scenario);
     } catch (const Error &e) {

@@ -53,6 +53,7 @@ class TestChaosMonkey : public QObject
 private Q_SLOTS:
     void sameSeedSameVictims();
     void supervisorsOnlyWhenMatched();
+    void pathologicalFilterGivesUp();
     void gapsFollowTheRate();
     void timerKillsAtTheRate();
     void rejectsBadSettings();
@@ -98,6 +99,29 @@ void TestChaosMonkey::supervisorsOnlyWhenMatched()
     monkey.setTargetFilter(QRegularExpression(QStringLiteral("nobody")));
     QCOMPARE(monkey.strike(), Pid(0));
     QCOMPARE(monkey.kills(), 0);
+}
+
+// A filter that backtracks without end on a name gives up within PCRE2's
+// match budget and counts as no match, instead of stalling every tick.
+void TestChaosMonkey::pathologicalFilterGivesUp()
+{
+    const QString name = QString(40, QLatin1Char('a')) + QLatin1Char('b');
+    const QRegularExpression nested(QStringLiteral("^(a+)+$"));
+    QCOMPARE(ChaosMonkey::filterMatches(nested, name), std::nullopt);
+    QCOMPARE(ChaosMonkey::filterMatches(nested, QStringLiteral("aaaa")), std::optional(true));
+    QCOMPARE(ChaosMonkey::filterMatches(QRegularExpression(QStringLiteral("^b")), name),
+             std::optional(false));
+
+    Process worker;
+    worker.registerName(name);
+    ChaosMonkey monkey([&] {
+        return QList<ChaosMonkey::Candidate> { { worker.pid(), name, QStringLiteral("w"), false } };
+    });
+    monkey.setTargetFilter(nested);
+    // Unbounded, each tick would spend PCRE2's default ten million steps on the name.
+    for (int tick = 0; tick < 1000; ++tick)
+        QVERIFY(monkey.eligible().isEmpty());
+    QCOMPARE(monkey.strike(), Pid(0));
 }
 
 // The gaps between kills are those of a Poisson process at the rate: the

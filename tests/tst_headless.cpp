@@ -13,6 +13,7 @@
 #include <immortal/table.h>
 #include <immortal/trace.h>
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -22,6 +23,8 @@
 #include <QTest>
 #include <QTimer>
 
+#include <algorithm>
+#include <csignal>
 #include <memory>
 
 using namespace immortal;
@@ -92,6 +95,11 @@ private Q_SLOTS:
     void binaryWithoutDisplayRunsHeadless();
     void binaryScreenshot();
     void binaryRootExitCountsOrphanedTables();
+    void binaryTraceWriteErrorIsAnError();
+    void binarySignalEndsTheRunInOrder_data();
+    void binarySignalEndsTheRunInOrder();
+    void binaryLongScriptDoesNotHoldOffTheEnd();
+    void binaryPathologicalChaosFilterIsRefused();
 
 private:
     void startDefault(const QList<Scenario::Action> &script = {});
@@ -521,6 +529,153 @@ void TestHeadless::binaryRootExitCountsOrphanedTables()
                  QStringLiteral("tables not safe: 1 table(s) left without an owner")),
              qPrintable(lines.constLast()));
     QVERIFY(out.contains(QStringLiteral(" table_orphaned ")));
+}
+
+// A trace that cannot be written ends the run with status 4 and says so:
+// exit 0 would claim a record that does not exist.
+void TestHeadless::binaryTraceWriteErrorIsAnError()
+{
+    if (!QFile::exists(QStringLiteral("/dev/full")))
+        QSKIP("needs /dev/full");
+    QProcess *p = runStudio({ QStringLiteral("--headless"), QStringLiteral("--duration=5000"),
+                              QStringLiteral("--trace-out"), QStringLiteral("/dev/full") });
+    QVERIFY(p);
+    const QString out = QString::fromUtf8(p->readAllStandardOutput());
+    const QString err = QString::fromUtf8(p->readAllStandardError());
+    QCOMPARE(p->exitStatus(), QProcess::NormalExit);
+    QCOMPARE(p->exitCode(), 4);
+    QVERIFY2(err.contains(QStringLiteral("--trace-out /dev/full: the trace could not be written "
+                                         "(No space left on device)")),
+             qPrintable(err));
+    const QStringList lines = out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QVERIFY(lines.size() >= 2);
+    QVERIFY(lines.at(lines.size() - 2).endsWith(QStringLiteral("the trace could not be written")));
+    QVERIFY(lines.constLast().startsWith(QStringLiteral("summary: ")));
+}
+
+void TestHeadless::binarySignalEndsTheRunInOrder_data()
+{
+    QTest::addColumn<int>("signum");
+    QTest::addColumn<QString>("name");
+    QTest::newRow("SIGTERM") << int(SIGTERM) << QStringLiteral("SIGTERM");
+    QTest::newRow("SIGINT") << int(SIGINT) << QStringLiteral("SIGINT");
+}
+
+// SIGTERM or Ctrl+C ends the run as its duration would: the summary, the
+// usual verdict, and a trace written out to the tree's last event.
+void TestHeadless::binarySignalEndsTheRunInOrder()
+{
+    QFETCH(int, signum);
+    QFETCH(QString, name);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("trace.jsonl"));
+    m_studio = std::make_unique<QProcess>();
+    QProcess *p = m_studio.get();
+    p->start(QStringLiteral(IMMORTAL_STUDIO),
+             { QStringLiteral("--headless"), QStringLiteral("--duration=600000"),
+               QStringLiteral("--kill=TableConsumer@100"), QStringLiteral("--trace-out"), path });
+    QVERIFY(p->waitForStarted(10000));
+    // Signal once the kill has been handled and the table is back with the consumer.
+    QByteArray out;
+    QTRY_VERIFY_WITH_TIMEOUT((out += p->readAllStandardOutput()).contains(" manager_handed_over ")
+                                 && out.count(" manager_handed_over ") >= 2,
+                             30000);
+    QVERIFY(::kill(pid_t(p->processId()), signum) == 0);
+    QVERIFY(p->waitForFinished(30000));
+    out += p->readAllStandardOutput();
+    QCOMPARE(p->exitStatus(), QProcess::NormalExit);
+    QCOMPARE(p->exitCode(), 0);
+    const QStringList lines = QString::fromUtf8(out).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QVERIFY(lines.size() >= 2);
+    QVERIFY2(lines.at(lines.size() - 2).endsWith(QStringLiteral("interrupted by ") + name),
+             qPrintable(lines.at(lines.size() - 2)));
+    QVERIFY(lines.constLast().startsWith(QStringLiteral("summary: processes=3 restarts=1 ")));
+
+    // Every event printed is in the file, and the file goes on to the end of
+    // the orderly stop: the root's subtree_down.
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QStringList events;
+    while (!file.atEnd()) {
+        QJsonParseError error;
+        const QJsonObject o = QJsonDocument::fromJson(file.readLine(), &error).object();
+        QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
+        events << o.value(QStringLiteral("event")).toString();
+    }
+    const qsizetype printed = std::count_if(lines.cbegin(), lines.cend(), [](const QString &l) {
+        return !l.contains(QStringLiteral(" script: ")) && !l.startsWith(QStringLiteral("summary"))
+            && !l.contains(QStringLiteral(" interrupted by "));
+    });
+    QVERIFY2(
+        events.size() > printed,
+        qPrintable(QStringLiteral("%1 in the file, %2 printed").arg(events.size()).arg(printed)));
+    QCOMPARE(events.constLast(), QStringLiteral("subtree_down"));
+}
+
+// 100,000 actions due at once run in batches between which the run's own
+// timers fire: a 1 ms run ends long before the script does.
+void TestHeadless::binaryLongScriptDoesNotHoldOffTheEnd()
+{
+    QFile good(QStringLiteral(IMMORTAL_TEST_DATA "/scenarios/good-otp.json"));
+    QVERIFY(good.open(QIODevice::ReadOnly));
+    QJsonObject scenario = QJsonDocument::fromJson(good.readAll()).object();
+    QJsonArray script;
+    constexpr int actions = 100000;
+    for (int i = 0; i < actions; ++i)
+        script.append(QJsonObject { { QStringLiteral("at_ms"), 0 },
+                                    { QStringLiteral("start_child"), QStringLiteral("Pool") } });
+    scenario.insert(QStringLiteral("script"), script);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QFile file(dir.filePath(QStringLiteral("long.json")));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(QJsonDocument(scenario).toJson(QJsonDocument::Compact));
+    file.close();
+
+    QProcess *p = runStudio({ QStringLiteral("--headless"), QStringLiteral("--duration=1"),
+                              QStringLiteral("--scenario"), file.fileName() });
+    QVERIFY(p);
+    const QString out = QString::fromUtf8(p->readAllStandardOutput());
+    QCOMPARE(p->exitCode(), 0);
+    QVERIFY(out.contains(QStringLiteral("\nsummary: ")));
+    const qsizetype ran = out.count(QStringLiteral(" script: start_child Pool"));
+    QVERIFY2(ran < actions, qPrintable(QStringLiteral("all %1 actions ran first").arg(ran)));
+}
+
+// A chaos filter that backtracks without end on a name in the tree is
+// refused when the scenario loads, with the name and what to change.
+void TestHeadless::binaryPathologicalChaosFilterIsRefused()
+{
+    QFile good(QStringLiteral(IMMORTAL_TEST_DATA "/scenarios/good-otp.json"));
+    QVERIFY(good.open(QIODevice::ReadOnly));
+    QJsonObject scenario = QJsonDocument::fromJson(good.readAll()).object();
+    QJsonObject root = scenario.value(QStringLiteral("root")).toObject();
+    QJsonArray children = root.value(QStringLiteral("children")).toArray();
+    const QString name = QString(40, QLatin1Char('a')) + QLatin1Char('b');
+    children.append(QJsonObject { { QStringLiteral("kind"), QStringLiteral("worker") },
+                                  { QStringLiteral("id"), QStringLiteral("long") },
+                                  { QStringLiteral("name"), name } });
+    root.insert(QStringLiteral("children"), children);
+    scenario.insert(QStringLiteral("root"), root);
+    scenario.insert(QStringLiteral("chaos"),
+                    QJsonObject { { QStringLiteral("targets"), QStringLiteral("^(a+)+$") } });
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QFile file(dir.filePath(QStringLiteral("regex.json")));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(QJsonDocument(scenario).toJson());
+    file.close();
+
+    QProcess *p = runStudio({ QStringLiteral("--headless"), QStringLiteral("--duration=100"),
+                              QStringLiteral("--scenario"), file.fileName() });
+    QVERIFY(p);
+    const QString err = QString::fromUtf8(p->readAllStandardError());
+    QCOMPARE(p->exitCode(), 2);
+    QVERIFY2(err.contains(QStringLiteral("chaos.targets: expected an expression that decides "
+                                         "quickly whether it matches \"")
+                          + name),
+             qPrintable(err));
 }
 
 void TestHeadless::binaryHeadlessRun()

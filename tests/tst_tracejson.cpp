@@ -107,6 +107,7 @@ private Q_SLOTS:
     void absentFieldsAreLeftOut();
     void fromJsonRejectsWhatIsNotAnEvent();
     void writerWritesOneObjectPerLine();
+    void writerReportsAFailedWriteOnce();
     void seqAcrossThreads();
 };
 
@@ -251,6 +252,41 @@ void TestTraceJson::fromJsonRejectsWhatIsNotAnEvent()
         QVERIFY(e.message().contains(QLatin1String("process_teleported")));
     }
     QVERIFY_THROWS_EXCEPTION(Error, TraceEvent::fromJson(QJsonObject { { "seq", 1 } }));
+}
+
+// A device that refuses writes (a full disk): failed() once, with the
+// device's words, and nothing written after it.
+void TestTraceJson::writerReportsAFailedWriteOnce()
+{
+    if (!QFile::exists(QStringLiteral("/dev/full")))
+        QSKIP("needs /dev/full");
+    QFile full(QStringLiteral("/dev/full"));
+    QVERIFY(full.open(QIODevice::WriteOnly | QIODevice::Unbuffered));
+    TraceWriter writer(&full);
+    QSignalSpy failed(&writer, &TraceWriter::failed);
+    TraceEvent e;
+    e.type = TraceEvent::Type::ProcessStarted;
+    e.pid = 1;
+    e.seq = 1;
+    writer.write(e);
+    QCOMPARE(failed.count(), 1);
+    QVERIFY2(failed.at(0).at(0).toString().contains(QLatin1String("No space left on device")),
+             qPrintable(failed.at(0).at(0).toString()));
+    QVERIFY(writer.hasFailed());
+    QCOMPARE(writer.written(), qint64(0));
+    writer.write(e);
+    QVERIFY(!writer.flush());
+    QCOMPARE(failed.count(), 1);
+
+    // Buffered, the error shows at the flush, which the writer runs itself
+    // once the event loop is back.
+    QFile buffered(QStringLiteral("/dev/full"));
+    QVERIFY(buffered.open(QIODevice::WriteOnly));
+    TraceWriter later(&buffered);
+    QSignalSpy laterFailed(&later, &TraceWriter::failed);
+    later.write(e);
+    QVERIFY(laterFailed.wait(10000));
+    QVERIFY(!later.flush());
 }
 
 // Real activity written by a TraceWriter: one object per line, seq strictly

@@ -56,6 +56,34 @@ void ChaosMonkey::setTargetFilter(const QRegularExpression &filter)
                         .arg(filter.pattern(), filter.errorString()));
     }
     m_filter = filter;
+    m_filtered.clear();
+}
+
+std::optional<bool> ChaosMonkey::filterMatches(const QRegularExpression &filter,
+                                               const QString &subject)
+{
+    // PCRE2's own limit on backtracking steps, far above what a name needs.
+    const QRegularExpression bounded(QStringLiteral("(*LIMIT_MATCH=100000)") + filter.pattern(),
+                                     filter.patternOptions());
+    const QRegularExpressionMatch m = bounded.match(subject);
+    if (!m.isValid())
+        return std::nullopt;
+    return m.hasMatch();
+}
+
+bool ChaosMonkey::passes(const QString &subject) const
+{
+    if (subject.isEmpty())
+        return false;
+    const auto cached = m_filtered.constFind(subject);
+    if (cached != m_filtered.cend())
+        return *cached;
+    const std::optional<bool> match = filterMatches(m_filter, subject);
+    if (!match)
+        qCWarning(lcChaos) << "the chaos target filter" << m_filter.pattern() << "gave up matching"
+                           << subject << "(too much backtracking): not a target";
+    m_filtered.insert(subject, match.value_or(false));
+    return match.value_or(false);
 }
 
 void ChaosMonkey::setEnabled(bool enabled)
@@ -100,9 +128,7 @@ QList<ChaosMonkey::Candidate> ChaosMonkey::eligible() const
         if (m_struck.contains(c.pid) || !Node::instance()->isAlive(c.pid))
             continue;
         if (filtered) {
-            const bool match = (!c.name.isEmpty() && m_filter.match(c.name).hasMatch())
-                || (!c.childId.isEmpty() && m_filter.match(c.childId).hasMatch());
-            if (!match)
+            if (!passes(c.name) && !passes(c.childId))
                 continue;
         } else if (c.supervisor) {
             continue;

@@ -3,6 +3,7 @@
 #include <immortal/exitreason.h>
 #include <immortal/types.h>
 
+#include <QHash>
 #include <QList>
 #include <QObject>
 #include <QRandomGenerator64>
@@ -11,6 +12,7 @@
 #include <QTimer>
 
 #include <functional>
+#include <optional>
 
 namespace immortal {
 
@@ -41,7 +43,9 @@ public:
     void setSeed(quint64 seed); // restarts the sequence
     quint64 seed() const { return m_seed; }
     // Matches a candidate's registered name or child id (partial match, use
-    // ^...$ to anchor). An invalid expression throws Error(BadArg).
+    // ^...$ to anchor). An invalid expression throws Error(BadArg). A match
+    // that backtracks past a bounded budget counts as no match, so a
+    // pathological expression cannot stall the run.
     void setTargetFilter(const QRegularExpression &filter);
     QRegularExpression targetFilter() const { return m_filter; }
     void setReason(const Term &reason) { m_reason = reason; }
@@ -63,6 +67,10 @@ public:
     // The gap to the next kill, in ms: exponential with mean 1000 / rate (a
     // Poisson process), drawn from the seeded generator. The timer uses it.
     double drawGapMs();
+    // Whether `filter` matches `subject` within the matching budget;
+    // std::nullopt when it gave up (catastrophic backtracking).
+    static std::optional<bool> filterMatches(const QRegularExpression &filter,
+                                             const QString &subject);
 
 Q_SIGNALS:
     void killed(immortal::Pid pid, const QString &name);
@@ -70,11 +78,13 @@ Q_SIGNALS:
 
 private:
     void updateTimer();
+    bool passes(const QString &subject) const;
 
     Provider m_candidates;
     QTimer m_timer;
     QRandomGenerator64 m_random;
     QRegularExpression m_filter;
+    mutable QHash<QString, bool> m_filtered; // names and ids do not change: match each once
     Term m_reason = ExitReason::kill();
     double m_rate = 1.0;
     quint64 m_seed = 0;

@@ -1,5 +1,7 @@
 #include "scenario.h"
 
+#include "chaosmonkey.h"
+
 #include <immortal/error.h>
 
 #include <QFile>
@@ -247,6 +249,7 @@ private:
     void startOutcome(const QJsonObject &o, const QString &path, Scenario::ProcessSpec *n);
     Term reason(const QJsonObject &o, const QString &path, const Term &fallback) const;
     void resolve(Scenario &s);
+    void checkChaosTargets(const Scenario &s);
     void resolveAction(const Scenario &s, const Scenario::Action &a) const;
     void index(const Scenario::ProcessSpec &n);
     void claim(const QString &key, const QString &path, const QString &what);
@@ -522,6 +525,25 @@ void ScenarioParser::index(const Scenario::ProcessSpec &n)
         index(c);
 }
 
+// The chaos target filter must decide on every name and id in the tree
+// within the chaos monkey's matching budget: one that backtracks without end
+// would otherwise quietly exclude its victims.
+void ScenarioParser::checkChaosTargets(const Scenario &s)
+{
+    if (s.m_chaos.targets.isEmpty())
+        return;
+    const QRegularExpression filter(s.m_chaos.targets);
+    for (auto it = m_nodes.cbegin(); it != m_nodes.cend(); ++it) {
+        if (!ChaosMonkey::filterMatches(filter, it.key()))
+            fail(QStringLiteral("chaos.targets"),
+                 QStringLiteral("an expression that decides quickly whether it matches \"%1\" "
+                                "(this one backtracks too much; simplify nested repeats such "
+                                "as (a+)+)")
+                     .arg(printable(it.key())),
+                 QJsonValue(s.m_chaos.targets));
+    }
+}
+
 // Cross references: manager targets, manager names, workload tables.
 void ScenarioParser::resolve(Scenario &s)
 {
@@ -745,6 +767,7 @@ Scenario ScenarioParser::parse(const QByteArray &json)
     }
 
     resolve(s);
+    checkChaosTargets(s);
     std::stable_sort(s.m_script.begin(), s.m_script.end(),
                      [](const auto &a, const auto &b) { return a.atMs < b.atMs; });
     return s;

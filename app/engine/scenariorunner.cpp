@@ -95,9 +95,14 @@ ScenarioRunner::ScenarioRunner(const Scenario &scenario, QObject *parent)
     // Coarse timers may fire 5% early; a script says "at 1500 ms".
     m_scriptTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_scriptTimer, &QTimer::timeout, this, [this] {
+        // A batch at a time, then back to the event loop: a script of many
+        // actions due at once must not hold off the end of the run, the
+        // window or the trace.
+        constexpr int batch = 64;
         const QList<Scenario::Action> &script = m_scenario.script();
-        while (m_running && !isPaused() && m_nextAction < script.size()
-               && script.at(m_nextAction).atMs <= elapsedMs()) {
+        for (int n = 0; n < batch && m_running && !isPaused() && m_nextAction < script.size()
+             && script.at(m_nextAction).atMs <= elapsedMs();
+             ++n) {
             runAction(script.at(m_nextAction++));
         }
         scheduleNextAction();
