@@ -18,6 +18,10 @@
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
 #include <QSortFilterProxyModel>
 #include <QtTest>
 
@@ -84,6 +88,7 @@ private Q_SLOTS:
     void eventLogCapsAndFilters();
     void burstsAreCoalesced();
     void modelsSurviveChurn();
+    void modelsUnderChaosForThousandsOfEvents();
 };
 
 void TestModels::cleanup()
@@ -425,6 +430,80 @@ void TestModels::modelsSurviveChurn()
         }
         return true;
     }());
+}
+
+// Every model, and the window's filter over the event log, under the model
+// tester while the chaos monkey strikes supervisors and managers as well as
+// workers, hundreds of times a second, for thousands of trace events. The
+// demo tree, with a root that never gives up so the churn goes on.
+void TestModels::modelsUnderChaosForThousandsOfEvents()
+{
+    QFile demo(Scenario::demoPath());
+    QVERIFY(demo.open(QIODevice::ReadOnly));
+    QJsonObject json = QJsonDocument::fromJson(demo.readAll()).object();
+    QJsonObject root = json.value(QStringLiteral("root")).toObject();
+    root.insert(QStringLiteral("intensity"), 1000);
+    root.insert(QStringLiteral("period_ms"), 1000);
+    json.insert(QStringLiteral("root"), root);
+
+    ProcessTreeModel tree;
+    TableListModel tables;
+    TableRowsModel rows;
+    EventLogModel log(nullptr, 2000);
+    QSortFilterProxyModel filtered; // as the window filters the log
+    filtered.setSourceModel(&log);
+    filtered.setFilterKeyColumn(-1);
+    filtered.setFilterCaseSensitivity(Qt::CaseInsensitive);
+    filtered.setFilterFixedString(QStringLiteral("table"));
+    Tester t1(&tree, QtTestMode);
+    Tester t2(&tables, QtTestMode);
+    Tester t3(&rows, QtTestMode);
+    Tester t4(&log, QtTestMode);
+    Tester t5(&filtered, QtTestMode);
+
+    ScenarioRunner runner(
+        Scenario::fromJson(QJsonDocument(json).toJson(), QStringLiteral("demo-forever.json")));
+    runner.start();
+    QTRY_VERIFY(tables.rowCount() >= 3);
+    rows.setTable(tables.tableAt(0).id);
+    const qint64 seenBefore = log.totalSeen();
+
+    ChaosMonkey *chaos = runner.chaos();
+    chaos->setSeed(7);
+    chaos->setRate(400);
+    // Everything but the root, supervisors included: whole subtrees go.
+    chaos->setTargetFilter(QRegularExpression(QStringLiteral("^(?!Demo\\.Supervisor$)")));
+    chaos->setEnabled(true);
+    int switches = 0;
+    // The inspector follows another table now and then, as a user clicking would.
+    QObject clicker;
+    connect(&tables, &TableListModel::updated, &clicker, [&] {
+        if (tables.rowCount() > 0 && ++switches % 7 == 0)
+            rows.setTable(tables.tableAt(switches % tables.rowCount()).id);
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(log.totalSeen() - seenBefore >= 5000, 60000);
+    chaos->setEnabled(false);
+    QVERIFY(runner.isRunning());
+    QVERIFY2(chaos->kills() >= 100, qPrintable(QString::number(chaos->kills())));
+    QVERIFY(switches > 0);
+    QCOMPARE(log.rowCount(), 2000);
+    QVERIFY(filtered.rowCount() > 0 && filtered.rowCount() < log.rowCount());
+
+    // Settled, the tree shows each live process under its supervisor.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            tree.flush();
+            const auto live = Node::instance()->processes();
+            for (const ProcessInfo &info : live) {
+                const QModelIndex i = tree.indexOfPid(info.pid);
+                if (!i.isValid() || stateAt(i) == ProcessTreeModel::State::Dead)
+                    return false;
+                if (info.supervisor != 0 && pidAt(i.parent()) != info.supervisor)
+                    return false;
+            }
+            return !live.isEmpty();
+        }(),
+        10000);
 }
 
 int main(int argc, char **argv)
