@@ -22,10 +22,12 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QToolBar>
 #include <QTreeView>
 #include <QtTest>
@@ -87,6 +89,8 @@ private Q_SLOTS:
     void eventLogFilter();
     void exportTraceFromTheStart();
     void showsARunnerItDoesNotOwn();
+    void badScenarioShowsADialogAndKeepsRunning_data();
+    void badScenarioShowsADialogAndKeepsRunning();
 };
 
 void TestGui::initTestCase()
@@ -324,6 +328,76 @@ void TestGui::showsARunnerItDoesNotOwn()
     // Closing the window leaves the tree running.
     QVERIFY(runner.isRunning());
     QVERIFY(Node::instance()->isAlive(runner.resolve(QStringLiteral("TableConsumer"))));
+}
+
+void TestGui::badScenarioShowsADialogAndKeepsRunning_data()
+{
+    QTest::addColumn<QByteArray>("content"); // empty: use the file below
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("says");
+    const QString data = QStringLiteral(IMMORTAL_TEST_DATA "/scenarios/");
+    QTest::newRow("missing") << QByteArray() << QStringLiteral("/nonexistent/scenario.json")
+                             << QStringLiteral("cannot read the scenario file");
+    QTest::newRow("empty") << QByteArray(" ") << QString() << QStringLiteral("got an empty file");
+    QTest::newRow("not JSON") << QByteArray() << data + QStringLiteral("bad-json.json")
+                              << QStringLiteral("expected well-formed JSON");
+    QTest::newRow("future version")
+        << QByteArray() << data + QStringLiteral("bad-version.json")
+        << QStringLiteral("version: expected an integer from 1 to 1, got 2");
+    QTest::newRow("unknown field") << QByteArray() << data + QStringLiteral("bad-unknown-key.json")
+                                   << QStringLiteral("expected no such key");
+    QTest::newRow("control character")
+        << QByteArray("{\"format\":\"immortal-scenario\",\"version\":1,\"title\":\"a\tb\"}")
+        << QString() << QStringLiteral("a control character inside a string must be escaped");
+    QTest::newRow("10 MB") << QByteArray(10 << 20, ' ') + "{}" << QString()
+                           << QStringLiteral("expected a scenario of at most 8 MiB");
+}
+
+// File > Open with a bad file: a dialog that says what is wrong, and the
+// tree that was running runs on, untouched.
+void TestGui::badScenarioShowsADialogAndKeepsRunning()
+{
+    QFETCH(QByteArray, content);
+    QFETCH(QString, file);
+    QFETCH(QString, says);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    if (file.isEmpty()) {
+        file = dir.filePath(QStringLiteral("bad.json"));
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(content);
+    }
+
+    MainWindow w;
+    w.openScenario(Scenario::defaultScenario());
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    ScenarioRunner *runner = w.runner();
+    const Pid consumer = runner->resolve(QStringLiteral("TableConsumer"));
+    QVERIFY(consumer != 0);
+
+    QString title, text;
+    // Runs inside the dialog's own event loop, once it shows.
+    QTimer::singleShot(0, &w, [&] {
+        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        if (!box)
+            return;
+        title = box->windowTitle();
+        text = box->text();
+        box->accept();
+    });
+    QVERIFY(!w.loadScenarioFile(file));
+    QCOMPARE(title, QStringLiteral("Cannot open the scenario"));
+    QVERIFY2(text.contains(says), qPrintable(text));
+    QVERIFY2(text.startsWith(file), qPrintable(text));
+
+    // Nothing changed: the same runner, the same consumer, still alive.
+    QCOMPARE(w.runner(), runner);
+    QVERIFY(runner->isRunning());
+    QCOMPARE(runner->resolve(QStringLiteral("TableConsumer")), consumer);
+    QVERIFY(Node::instance()->isAlive(consumer));
+    QVERIFY(w.isVisible());
 }
 
 int main(int argc, char **argv)

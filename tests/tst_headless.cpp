@@ -762,6 +762,55 @@ void TestHeadless::binaryBadArguments_data()
         QStringLiteral("--headless"), QStringLiteral("--scenario"),
         QStringLiteral(IMMORTAL_TEST_DATA "/scenarios/bad-strategy.json")
     } << QStringLiteral("bad-strategy.json: root.strategy: expected one of");
+    QTest::newRow("duration overflow")
+        << QStringList { QStringLiteral("--headless"), QStringLiteral("--duration=99999999999") }
+        << QStringLiteral("--duration \"99999999999\"");
+    QTest::newRow("duration missing value")
+        << QStringList { QStringLiteral("--headless"), QStringLiteral("--duration") }
+        << QStringLiteral("Missing value after '--duration'");
+    QTest::newRow("kill at a negative time")
+        << QStringList { QStringLiteral("--headless"), QStringLiteral("--kill=X@-5") }
+        << QStringLiteral("expected NAME@MS");
+    QTest::newRow("kill without a name")
+        << QStringList { QStringLiteral("--headless"), QStringLiteral("--kill=@10") }
+        << QStringLiteral("expected NAME@MS");
+    QTest::newRow("kill time overflow")
+        << QStringList { QStringLiteral("--headless"),
+                         QStringLiteral("--kill=TableConsumer@99999999999") }
+        << QStringLiteral("expected NAME@MS");
+    QTest::newRow("kill reason not a term")
+        << QStringList { QStringLiteral("--headless"),
+                         QStringLiteral("--kill=TableConsumer@10:{bad") }
+        << QStringLiteral("expected an exit reason in Erlang term text");
+    QTest::newRow("negative seed")
+        << QStringList { QStringLiteral("--headless"), QStringLiteral("--seed=-1") }
+        << QStringLiteral("--seed \"-1\": expected an unsigned integer");
+    QTest::newRow("seed not a number")
+        << QStringList { QStringLiteral("--headless"), QStringLiteral("--seed=abc") }
+        << QStringLiteral("expected an unsigned integer");
+    QTest::newRow("chaos zero") << QStringList { QStringLiteral("--headless"),
+                                                 QStringLiteral("--chaos=0") }
+                                << QStringLiteral("above 0 and at most 1000");
+    QTest::newRow("chaos too fast")
+        << QStringList { QStringLiteral("--headless"), QStringLiteral("--chaos=1001") }
+        << QStringLiteral("above 0 and at most 1000");
+    QTest::newRow("chaos nan") << QStringList { QStringLiteral("--headless"),
+                                                QStringLiteral("--chaos=nan") }
+                               << QStringLiteral("above 0 and at most 1000");
+    QTest::newRow("chaos inf") << QStringList { QStringLiteral("--headless"),
+                                                QStringLiteral("--chaos=inf") }
+                               << QStringLiteral("above 0 and at most 1000");
+    QTest::newRow("trace-out a directory")
+        << QStringList { QStringLiteral("--headless"), QStringLiteral("--trace-out=/") }
+        << QStringLiteral("--trace-out /: cannot write the file");
+    QTest::newRow("trace-out in a missing directory")
+        << QStringList { QStringLiteral("--headless"),
+                         QStringLiteral("--trace-out=/nonexistent/dir/t.jsonl") }
+        << QStringLiteral("cannot write the file (No such file or directory)");
+    QTest::newRow("missing scenario file")
+        << QStringList { QStringLiteral("--headless"),
+                         QStringLiteral("--scenario=/nonexistent.json") }
+        << QStringLiteral("cannot read the scenario file");
     QTest::newRow("positional") << QStringList { QStringLiteral("--headless"),
                                                  QStringLiteral("extra") }
                                 << QStringLiteral("extra");

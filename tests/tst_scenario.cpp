@@ -11,6 +11,7 @@
 
 #include <QFile>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace immortal;
@@ -48,6 +49,8 @@ private Q_SLOTS:
     void badFilesSayFilePlaceAndExpected_data();
     void badFilesSayFilePlaceAndExpected();
     void missingFileIsReported();
+    void hugeEmptyAndDeepFilesAreRefused_data();
+    void hugeEmptyAndDeepFilesAreRefused();
     void controlCharactersNeverBreakAMessage_data();
     void controlCharactersNeverBreakAMessage();
     void badFileStartsNothing();
@@ -239,6 +242,9 @@ void TestScenario::badFilesSayFilePlaceAndExpected_data()
     QTest::newRow("unknown target") << "bad-unknown-target.json"
                                     << "root.children[1].target"
                                     << "expected the registered name or child id of a worker";
+    QTest::newRow("manager targets itself") << "bad-manager-targets-itself.json"
+                                            << "root.children[0].target"
+                                            << "expected a worker with a registered name";
     QTest::newRow("target not a worker") << "bad-target-not-worker.json"
                                          << "root.children[0].target"
                                          << "expected a worker with a registered name";
@@ -311,6 +317,44 @@ void TestScenario::badFilesSayFilePlaceAndExpected()
     QVERIFY2(!message.isEmpty(), "the bad file was accepted");
     QVERIFY2(message.startsWith(path + QStringLiteral(": ")), qPrintable(message));
     QVERIFY2(message.contains(place), qPrintable(message));
+    QVERIFY2(message.contains(expected), qPrintable(message));
+}
+
+void TestScenario::hugeEmptyAndDeepFilesAreRefused_data()
+{
+    QTest::addColumn<QByteArray>("content");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("empty") << QByteArray()
+                           << "(whole file): expected a scenario (a JSON object), "
+                              "got an empty file";
+    QTest::newRow("blank") << QByteArray(" \n\t\n")
+                           << "(whole file): expected a scenario (a JSON object), got an empty "
+                              "file";
+    QByteArray huge = R"({"format":"immortal-scenario","version":1,"description":")";
+    huge += QByteArray(10 << 20, 'x');
+    huge += R"(","root":{"children":[]}})";
+    QTest::newRow("10 MB") << huge
+                           << "(whole file): expected a scenario of at most 8 MiB, got 10.0 MiB";
+    QByteArray deep = R"({"format":"immortal-scenario","version":1,"root":)";
+    for (int i = 0; i < 100000; ++i)
+        deep += R"({"children":[)";
+    QTest::newRow("100,000 levels deep") << deep << "expected well-formed JSON (too deeply nested";
+}
+
+// What no scenario file can be: empty, too big to be one, nested past
+// reason. Each is refused at once with what was expected.
+void TestScenario::hugeEmptyAndDeepFilesAreRefused()
+{
+    QFETCH(QByteArray, content);
+    QFETCH(QString, expected);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QFile file(dir.filePath(QStringLiteral("bad.json")));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(content);
+    file.close();
+    const QString message = parseError(file.fileName());
+    QVERIFY2(message.startsWith(file.fileName() + QStringLiteral(": ")), qPrintable(message));
     QVERIFY2(message.contains(expected), qPrintable(message));
 }
 

@@ -81,6 +81,14 @@ const char *wordOf(const Choice (&choices)[N], int value)
 
 // Control characters written as JSON escapes, so that a key holding a NUL or
 // a newline cannot cut a message short or split it over lines.
+QString tooBig(const QString &file, qint64 bytes)
+{
+    return QStringLiteral("%1: (whole file): expected a scenario of at most %2 MiB, got %3 MiB")
+        .arg(file)
+        .arg(Scenario::maxFileBytes >> 20)
+        .arg(double(bytes) / (1 << 20), 0, 'f', 1);
+}
+
 QString printable(const QString &text)
 {
     QString out;
@@ -704,6 +712,13 @@ static QString placeOf(const QByteArray &json, qsizetype offset)
 
 Scenario ScenarioParser::parse(const QByteArray &json)
 {
+    // A scenario describes a tree and a script: one this big is some other
+    // file (a trace, a log) opened by mistake, not worth parsing to say so.
+    if (json.size() > Scenario::maxFileBytes)
+        throw Error(Error::Code::BadArg, tooBig(m_file, json.size()));
+    if (json.trimmed().isEmpty())
+        fail(QStringLiteral("(whole file)"),
+             QStringLiteral("a scenario (a JSON object), got an empty file"));
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(json, &error);
     if (error.error != QJsonParseError::NoError)
@@ -852,6 +867,8 @@ Scenario Scenario::fromFile(const QString &path)
                                    "JSON file")
                         .arg(path, file.errorString()));
     }
+    if (file.size() > maxFileBytes) // refused before reading it all
+        throw Error(Error::Code::BadArg, tooBig(path, file.size()));
     return fromJson(file.readAll(), path);
 }
 

@@ -24,6 +24,7 @@ class Scenario
 public:
     static constexpr int formatVersion = 1;
     static constexpr int maxBootDelayMs = 5000;
+    static constexpr qsizetype maxFileBytes = 8 << 20; // 8 MiB; bigger files are refused
 
     // What a worker does once booted.
     struct Workload

@@ -594,11 +594,26 @@ void MainWindow::openScenarioFile()
     if (path.isEmpty())
         return;
     settings.setValue(QStringLiteral("studio/lastDir"), QFileInfo(path).absolutePath());
+    loadScenarioFile(path);
+}
+
+bool MainWindow::loadScenarioFile(const QString &path)
+{
+    Scenario scenario;
     try {
-        openScenario(Scenario::fromFile(path));
+        scenario = Scenario::fromFile(path);
     } catch (const Error &e) {
+        // A bad file changes nothing: the running tree keeps running.
         QMessageBox::critical(this, tr("Cannot open the scenario"), e.message());
+        return false;
     }
+    try {
+        openScenario(scenario);
+    } catch (const Error &e) {
+        QMessageBox::critical(this, tr("Cannot start the scenario"), e.message());
+        return false;
+    }
+    return true;
 }
 
 void MainWindow::saveScenarioFile()

@@ -45,6 +45,9 @@ public:
     // Stops the current tree (if the window started it) and starts this one.
     // Throws Error if it cannot start; nothing is left running then.
     void openScenario(const Scenario &scenario);
+    // Loads the file and opens it; a file that cannot be read or parsed is
+    // shown in a dialog and leaves the running tree as it was (false).
+    bool loadScenarioFile(const QString &path);
     ScenarioRunner *runner() const { return m_runner; }
 
     // Renders the window (grab()) to a PNG; false if it cannot be written.
