@@ -7,6 +7,7 @@
 #include <immortal/table.h>
 #include <immortal/trace.h>
 
+#include <QSemaphore>
 #include <QSignalSpy>
 #include <QTest>
 #include <QThread>
@@ -50,6 +51,7 @@ private Q_SLOTS:
     void trappedSignalsArriveAsMessages();
     void monitorsHearOfDeathOnce();
     void processOnWorkerThread();
+    void aDyingSubtreeHoldsUpItsDeadParent();
     void infoRemembersTheDead();
     void scopesNest();
     void aFreshNodeLeavesNothingBehind();
@@ -327,6 +329,53 @@ void TestProcess::processOnWorkerThread()
     // Dies in its own thread; no QSignalSpy across threads (not safe in Qt 6.4).
     QTRY_COMPARE(Node::instance()->info(pid)->state, ProcessInfo::State::Dead);
     QCOMPARE(Node::instance()->info(pid)->exitReason.format(), QStringLiteral("worker_gone"));
+    thread.quit();
+    thread.wait();
+}
+
+// A supervisor dies while the subtree of one of its children is still going
+// down (a grandchild on a busy thread): it is down only once that grandchild
+// is dead too, or a restart meets the grandchild's name still registered.
+// Found by the chaos soak, where the root died in that window.
+void TestProcess::aDyingSubtreeHoldsUpItsDeadParent()
+{
+    Node *node = Node::instance();
+    QThread thread;
+    thread.start();
+    auto *root = new Process;
+    auto *child = new Process;
+    auto *grandchild = new Process;
+    const Pid rootPid = root->pid(), childPid = child->pid(), grandPid = grandchild->pid();
+    grandchild->registerName(QStringLiteral("proc.grandchild"));
+    grandchild->moveToThread(&thread);
+    node->setSupervisor(childPid, rootPid, QStringLiteral("child"));
+    node->setSupervisor(grandPid, childPid, QStringLiteral("grandchild"));
+    auto *watcher = new Process;
+    QList<Pid> downs;
+    node->monitor(watcher->pid(), rootPid, [&](Pid pid, const Term &) { downs << pid; });
+
+    // Hold the grandchild's thread, so its linked exit waits there.
+    QSemaphore busy, release;
+    QVERIFY(node->post(grandPid, [&](Process *) {
+        busy.release();
+        release.acquire();
+    }));
+    busy.acquire();
+    QSignalSpy childGone(child, &QObject::destroyed);
+    QVERIFY(node->exit(childPid, ExitReason::kill()));
+    QVERIFY(childGone.count() == 1 || childGone.wait());
+    QSignalSpy rootGone(root, &QObject::destroyed);
+    QVERIFY(node->exit(rootPid, ExitReason::kill()));
+    QVERIFY(rootGone.count() == 1 || rootGone.wait());
+    QCoreApplication::processEvents(); // a posted monitor would run now
+    QCOMPARE(downs, QList<Pid>());
+    QCOMPARE(Registry::instance()->whereis(QStringLiteral("proc.grandchild")), grandPid);
+
+    release.release();
+    QTRY_COMPARE(downs, QList<Pid>({ rootPid }));
+    QVERIFY(!node->isAlive(grandPid));
+    QCOMPARE(Registry::instance()->whereis(QStringLiteral("proc.grandchild")), Pid(0));
+    delete watcher;
     thread.quit();
     thread.wait();
 }

@@ -127,6 +127,7 @@ void Node::died(Pid pid)
 {
     ProcessInfo info;
     QList<Pid> orphans; // the children it supervised, still alive
+    bool dyingBelow = false; // waits for them, or for subtrees below it
     {
         QMutexLocker lock(&m_mutex);
         auto it = m_live.find(pid);
@@ -148,9 +149,16 @@ void Node::died(Pid pid)
             if (m_live.contains(child))
                 orphans.append(child);
         }
-        if (!orphans.isEmpty())
+        // Children that died before it but whose own subtrees are still
+        // going down count too: their subtreeDown() reports to it.
+        const int stillDying =
+            int(std::count_if(m_dying.cbegin(), m_dying.cend(),
+                              [pid](const DyingSubtree &d) { return d.supervisor == pid; }));
+        dyingBelow = !orphans.isEmpty() || stillDying > 0;
+        if (dyingBelow)
             m_dying.insert(pid,
-                           DyingSubtree { info.exitReason, info.supervisor, int(orphans.size()) });
+                           DyingSubtree { info.exitReason, info.supervisor,
+                                          int(orphans.size()) + stillDying });
         if (auto c = m_children.find(info.supervisor); c != m_children.end()) {
             c->remove(pid);
             if (c->isEmpty())
@@ -174,7 +182,7 @@ void Node::died(Pid pid)
     TableStore::instance()->ownerDied(pid, info.exitReason);
 
     const bool supervisor = info.kind == QLatin1String("supervisor");
-    if (orphans.isEmpty()) {
+    if (orphans.isEmpty() && !dyingBelow) {
         subtreeDown(pid, info.exitReason, info.supervisor, supervisor);
         return;
     }
@@ -203,12 +211,14 @@ void Node::subtreeDown(Pid pid, const Term &reason, Pid supervisor, bool isSuper
     bool parentDown = false;
     {
         QMutexLocker lock(&m_mutex);
+        // Its entry goes in the same step as it reports to its supervisor, so
+        // a supervisor dying meanwhile either counts it or is told.
+        m_dying.remove(pid);
         monitors = m_monitors.take(pid);
         for (const Monitor &m : std::as_const(monitors))
             m_monitorTargets.remove(m.ref);
         if (auto it = m_dying.find(supervisor); it != m_dying.end() && --it->remaining == 0) {
             parent = *it;
-            m_dying.erase(it);
             parentDown = true;
         }
     }

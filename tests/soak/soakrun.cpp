@@ -197,6 +197,11 @@ void SoakRun::startRoot()
         m_root = m_tree.startRoot()->pid();
     } catch (const Error &e) {
         fail(QStringLiteral("the root supervisor did not start: %1").arg(e.message()));
+        for (const auto &ledger : m_tree.ledgers()) {
+            if (const Pid holder = Registry::instance()->whereis(ledger->target()))
+                fail(QStringLiteral("%1 is still held by %2")
+                         .arg(ledger->target(), describe(holder)));
+        }
     }
 }
 
