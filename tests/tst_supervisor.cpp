@@ -196,6 +196,7 @@ private Q_SLOTS:
     void shutdownDuringARestartWinsOverIt();
     void crashDuringAStopSequenceIsHandledAfterIt();
     void invalidArguments();
+    void terminateChildOfADeadSimpleChildIsOk();
 
 private:
     Supervisor *make(const Supervisor::Flags &f, const QList<ChildSpec> &specs);
@@ -389,7 +390,6 @@ void TestSupervisor::simpleOneForOne()
     QCOMPARE(terminated.at(0).at(1).value<Pid>(), p1);
     QCOMPARE(sup->countChildren().active, 2);
     QCOMPARE(sup->whichChildren().size(), 2);
-    QCOMPARE(errorOf([&] { sup->terminateChild(p1); }), Error::Code::NotFound);
 
     // The API that needs ids is not for simple supervisors.
     QCOMPARE(errorOf([&] { sup->terminateChild(QStringLiteral("conn")); }), Error::Code::BadArg);
@@ -1081,6 +1081,34 @@ void TestSupervisor::invalidArguments()
              QLatin1String("transient"));
     Supervisor *sup = make(flags(Supervisor::Strategy::OneForOne), {});
     QCOMPARE(errorOf([&] { sup->start(); }), Error::Code::BadArg); // already started
+}
+
+// OTP's child_adm_simple (checked on OTP 25): terminating a
+// simple_one_for_one child that is already dead is ok, as terminating a
+// stopped child by id is; a live process that is not a child is not_found.
+void TestSupervisor::terminateChildOfADeadSimpleChildIsOk()
+{
+    Supervisor *sup = make(flags(Supervisor::Strategy::SimpleOneForOne), { workerSpec("t") });
+    const Pid p1 = sup->startChild();
+    const Pid p2 = sup->startChild();
+    QSignalSpy terminated(sup, &Supervisor::childTerminated);
+    sup->terminateChild(p1);
+    QVERIFY(terminated.wait());
+    bool threw = false;
+    try {
+        sup->terminateChild(p1);
+    } catch (const Error &) {
+        threw = true;
+    }
+    QVERIFY(!threw);
+    QCOMPARE(sup->whichChildren().size(), 1);
+    QCOMPARE(pidOf(sup, "t"), p2);
+    auto *stranger = new Process;
+    QCOMPARE(errorOf([&] { sup->terminateChild(stranger->pid()); }), Error::Code::NotFound);
+    QVERIFY(Node::instance()->isAlive(stranger->pid()));
+    delete stranger;
+    QCoreApplication::processEvents();
+    QCOMPARE(terminated.count(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestSupervisor)

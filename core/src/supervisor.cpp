@@ -668,6 +668,11 @@ void Supervisor::terminateChild(const QString &id)
 void Supervisor::terminateChild(Pid pid)
 {
     const Private::ChildPtr c = d->byPid.value(pid);
+    // As OTP: for simple_one_for_one a pid that is dead already is
+    // terminated already (a child that died, or was stopped, before the
+    // call); only a live process that is not a child is not_found.
+    if (!c && d->simple() && !Node::instance()->isAlive(pid))
+        return;
     if (!c)
         throw Error(
             Error::Code::NotFound,
