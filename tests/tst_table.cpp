@@ -1402,6 +1402,98 @@ private Q_SLOTS:
         QCOMPARE(d->memory(), d->memoryByWalk());
     }
 
+    // OTP's memory/t_delete_all_objects (ets_SUITE): once every row is
+    // deleted, however, info().memory is the empty table's again, for
+    // every table type; on OTP 25 delete_all_objects, select_delete and
+    // match_delete give it all back too. Rows carry heap payloads (strings,
+    // binaries, nested tuples) and bags several rows per key, and the
+    // kept count must still equal the walk.
+    void memoryReturnsToEmptyAfterDeletes_data()
+    {
+        QTest::addColumn<int>("type");
+        QTest::addColumn<TableOptions::Access>("access");
+        QTest::addColumn<QString>("how");
+        using Type = TableOptions::Type;
+        const QList<std::tuple<const char *, Type, TableOptions::Access>> types {
+            { "set (inline path)", Type::Set, TableOptions::Access::Public },
+            { "set", Type::Set, TableOptions::Access::Protected },
+            { "ordered_set", Type::OrderedSet, TableOptions::Access::Protected },
+            { "bag", Type::Bag, TableOptions::Access::Protected },
+            { "duplicate_bag", Type::DuplicateBag, TableOptions::Access::Protected },
+        };
+        for (const auto &[name, type, access] : types) {
+            for (const char *how : { "erase", "eraseObject", "take", "deleteAllObjects",
+                                     "selectDelete", "selectDelete spec", "matchDelete" }) {
+                QTest::addRow("%s, %s", name, how)
+                    << int(type) << access << QString::fromLatin1(how);
+            }
+        }
+    }
+    void memoryReturnsToEmptyAfterDeletes()
+    {
+        QFETCH(int, type);
+        QFETCH(TableOptions::Access, access);
+        QFETCH(QString, how);
+        Table t = make(opts(TableOptions::Type(type), access), QStringLiteral("memory"));
+        const std::shared_ptr<TableData> d = TableStore::instance()->find(t.id());
+        const size_t empty = t.info().memory;
+        QCOMPARE(empty, d->memoryByWalk());
+        ProcessScope scope(m_owner->pid());
+        const bool bag = TableOptions::Type(type) == TableOptions::Type::Bag
+            || TableOptions::Type(type) == TableOptions::Type::DuplicateBag;
+        constexpr int keys = 5000;
+        const auto rowsOf = [&](int k) {
+            QList<Tuple> rows;
+            rows.append(Tuple { k, QStringLiteral("value %1, long enough for the heap").arg(k) });
+            if (bag) {
+                rows.append(Tuple { k, QByteArray(40, char('a' + k % 26)) });
+                rows.append(Tuple { k, Term::tuple({ k, Term::list({ "nested", k }) }) });
+            }
+            return rows;
+        };
+        for (int k = 0; k < keys; ++k)
+            t.insert(rowsOf(k));
+        // A few keys with heap payloads of their own.
+        t.insert(Tuple { QStringLiteral("a string key"), 1 });
+        t.insert(Tuple { Term::tuple({ "tuple", "key" }), 2 });
+        QVERIFY(t.info().memory > empty + keys * 20);
+
+        const Term wild = a(u"_");
+        if (how == QLatin1String("erase")) {
+            for (int k = 0; k < keys; ++k)
+                t.erase(k);
+            t.erase(QStringLiteral("a string key"));
+            t.erase(Term::tuple({ "tuple", "key" }));
+        } else if (how == QLatin1String("eraseObject")) {
+            for (const Tuple &row : t.toList())
+                t.eraseObject(row);
+        } else if (how == QLatin1String("take")) {
+            for (int k = 0; k < keys; ++k)
+                QCOMPARE(t.take(k).size(), bag ? 3 : 1);
+            t.take(QStringLiteral("a string key"));
+            t.take(Term::tuple({ "tuple", "key" }));
+        } else if (how == QLatin1String("deleteAllObjects")) {
+            t.deleteAllObjects();
+        } else if (how == QLatin1String("selectDelete")) {
+            QCOMPARE(t.selectDelete([](const Tuple &) { return true; }), keys * (bag ? 3 : 1) + 2);
+        } else if (how == QLatin1String("selectDelete spec")) {
+            const Term spec =
+                Term::list({ Term::tuple({ wild, Term::list({}), Term::list({ a(u"true") }) }) });
+            QCOMPARE(t.selectDelete(MatchSpec(spec)), keys * (bag ? 3 : 1) + 2);
+        } else {
+            t.matchDelete(Tuple { wild, wild });
+        }
+        QCOMPARE(t.size(), 0);
+        QCOMPARE(t.info().memory, empty);
+        QCOMPARE(d->memoryByWalk(), empty);
+
+        // Refilled and emptied again: the same.
+        for (int k = 0; k < 100; ++k)
+            t.insert(rowsOf(k));
+        t.deleteAllObjects();
+        QCOMPARE(t.info().memory, empty);
+    }
+
     void optionsFromStrings()
     {
         const TableOptions o = TableOptions::fromStrings(
