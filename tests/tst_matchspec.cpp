@@ -437,6 +437,54 @@ private Q_SLOTS:
         QCOMPARE(errorOf([&] { Table::select(c->continuation); }), QStringLiteral("no_such_table"));
     }
 
+    // OTP's t_named_select: a continuation belongs to the table, not to its
+    // name. The named table deleted and made again under the name: the old
+    // continuation is no_such_table. Renamed between chunks: it goes on.
+    void continuationFollowsTheTableNotItsName_data()
+    {
+        QTest::addColumn<TableOptions::Type>("type");
+        QTest::newRow("set") << TableOptions::Type::Set;
+        QTest::newRow("ordered_set") << TableOptions::Type::OrderedSet;
+    }
+    void continuationFollowsTheTableNotItsName()
+    {
+        QFETCH(TableOptions::Type, type);
+        const Term spec = L({ clause(T({ a(u"$1"), 20, a(u"_") }), L({}), L({ a(u"$1") })) });
+        const auto named = [&] {
+            ProcessScope scope(m_owner->pid());
+            TableOptions o;
+            o.type = type;
+            o.namedTable = true;
+            Table t = Table::create(QStringLiteral("named_select"), o);
+            for (int k = 1; k <= 3; ++k)
+                t.insert(Tuple { k, 20, a(u"a") });
+            return t;
+        };
+        Table first = named();
+        std::optional<SelectChunk> c = first.select(spec, 1);
+        QVERIFY(c);
+        {
+            ProcessScope scope(m_owner->pid());
+            first.deleteTable();
+        }
+        QCOMPARE(errorOf([&] { Table::select(c->continuation); }), QStringLiteral("no_such_table"));
+        Table second = named();
+        QCOMPARE(errorOf([&] { Table::select(c->continuation); }), QStringLiteral("no_such_table"));
+
+        c = second.select(spec, 2);
+        QVERIFY(c);
+        QList<Term> all = c->matches;
+        {
+            ProcessScope scope(m_owner->pid());
+            second.rename(QStringLiteral("named_select_renamed"));
+        }
+        c = Table::select(c->continuation);
+        QVERIFY(c);
+        all += c->matches;
+        QCOMPARE(sorted(all), (QList<Term> { 1, 2, 3 }));
+        QCOMPARE(Table::whereis(QStringLiteral("named_select")), std::nullopt);
+    }
+
     void selectObeysAccess()
     {
         ProcessScope scope(m_owner->pid());

@@ -9,6 +9,7 @@
 #include <QTest>
 #include <QThread>
 
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <memory>
@@ -1507,6 +1508,61 @@ private Q_SLOTS:
         QCOMPARE(errorOf([] { TableOptions::fromStrings({ "sett" }); }), QStringLiteral("badarg"));
         QCOMPARE(errorOf([] { TableOptions::fromStrings({ "keypos=0" }); }),
                  QStringLiteral("badarg"));
+    }
+
+    // OTP's smp_select_delete: threads insert_new random keys and now and
+    // then select_delete a residue class, each counting per class what it
+    // added and removed. Every insert_new that said true and every row a
+    // select_delete counted must agree with the table in the end.
+    void concurrentInsertNewAndSelectDelete()
+    {
+        Table t = make(opts(TableOptions::Type::Set, TableOptions::Access::Public));
+        static constexpr int threads = 3, mod = 17, ops = 20000, keyRange = 10000;
+        std::vector<std::array<qint64, mod>> diffs(threads);
+        std::vector<std::thread> workers;
+        for (int w = 0; w < threads; ++w) {
+            workers.emplace_back([&, w] {
+                diffs[w].fill(0);
+                quint64 state = 0x9e3779b97f4a7c15ULL * quint64(w + 1);
+                const auto pick = [&state](int n) {
+                    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+                    return int((state >> 33) % quint64(n));
+                };
+                for (int i = 0; i < ops; ++i) {
+                    if (pick(20) == 0) {
+                        const int eq = pick(mod);
+                        diffs[w][eq] -= t.selectDelete(
+                            [eq](const Tuple &row) { return row.at(0).toInteger() % mod == eq; });
+                    } else {
+                        const int key = pick(keyRange);
+                        if (t.insertNew(Tuple { key, key }))
+                            ++diffs[w][key % mod];
+                    }
+                }
+            });
+        }
+        for (auto &th : workers)
+            th.join();
+        qint64 total = 0;
+        for (int eq = 0; eq < mod; ++eq) {
+            qint64 expected = 0;
+            for (int w = 0; w < threads; ++w)
+                expected += diffs[w][eq];
+            QVERIFY(expected >= 0);
+            total += expected;
+            // Counted by a match specification: [{{'$1','_'}, [{'=:=', {rem,'$1',17}, Eq}],
+            // [true]}].
+            const Term spec = Term::list({ Term::tuple(
+                { Term::tuple({ a(u"$1"), a(u"_") }),
+                  Term::list({ Term::tuple(
+                      { a(u"=:="), Term::tuple({ a(u"rem"), a(u"$1"), mod }), eq }) }),
+                  Term::list({ a(u"true") }) }) });
+            QCOMPARE(qint64(t.selectCount(MatchSpec(spec))), expected);
+        }
+        QCOMPARE(qint64(t.size()), total);
+        QVERIFY(total > 0);
+        QCOMPARE(qint64(t.selectDelete([](const Tuple &) { return true; })), total);
+        QCOMPARE(t.size(), 0);
     }
 
     void concurrentReadersAndWriters()
