@@ -485,6 +485,58 @@ private Q_SLOTS:
         QCOMPARE(Table::whereis(QStringLiteral("named_select")), std::nullopt);
     }
 
+    // OTP's ms_excessive_nesting: a guard nested a hundred levels deep
+    // compiles and runs; one nested 100,000 levels deep is badarg (ets:
+    // system_limit), for every call that takes a specification, and so is a
+    // pattern as deep, instead of running out of stack.
+    void excessiveNestingIsBadArgNotACrash()
+    {
+        const auto nested = [](int depth) {
+            Term cond = a(u"false");
+            for (int i = 0; i < depth; ++i)
+                cond = T({ a(u"orelse"), T({ a(u"=="), i, a(u"$1") }), cond });
+            return L({ clause(T({ a(u"$1"), a(u"_"), a(u"_") }), L({ cond }),
+                              L({ T({ T({ a(u"$1"), a(u"blipp") }) }) })) });
+        };
+        Table t = make(TableOptions::Type::Set);
+        Table o = make(TableOptions::Type::OrderedSet, QStringLiteral("o"));
+        const Term reasonable = nested(100);
+        QCOMPARE(t.select(reasonable).size(), 10);
+        QCOMPARE(o.select(reasonable).size(), 10);
+        QCOMPARE(MatchSpec(nested(500)).run(Tuple { 7, 70, a(u"a") }), T({ 7, a(u"blipp") }));
+
+        const Term excessive = nested(100000);
+        QCOMPARE(errorOf([&] { MatchSpec m(excessive); }), QStringLiteral("badarg"));
+        for (Table *table : { &t, &o }) {
+            QCOMPARE(errorOf([&] { table->select(excessive); }), QStringLiteral("badarg"));
+            QCOMPARE(errorOf([&] { table->selectCount(excessive); }), QStringLiteral("badarg"));
+            QCOMPARE(errorOf([&] { table->selectDelete(excessive); }), QStringLiteral("badarg"));
+            QCOMPARE(errorOf([&] { table->selectReplace(excessive); }), QStringLiteral("badarg"));
+            QCOMPARE(table->size(), 10);
+        }
+        QVERIFY(messageOf([&] { MatchSpec m(excessive); }).contains(QLatin1String("system_limit")));
+
+        // A pattern as deep, with a variable at the bottom.
+        Term deep = a(u"$2");
+        for (int i = 0; i < 100000; ++i)
+            deep = T({ deep });
+        QCOMPARE(errorOf([&] {
+                     t.match(Tuple { a(u"$1"), deep, a(u"_") });
+                 }),
+                 QStringLiteral("badarg"));
+        QCOMPARE(errorOf([&] {
+                     t.matchObject(Tuple { a(u"$1"), deep, a(u"_") });
+                 }),
+                 QStringLiteral("badarg"));
+        QCOMPARE(errorOf([&] {
+                     t.matchDelete(Tuple { a(u"$1"), deep, a(u"_") });
+                 }),
+                 QStringLiteral("badarg"));
+        QCOMPARE(errorOf([&] { MatchSpec m(L({ clause(T({ deep }), L({}), L({ true })) })); }),
+                 QStringLiteral("badarg"));
+        QCOMPARE(t.size(), 10);
+    }
+
     void selectObeysAccess()
     {
         ProcessScope scope(m_owner->pid());
