@@ -1565,6 +1565,87 @@ private Q_SLOTS:
         QCOMPARE(t.size(), 0);
     }
 
+    // OTP's smp_ordered_iteration: while writers on other threads insert and
+    // delete volatile keys between the stable ones of an ordered_set, every
+    // way of walking it (first/next, last/prev, select, select_reverse,
+    // select in chunks, select_count) finds every stable key, each once.
+    void orderedIterationUnderConcurrentWrites()
+    {
+        Table t = make(opts(TableOptions::Type::OrderedSet, TableOptions::Access::Public));
+        const Term stable = a(u"stable"), volatileTag = a(u"volatile");
+        const auto key = [](int k, const Term &tag) {
+            return Term::tuple({ k / 10, k % 10, tag });
+        };
+        constexpr int keyRange = 1000, stableKeys = 250;
+        for (int k = 0; k < keyRange; k += keyRange / stableKeys)
+            t.insert(Tuple { key(k, stable), 0 });
+        std::atomic<bool> stop { false };
+        std::vector<std::thread> writers;
+        for (int w = 0; w < 2; ++w) {
+            writers.emplace_back([&, w] {
+                quint64 state = 0x2545f4914f6cdd1dULL * quint64(w + 1);
+                const auto pick = [&state](int n) {
+                    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+                    return int((state >> 33) % quint64(n));
+                };
+                while (!stop.load(std::memory_order_relaxed)) {
+                    const int k = pick(keyRange);
+                    switch (pick(8)) {
+                    case 0:
+                    case 1:
+                    case 2:
+                        t.insert(Tuple { key(k, volatileTag), k });
+                        break;
+                    case 3:
+                    case 4:
+                        t.erase(key(k, volatileTag));
+                        break;
+                    case 5:
+                        t.eraseObject(Tuple { key(k, volatileTag), k });
+                        break;
+                    default: {
+                        const int group = k / 10;
+                        t.selectDelete([&](const Tuple &row) {
+                            const auto e = row.at(0).elements();
+                            return e[0] == Term(group) && e[2] == volatileTag;
+                        });
+                        break;
+                    }
+                    }
+                }
+            });
+        }
+        const Term head = Term::tuple({ Term::tuple({ a(u"_"), a(u"_"), stable }), a(u"_") });
+        const Term spec =
+            Term::list({ Term::tuple({ head, Term::list({}), Term::list({ a(u"$_") }) }) });
+        const Term countSpec =
+            Term::list({ Term::tuple({ head, Term::list({}), Term::list({ a(u"true") }) }) });
+        const auto isStable = [&](const Term &k) {
+            return k.elements()[2] == stable;
+        };
+        for (int round = 0; round < 200; ++round) {
+            int forward = 0, backward = 0;
+            for (auto k = t.first(); k; k = t.next(*k))
+                forward += isStable(*k);
+            for (auto k = t.last(); k; k = t.prev(*k))
+                backward += isStable(*k);
+            QCOMPARE(forward, stableKeys);
+            QCOMPARE(backward, stableKeys);
+            QCOMPARE(t.select(MatchSpec(spec)).size(), stableKeys);
+            QCOMPARE(t.selectReverse(MatchSpec(spec)).size(), stableKeys);
+            QCOMPARE(t.selectCount(MatchSpec(countSpec)), stableKeys);
+            qsizetype chunked = 0;
+            for (auto c = t.select(MatchSpec(spec), 1 + round % 37); c;
+                 c = Table::select(c->continuation))
+                chunked += c->matches.size();
+            QCOMPARE(chunked, stableKeys);
+        }
+        stop = true;
+        for (auto &th : writers)
+            th.join();
+        QVERIFY(t.size() > stableKeys); // the writers did write
+    }
+
     void concurrentReadersAndWriters()
     {
         // Writers on std::threads and QThreads, readers alongside, on one
