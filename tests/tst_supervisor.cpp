@@ -208,6 +208,7 @@ private Q_SLOTS:
     void temporaryBystanderIsNotRestarted();
     void tree();
     void treeRestartsTheRightSubtrees();
+    void hangingRestartLoopCanBeStopped_data();
     void hangingRestartLoopCanBeStopped();
     void countChildrenOfManyTemporaryChildren();
     void terminateChildOfADeadSimpleChildIsOk();
@@ -1502,22 +1503,45 @@ void TestSupervisor::treeRestartsTheRightSubtrees()
         QVERIFY2(!Node::instance()->isAlive(it.value()), qPrintable(it.key()));
 }
 
-// OTP's hanging_restart_loop: a child whose restart keeps failing is
-// "restarting" for as long as the intensity allows; meanwhile it can be
-// inspected, not restarted or deleted, but it can be terminated, which ends
-// the loop; and a shutdown during the loop ends the supervisor at once.
+// OTP's hanging_restart_loop (and its _rest_for_one and _simple forms): a
+// child whose restart keeps failing is "restarting" for as long as the
+// intensity allows; meanwhile it is listed and counted as such, cannot be
+// restarted or deleted, but can be terminated (by id, or for
+// simple_one_for_one by its last pid), which ends the loop and leaves the
+// children after it down; a shutdown during the loop ends the supervisor.
+void TestSupervisor::hangingRestartLoopCanBeStopped_data()
+{
+    QTest::addColumn<Supervisor::Strategy>("strategy");
+    QTest::newRow("one_for_one") << Supervisor::Strategy::OneForOne;
+    QTest::newRow("rest_for_one") << Supervisor::Strategy::RestForOne;
+    QTest::newRow("simple_one_for_one") << Supervisor::Strategy::SimpleOneForOne;
+}
+
 void TestSupervisor::hangingRestartLoopCanBeStopped()
 {
+    QFETCH(Supervisor::Strategy, strategy);
+    const bool simple = strategy == Supervisor::Strategy::SimpleOneForOne;
     auto script = std::make_shared<Script>();
-    Supervisor *sup =
-        make(flags(Supervisor::Strategy::OneForOne, 1000), { scriptedSpec("w", script) });
+    Supervisor *sup = simple
+        ? make(flags(strategy, 1000), { scriptedSpec("w", script) })
+        : make(flags(strategy, 1000),
+               { workerSpec("a"), scriptedSpec("w", script), workerSpec("c") });
     const Pid supPid = sup->pid();
+    const Pid w1 = simple ? sup->startChild() : pidOf(sup, "w");
+    const Pid a = simple ? 0 : pidOf(sup, "a");
+    const auto entry = [&](const QString &id) {
+        for (const Supervisor::ChildInfo &c : sup->whichChildren()) {
+            if (c.id == id)
+                return c;
+        }
+        return Supervisor::ChildInfo();
+    };
 
     // At the third failure, from the supervisor's event loop (queued, so
     // before the next retry, which is queued after it).
     struct Seen
     {
-        bool restarting = false;
+        QList<Supervisor::ChildInfo> children;
         Supervisor::Counts counts;
         QList<Error::Code> codes;
     } seen;
@@ -1529,38 +1553,69 @@ void TestSupervisor::hangingRestartLoopCanBeStopped()
             QMetaObject::invokeMethod(sup, atThirdFailure, Qt::QueuedConnection);
     });
 
-    script->failFrom = 2;
+    script->failFrom = script->calls + 1;
     atThirdFailure = [&] {
-        seen.restarting = sup->whichChildren().value(0).restarting;
+        seen.children = sup->whichChildren();
         seen.counts = sup->countChildren();
         seen.codes.append(errorOf([&] { sup->restartChild("w"); }));
         seen.codes.append(errorOf([&] { sup->deleteChild("w"); }));
-        seen.codes.append(errorOf([&] { sup->startChild(scriptedSpec("w", script)); }));
-        sup->terminateChild(QStringLiteral("w")); // ends the loop
+        if (simple) {
+            sup->terminateChild(w1); // its last pid ends the loop
+        } else {
+            seen.codes.append(errorOf([&] { sup->startChild(scriptedSpec("w", script)); }));
+            sup->terminateChild(QStringLiteral("w")); // ends the loop
+        }
     };
-    Node::instance()->exit(pidOf(sup, "w"), Term::atom(u"boom"));
+    Node::instance()->exit(w1, Term::atom(u"boom"));
     QTRY_VERIFY(!seen.codes.isEmpty());
-    QVERIFY(seen.restarting);
-    QCOMPARE(seen.counts.specs, 1);
-    QCOMPARE(seen.counts.active, 0);
-    QCOMPARE(seen.counts.workers, 1);
-    QCOMPARE(seen.codes,
-             QList<Error::Code>({ Error::Code::Restarting, Error::Code::Restarting,
-                                  Error::Code::AlreadyPresent }));
+    if (simple) {
+        QCOMPARE(seen.children.size(), 1);
+        QVERIFY(seen.children.first().restarting);
+        QCOMPARE(seen.children.first().pid, Pid(0));
+        QCOMPARE(seen.counts.specs, 1);
+        QCOMPARE(seen.counts.active, 0);
+        QCOMPARE(seen.counts.workers, 1);
+        QCOMPARE(seen.codes, QList<Error::Code>({ Error::Code::BadArg, Error::Code::BadArg }));
+    } else {
+        // OTP: [{c,undefined},{w,restarting},{a,Pid}], counts [3,1,0,3].
+        QCOMPARE(seen.children.size(), 3);
+        QCOMPARE(seen.children.at(0).pid, a);
+        QVERIFY(seen.children.at(1).restarting);
+        const bool restForOne = strategy == Supervisor::Strategy::RestForOne;
+        QCOMPARE(seen.children.at(2).pid != 0, !restForOne); // rest_for_one stopped c
+        QVERIFY(!seen.children.at(2).restarting);
+        QCOMPARE(seen.counts.specs, 3);
+        QCOMPARE(seen.counts.active, restForOne ? 1 : 2);
+        QCOMPARE(seen.counts.workers, 3);
+        QCOMPARE(seen.codes,
+                 QList<Error::Code>({ Error::Code::Restarting, Error::Code::Restarting,
+                                      Error::Code::AlreadyPresent }));
+    }
     // Terminated: down and staying down, no retry left queued.
     const int callsThen = script->calls;
     QCoreApplication::processEvents();
     QCOMPARE(script->calls, callsThen);
     QCOMPARE(failures, 3);
-    QVERIFY(!sup->whichChildren().value(0).restarting);
-    QCOMPARE(pidOf(sup, "w"), Pid(0));
-    // restart_child while the start still fails: the error, still down.
-    QCOMPARE(errorOf([&] { sup->restartChild("w"); }), Error::Code::StartFailed);
-    QCOMPARE(pidOf(sup, "w"), Pid(0));
-    QVERIFY(!sup->whichChildren().value(0).restarting);
-    // Once it can start, restart_child brings it back.
-    script->failFrom = 0;
-    const Pid w2 = sup->restartChild(QStringLiteral("w"));
+    Pid w2 = 0;
+    if (simple) {
+        QVERIFY(sup->whichChildren().isEmpty()); // forgotten, as OTP's [] = which_children
+        QCOMPARE(sup->countChildren().active, 0);
+        script->failFrom = 0;
+        w2 = sup->startChild();
+    } else {
+        QVERIFY(!entry("w").restarting);
+        QCOMPARE(entry("w").pid, Pid(0));
+        // restart_child while the start still fails: the error, still down.
+        QCOMPARE(errorOf([&] { sup->restartChild("w"); }), Error::Code::StartFailed);
+        QCOMPARE(entry("w").pid, Pid(0));
+        QVERIFY(!entry("w").restarting);
+        // Once it can start, restart_child brings it back, and only it.
+        script->failFrom = 0;
+        w2 = sup->restartChild(QStringLiteral("w"));
+        QCOMPARE(pidOf(sup, "a"), a);
+        if (strategy == Supervisor::Strategy::RestForOne)
+            QCOMPARE(pidOf(sup, "c"), Pid(0));
+    }
     QVERIFY(w2 && Node::instance()->isAlive(w2));
 
     // Loop again, and shut the supervisor down in the middle of it.
