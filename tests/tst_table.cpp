@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cmath>
 #include <memory>
+#include <numeric>
 #include <thread>
 #include <vector>
 
@@ -1644,6 +1645,140 @@ private Q_SLOTS:
         for (auto &th : writers)
             th.join();
         QVERIFY(t.size() > stableKeys); // the writers did write
+    }
+
+    // OTP's smp_select_replace: threads bump random counters with
+    // select_replace (inserting the counter with insert_new when
+    // select_replace found none), counting their successful bumps; in the
+    // end the counters add up to exactly that.
+    void concurrentSelectReplaceCounters()
+    {
+        Table t = make(opts(TableOptions::Type::Set, TableOptions::Access::Public));
+        static constexpr int threads = 3, ops = 5000, counters = 20;
+        std::vector<qint64> bumps(threads, 0);
+        std::vector<std::thread> workers;
+        for (int w = 0; w < threads; ++w) {
+            workers.emplace_back([&, w] {
+                quint64 state = 0xbf58476d1ce4e5b9ULL * quint64(w + 1);
+                for (int i = 0; i < ops; ++i) {
+                    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+                    const int id = int((state >> 33) % counters);
+                    // [{{'$1','$2'}, [{'=:=','$1',Id}], [{{'$1',{'+','$2',1}}}]}]
+                    const Term spec = Term::list({ Term::tuple(
+                        { Term::tuple({ a(u"$1"), a(u"$2") }),
+                          Term::list({ Term::tuple({ a(u"=:="), a(u"$1"), id }) }),
+                          Term::list({ Term::tuple({ Term::tuple(
+                              { a(u"$1"), Term::tuple({ a(u"+"), a(u"$2"), 1 }) }) }) }) }) });
+                    if (t.selectReplace(MatchSpec(spec)) == 1)
+                        ++bumps[w];
+                    else
+                        t.insertNew(Tuple { id, 0 });
+                }
+            });
+        }
+        for (auto &th : workers)
+            th.join();
+        const qint64 expected = std::accumulate(bumps.cbegin(), bumps.cend(), qint64(0));
+        const qint64 total = t.fold(
+            qint64(0), [](const Tuple &row, qint64 acc) { return acc + row.at(1).toInteger(); });
+        QCOMPARE(total, expected);
+        QVERIFY(expected > threads * ops / 2);
+        QCOMPARE(t.size(), counters);
+    }
+
+    // OTP's test_table_size_concurrency and test_table_memory_concurrency:
+    // while a thread inserts 100,000 rows, readers on other threads never
+    // see info().size or info().memory go back.
+    void sizeAndMemoryNeverGoBackWhileInserting()
+    {
+        for (const auto type : { TableOptions::Type::Set, TableOptions::Type::OrderedSet }) {
+            Table t = make(opts(type, TableOptions::Access::Public),
+                           QString::fromLatin1(TableOptions::typeName(type)));
+            constexpr int rows = 100000;
+            std::atomic<bool> done { false };
+            std::atomic<bool> wentBack { false };
+            std::thread inserter([&] {
+                for (int k = 0; k < rows; ++k)
+                    t.insert({ k, k });
+                done = true;
+            });
+            std::vector<std::thread> readers;
+            for (int r = 0; r < 2; ++r) {
+                readers.emplace_back([&] {
+                    qsizetype lastSize = 0;
+                    size_t lastMemory = 0;
+                    for (bool last = false; !last;) {
+                        last = done; // one more look after the inserter is done
+                        const TableInfo i = t.info();
+                        if (i.size < lastSize || i.memory < lastMemory)
+                            wentBack = true;
+                        lastSize = i.size;
+                        lastMemory = i.memory;
+                    }
+                });
+            }
+            inserter.join();
+            for (auto &th : readers)
+                th.join();
+            QVERIFY(!wentBack);
+            QCOMPARE(t.size(), rows);
+        }
+    }
+
+    // OTP's meta_newdel_named and meta_newdel_unnamed: threads create and
+    // delete tables, named ones under their own names and one name they
+    // all want: a name is never held twice, nothing is left behind.
+    void concurrentCreateAndDeleteOfNamedTables()
+    {
+        static constexpr int threads = 3, rounds = 2000;
+        std::vector<std::unique_ptr<Process>> owners;
+        for (int w = 0; w < threads; ++w)
+            owners.push_back(std::make_unique<Process>());
+        std::atomic<int> holders { 0 };
+        std::atomic<bool> twice { false };
+        std::vector<int> taken(threads, 0), won(threads, 0);
+        std::vector<QString> errors(threads);
+        std::vector<std::thread> workers;
+        for (int w = 0; w < threads; ++w) {
+            workers.emplace_back([&, w] {
+                ProcessScope scope(owners[w]->pid());
+                TableOptions named = opts(TableOptions::Type::Set);
+                named.namedTable = true;
+                try {
+                    for (int i = 0; i < rounds; ++i) {
+                        Table own = Table::create(QStringLiteral("meta.%1").arg(w), named);
+                        Table unnamed =
+                            Table::create(QStringLiteral("meta"), opts(TableOptions::Type::Bag));
+                        try {
+                            Table shared = Table::create(QStringLiteral("meta.shared"), named);
+                            if (++holders > 1)
+                                twice = true;
+                            ++won[w];
+                            --holders;
+                            shared.deleteTable();
+                        } catch (const Error &e) {
+                            if (e.code() != Error::Code::NameTaken)
+                                throw;
+                            ++taken[w];
+                        }
+                        unnamed.deleteTable();
+                        own.deleteTable();
+                    }
+                } catch (const Error &e) {
+                    errors[w] = e.message();
+                }
+            });
+        }
+        for (auto &th : workers)
+            th.join();
+        for (int w = 0; w < threads; ++w) {
+            QVERIFY2(errors[w].isEmpty(), qPrintable(errors[w]));
+            QCOMPARE(won[w] + taken[w], rounds);
+        }
+        QVERIFY(!twice);
+        for (const TableInfo &i : Table::all())
+            QVERIFY2(!i.name.startsWith(QLatin1String("meta")), qPrintable(i.name));
+        QCOMPARE(Table::whereis(QStringLiteral("meta.shared")), std::nullopt);
     }
 
     void concurrentReadersAndWriters()
