@@ -212,6 +212,8 @@ private Q_SLOTS:
     void hangingRestartLoopCanBeStopped();
     void countChildrenOfManyTemporaryChildren();
     void terminateChildOfADeadSimpleChildIsOk();
+    void simpleChildrenStopPerTheirShutdown_data();
+    void simpleChildrenStopPerTheirShutdown();
 
 private:
     Supervisor *make(const Supervisor::Flags &f, const QList<ChildSpec> &specs);
@@ -1689,6 +1691,50 @@ void TestSupervisor::terminateChildOfADeadSimpleChildIsOk()
     delete stranger;
     QCoreApplication::processEvents();
     QCOMPARE(terminated.count(), 1);
+}
+
+// OTP's sup_stop_timeout_dynamic, sup_stop_brutal_kill_dynamic and
+// simple_one_for_one_shutdown: a simple_one_for_one supervisor's shutdown
+// stops its dynamic children per the template's shutdown: with a timeout,
+// each is asked, and one that does not stop is killed when it expires;
+// with brutal_kill, each is killed without being asked.
+void TestSupervisor::simpleChildrenStopPerTheirShutdown_data()
+{
+    QTest::addColumn<int>("shutdown");
+    QTest::newRow("timeout") << 20;
+    QTest::newRow("brutal_kill") << ChildSpec::BrutalKill;
+}
+
+void TestSupervisor::simpleChildrenStopPerTheirShutdown()
+{
+    QFETCH(int, shutdown);
+    int n = 0;
+    ChildSpec tmpl =
+        workerSpec("t", ChildSpec::Restart::Permanent, Worker::OnShutdown::Exit, shutdown);
+    tmpl.start = [&n]() -> Process * {
+        ++n;
+        // The second one ignores the request to stop.
+        return new Worker(QStringLiteral("t%1").arg(n),
+                          n == 2 ? Worker::OnShutdown::Ignore : Worker::OnShutdown::Exit);
+    };
+    Supervisor *sup = make(flags(Supervisor::Strategy::SimpleOneForOne), { tmpl });
+    const Pid p1 = sup->startChild(), p2 = sup->startChild(), p3 = sup->startChild();
+    const Pid supPid = sup->pid();
+    g_log.clear();
+    stop(sup);
+    QCOMPARE(reasonOf(supPid), QStringLiteral("shutdown"));
+    if (shutdown == ChildSpec::BrutalKill) {
+        QCOMPARE(g_log.lines(), QStringList({ "stop t3", "stop t2", "stop t1" }));
+        for (const Pid p : { p1, p2, p3 })
+            QCOMPARE(reasonOf(p), QStringLiteral("killed"));
+        return;
+    }
+    QCOMPARE(g_log.lines(),
+             QStringList({ "terminate t3", "stop t3", "terminate t2", "stop t2", "terminate t1",
+                           "stop t1" }));
+    QCOMPARE(reasonOf(p3), QStringLiteral("shutdown"));
+    QCOMPARE(reasonOf(p2), QStringLiteral("killed")); // the timeout expired
+    QCOMPARE(reasonOf(p1), QStringLiteral("shutdown"));
 }
 
 QTEST_GUILESS_MAIN(TestSupervisor)
