@@ -437,6 +437,128 @@ private Q_SLOTS:
         QCOMPARE(errorOf([&] { Table::select(c->continuation); }), QStringLiteral("no_such_table"));
     }
 
+    // OTP's t_named_select: a continuation belongs to the table, not to its
+    // name. The named table deleted and made again under the name: the old
+    // continuation is no_such_table. Renamed between chunks: it goes on.
+    void continuationFollowsTheTableNotItsName_data()
+    {
+        QTest::addColumn<TableOptions::Type>("type");
+        QTest::newRow("set") << TableOptions::Type::Set;
+        QTest::newRow("ordered_set") << TableOptions::Type::OrderedSet;
+    }
+    void continuationFollowsTheTableNotItsName()
+    {
+        QFETCH(TableOptions::Type, type);
+        const Term spec = L({ clause(T({ a(u"$1"), 20, a(u"_") }), L({}), L({ a(u"$1") })) });
+        const auto named = [&] {
+            ProcessScope scope(m_owner->pid());
+            TableOptions o;
+            o.type = type;
+            o.namedTable = true;
+            Table t = Table::create(QStringLiteral("named_select"), o);
+            for (int k = 1; k <= 3; ++k)
+                t.insert(Tuple { k, 20, a(u"a") });
+            return t;
+        };
+        Table first = named();
+        std::optional<SelectChunk> c = first.select(spec, 1);
+        QVERIFY(c);
+        {
+            ProcessScope scope(m_owner->pid());
+            first.deleteTable();
+        }
+        QCOMPARE(errorOf([&] { Table::select(c->continuation); }), QStringLiteral("no_such_table"));
+        Table second = named();
+        QCOMPARE(errorOf([&] { Table::select(c->continuation); }), QStringLiteral("no_such_table"));
+
+        c = second.select(spec, 2);
+        QVERIFY(c);
+        QList<Term> all = c->matches;
+        {
+            ProcessScope scope(m_owner->pid());
+            second.rename(QStringLiteral("named_select_renamed"));
+        }
+        c = Table::select(c->continuation);
+        QVERIFY(c);
+        all += c->matches;
+        QCOMPARE(sorted(all), (QList<Term> { 1, 2, 3 }));
+        QCOMPARE(Table::whereis(QStringLiteral("named_select")), std::nullopt);
+
+        // OTP's t_bucket_disappears: a row deleted between chunks. An
+        // ordered_set goes on after the last key, so it is not seen; a set's
+        // continuation holds the rest of the first call's results
+        // (docs/ets-differences.md), so it still is. Either way, no error.
+        c = second.select(spec, 1);
+        QVERIFY(c);
+        const Term firstKey = c->matches.first();
+        const Term gone = firstKey == Term(2) ? Term(3) : Term(2);
+        {
+            ProcessScope scope(m_owner->pid());
+            second.erase(gone);
+        }
+        all = c->matches;
+        for (c = Table::select(c->continuation); c; c = Table::select(c->continuation))
+            all += c->matches;
+        if (type == TableOptions::Type::OrderedSet) {
+            QCOMPARE(all, (QList<Term> { 1, 3 }));
+        } else {
+            QCOMPARE(all.size(), 3);
+            QVERIFY(all.contains(gone));
+        }
+    }
+
+    // OTP's ms_excessive_nesting: a guard nested a hundred levels deep
+    // compiles and runs; one nested 100,000 levels deep is badarg (ets:
+    // system_limit), for every call that takes a specification, and so is a
+    // pattern as deep, instead of running out of stack.
+    void excessiveNestingIsBadArgNotACrash()
+    {
+        const auto nested = [](int depth) {
+            Term cond = a(u"false");
+            for (int i = 0; i < depth; ++i)
+                cond = T({ a(u"orelse"), T({ a(u"=="), i, a(u"$1") }), cond });
+            return L({ clause(T({ a(u"$1"), a(u"_"), a(u"_") }), L({ cond }),
+                              L({ T({ T({ a(u"$1"), a(u"blipp") }) }) })) });
+        };
+        Table t = make(TableOptions::Type::Set);
+        Table o = make(TableOptions::Type::OrderedSet, QStringLiteral("o"));
+        const Term reasonable = nested(100);
+        QCOMPARE(t.select(reasonable).size(), 10);
+        QCOMPARE(o.select(reasonable).size(), 10);
+        QCOMPARE(MatchSpec(nested(500)).run(Tuple { 7, 70, a(u"a") }), T({ 7, a(u"blipp") }));
+
+        const Term excessive = nested(100000);
+        QCOMPARE(errorOf([&] { MatchSpec m(excessive); }), QStringLiteral("badarg"));
+        for (Table *table : { &t, &o }) {
+            QCOMPARE(errorOf([&] { table->select(excessive); }), QStringLiteral("badarg"));
+            QCOMPARE(errorOf([&] { table->selectCount(excessive); }), QStringLiteral("badarg"));
+            QCOMPARE(errorOf([&] { table->selectDelete(excessive); }), QStringLiteral("badarg"));
+            QCOMPARE(errorOf([&] { table->selectReplace(excessive); }), QStringLiteral("badarg"));
+            QCOMPARE(table->size(), 10);
+        }
+        QVERIFY(messageOf([&] { MatchSpec m(excessive); }).contains(QLatin1String("system_limit")));
+
+        // A pattern as deep, with a variable at the bottom.
+        Term deep = a(u"$2");
+        for (int i = 0; i < 100000; ++i)
+            deep = T({ deep });
+        QCOMPARE(errorOf([&] {
+                     t.match(Tuple { a(u"$1"), deep, a(u"_") });
+                 }),
+                 QStringLiteral("badarg"));
+        QCOMPARE(errorOf([&] {
+                     t.matchObject(Tuple { a(u"$1"), deep, a(u"_") });
+                 }),
+                 QStringLiteral("badarg"));
+        QCOMPARE(errorOf([&] {
+                     t.matchDelete(Tuple { a(u"$1"), deep, a(u"_") });
+                 }),
+                 QStringLiteral("badarg"));
+        QCOMPARE(errorOf([&] { MatchSpec m(L({ clause(T({ deep }), L({}), L({ true })) })); }),
+                 QStringLiteral("badarg"));
+        QCOMPARE(t.size(), 10);
+    }
+
     void selectObeysAccess()
     {
         ProcessScope scope(m_owner->pid());

@@ -197,6 +197,24 @@ private Q_SLOTS:
     void crashDuringAStopSequenceIsHandledAfterIt();
     void invalidArguments();
 
+    // From OTP's supervisor_SUITE (tests/otp-checklist.md).
+    void oneForAllOtherChildFailsRestart_data();
+    void oneForAllOtherChildFailsRestart();
+    void restForOneOtherChildFailsRestart_data();
+    void restForOneOtherChildFailsRestart();
+    void restartThatKeepsFailingEscalates_data();
+    void restartThatKeepsFailingEscalates();
+    void temporaryBystanderIsNotRestarted_data();
+    void temporaryBystanderIsNotRestarted();
+    void tree();
+    void treeRestartsTheRightSubtrees();
+    void hangingRestartLoopCanBeStopped_data();
+    void hangingRestartLoopCanBeStopped();
+    void countChildrenOfManyTemporaryChildren();
+    void terminateChildOfADeadSimpleChildIsOk();
+    void simpleChildrenStopPerTheirShutdown_data();
+    void simpleChildrenStopPerTheirShutdown();
+
 private:
     Supervisor *make(const Supervisor::Flags &f, const QList<ChildSpec> &specs);
     void stop(Supervisor *sup);
@@ -389,7 +407,6 @@ void TestSupervisor::simpleOneForOne()
     QCOMPARE(terminated.at(0).at(1).value<Pid>(), p1);
     QCOMPARE(sup->countChildren().active, 2);
     QCOMPARE(sup->whichChildren().size(), 2);
-    QCOMPARE(errorOf([&] { sup->terminateChild(p1); }), Error::Code::NotFound);
 
     // The API that needs ids is not for simple supervisors.
     QCOMPARE(errorOf([&] { sup->terminateChild(QStringLiteral("conn")); }), Error::Code::BadArg);
@@ -1081,6 +1098,643 @@ void TestSupervisor::invalidArguments()
              QLatin1String("transient"));
     Supervisor *sup = make(flags(Supervisor::Strategy::OneForOne), {});
     QCOMPARE(errorOf([&] { sup->start(); }), Error::Code::BadArg); // already started
+}
+
+namespace {
+
+// A start function that fails when its script says: on the calls listed in
+// `failing` (1-based), or on every call from `failFrom` on. A failure is
+// logged as "fail <id>" and is OTP's {error, scripted}.
+struct Script
+{
+    int calls = 0;
+    QSet<int> failing;
+    int failFrom = 0;
+};
+
+ChildSpec scriptedSpec(const QString &id, const std::shared_ptr<Script> &script,
+                       ChildSpec::Restart restart = ChildSpec::Restart::Permanent)
+{
+    ChildSpec spec = workerSpec(id, restart);
+    spec.start = [id, script]() -> Process * {
+        const int n = ++script->calls;
+        if (script->failing.contains(n) || (script->failFrom > 0 && n >= script->failFrom)) {
+            g_log.add(QStringLiteral("fail ") + id);
+            throw Error(Error::Code::StartFailed, QStringLiteral("scripted failure"),
+                        Term::atom(u"scripted"));
+        }
+        return new Worker(id);
+    };
+    return spec;
+}
+
+// A supervisor child registered under `name`, with its own flags.
+ChildSpec namedSupervisorSpec(const QString &id, const QString &name, const Supervisor::Flags &f,
+                              const QList<ChildSpec> &children)
+{
+    ChildSpec spec;
+    spec.id = id;
+    spec.type = ChildSpec::Type::Supervisor;
+    spec.shutdown = ChildSpec::Infinity;
+    spec.start = [name, f, children]() -> Process * {
+        auto *sup = new Supervisor(f, children);
+        sup->registerName(name);
+        sup->start();
+        return sup;
+    };
+    return spec;
+}
+
+Supervisor *supervisorNamed(const QString &name)
+{
+    const Pid pid = Registry::instance()->whereis(name);
+    return qobject_cast<Supervisor *>(Node::instance()->process(pid).data());
+}
+
+// Every registered name that starts with `prefix`, and its pid now.
+QHash<QString, Pid> namesWith(const QString &prefix)
+{
+    QHash<QString, Pid> out;
+    const QHash<QString, Pid> all = Registry::instance()->names();
+    for (auto it = all.cbegin(); it != all.cend(); ++it) {
+        if (it.key().startsWith(prefix))
+            out.insert(it.key(), it.value());
+    }
+    return out;
+}
+
+// The names whose pid differs between two snapshots (or that one lacks).
+QStringList changed(const QHash<QString, Pid> &before, const QHash<QString, Pid> &after)
+{
+    QStringList out;
+    for (auto it = before.cbegin(); it != before.cend(); ++it) {
+        if (after.value(it.key()) != it.value())
+            out.append(it.key());
+    }
+    out.sort();
+    return out;
+}
+
+int countEvents(const QList<TraceEvent> &events, TraceEvent::Type type, Pid supervisor)
+{
+    return int(std::count_if(events.cbegin(), events.cend(), [&](const TraceEvent &e) {
+        return e.type == type && (e.supervisor == supervisor || e.pid == supervisor);
+    }));
+}
+
+} // namespace
+
+// OTP's one_for_all_other_child_fails_restart (checked on OTP 25 too): a's
+// crash restarts the group, a starts again but b's start fails. The retry
+// (try_again_restart) restarts the whole group once more, so the a it had
+// just started is stopped with `shutdown` first, and counts as a restart:
+// with intensity 1 it is one too many and the supervisor gives up.
+void TestSupervisor::oneForAllOtherChildFailsRestart_data()
+{
+    QTest::addColumn<int>("intensity");
+    QTest::newRow("intensity 3: the retry brings both back") << 3;
+    QTest::newRow("intensity 1: the retry escalates") << 1;
+}
+
+void TestSupervisor::oneForAllOtherChildFailsRestart()
+{
+    QFETCH(int, intensity);
+    auto b = std::make_shared<Script>();
+    b->failing = { 2 }; // the boot start works, the first restart fails
+    Supervisor *sup = make(flags(Supervisor::Strategy::OneForAll, intensity),
+                           { workerSpec("a"), scriptedSpec("b", b) });
+    const Pid supPid = sup->pid();
+    const Pid a1 = pidOf(sup, "a"), b1 = pidOf(sup, "b");
+    QSignalSpy started(sup, &Supervisor::childStarted);
+    QSignalSpy escalated(sup, &Supervisor::escalated);
+    QSignalSpy destroyed(sup, &QObject::destroyed);
+    g_log.clear();
+    Node::instance()->exit(a1, Term::atom(u"boom"));
+    if (intensity == 1) {
+        QVERIFY(destroyed.wait());
+        QCOMPARE(g_log.lines(),
+                 QStringList({ "stop a", "terminate b", "stop b", "start a", "fail b",
+                               "terminate a", "stop a" }));
+        QCOMPARE(escalated.count(), 1);
+        QCOMPARE(reasonOf(supPid), QStringLiteral("shutdown"));
+        QCOMPARE(reasonOf(started.at(0).at(1).value<Pid>()), QStringLiteral("shutdown"));
+        QCOMPARE(b->calls, 2);
+        return;
+    }
+    QTRY_COMPARE(started.count(), 3); // a, then a and b again
+    QCOMPARE(g_log.lines(),
+             QStringList({ "stop a", "terminate b", "stop b", "start a", "fail b", "terminate a",
+                           "stop a", "start a", "start b" }));
+    const Pid a2 = started.at(0).at(1).value<Pid>();
+    QCOMPARE(reasonOf(a2), QStringLiteral("shutdown")); // OTP's restarting_child_not_terminated
+    QCOMPARE(reasonOf(b1), QStringLiteral("shutdown"));
+    const Pid a3 = pidOf(sup, "a"), b3 = pidOf(sup, "b");
+    QCOMPARE(started.at(1).at(1).value<Pid>(), a3);
+    QCOMPARE(started.at(2).at(1).value<Pid>(), b3);
+    QVERIFY(Node::instance()->isAlive(a3) && Node::instance()->isAlive(b3));
+    QVERIFY(a3 != a2 && a3 != a1 && b3 != b1);
+    QCOMPARE(b->calls, 3);
+    QCOMPARE(escalated.count(), 0);
+    QVERIFY(!sup->isExiting());
+    QCOMPARE(countEvents(m_events, TraceEvent::Type::ChildStartFailed, supPid), 1);
+    QCOMPARE(sup->countChildren().active, 2);
+}
+
+// OTP's rest_for_one_other_child_fails_restart (checked on OTP 25 too): the
+// retry after b's failed start restarts b and those after it, never a again
+// (OTP's restarting_started_child). x, before a, is never touched.
+void TestSupervisor::restForOneOtherChildFailsRestart_data()
+{
+    QTest::addColumn<int>("intensity");
+    QTest::newRow("intensity 3: the retry brings b back") << 3;
+    QTest::newRow("intensity 1: the retry escalates") << 1;
+}
+
+void TestSupervisor::restForOneOtherChildFailsRestart()
+{
+    QFETCH(int, intensity);
+    auto b = std::make_shared<Script>();
+    b->failing = { 2 };
+    Supervisor *sup = make(flags(Supervisor::Strategy::RestForOne, intensity),
+                           { workerSpec("x"), workerSpec("a"), scriptedSpec("b", b) });
+    const Pid supPid = sup->pid();
+    const Pid x = pidOf(sup, "x"), a1 = pidOf(sup, "a"), b1 = pidOf(sup, "b");
+    QSignalSpy started(sup, &Supervisor::childStarted);
+    QSignalSpy destroyed(sup, &QObject::destroyed);
+    g_log.clear();
+    Node::instance()->exit(a1, Term::atom(u"boom"));
+    if (intensity == 1) {
+        QVERIFY(destroyed.wait());
+        QCOMPARE(g_log.lines(),
+                 QStringList({ "stop a", "terminate b", "stop b", "start a", "fail b",
+                               "terminate a", "stop a", "terminate x", "stop x" }));
+        QCOMPARE(reasonOf(supPid), QStringLiteral("shutdown"));
+        return;
+    }
+    QTRY_COMPARE(started.count(), 2); // a, then b
+    QCOMPARE(g_log.lines(),
+             QStringList({ "stop a", "terminate b", "stop b", "start a", "fail b", "start b" }));
+    const Pid a2 = started.at(0).at(1).value<Pid>();
+    QCOMPARE(pidOf(sup, "a"), a2); // started once, kept
+    QCOMPARE(pidOf(sup, "x"), x);
+    QCOMPARE(reasonOf(b1), QStringLiteral("shutdown"));
+    QVERIFY(Node::instance()->isAlive(pidOf(sup, "b")));
+    QCOMPARE(b->calls, 3);
+    QVERIFY(!sup->isExiting());
+    QCOMPARE(sup->countChildren().active, 3);
+}
+
+// OTP's *_escalation cases: a restart that fails every time is retried,
+// each retry counting, until the intensity gives out; then every child
+// stops and the supervisor exits with `shutdown`.
+void TestSupervisor::restartThatKeepsFailingEscalates_data()
+{
+    QTest::addColumn<Supervisor::Strategy>("strategy");
+    QTest::newRow("one_for_one") << Supervisor::Strategy::OneForOne;
+    QTest::newRow("one_for_all") << Supervisor::Strategy::OneForAll;
+    QTest::newRow("rest_for_one") << Supervisor::Strategy::RestForOne;
+    QTest::newRow("simple_one_for_one") << Supervisor::Strategy::SimpleOneForOne;
+}
+
+void TestSupervisor::restartThatKeepsFailingEscalates()
+{
+    QFETCH(Supervisor::Strategy, strategy);
+    constexpr int intensity = 4;
+    auto failing = std::make_shared<Script>();
+    Supervisor *sup = nullptr;
+    Pid victim = 0, bystander = 0;
+    if (strategy == Supervisor::Strategy::SimpleOneForOne) {
+        sup = make(flags(strategy, intensity), { scriptedSpec("t", failing) });
+        victim = sup->startChild();
+        bystander = sup->startChild();
+        failing->failFrom = 3; // both started; every restart fails
+    } else {
+        failing->failFrom = 2;
+        sup = make(flags(strategy, intensity), { scriptedSpec("a", failing), workerSpec("b") });
+        victim = pidOf(sup, "a");
+        bystander = pidOf(sup, "b");
+    }
+    const Pid supPid = sup->pid();
+    QSignalSpy escalated(sup, &Supervisor::escalated);
+    QSignalSpy destroyed(sup, &QObject::destroyed);
+    Node::instance()->exit(victim, Term::atom(u"boom"));
+    QVERIFY(destroyed.wait());
+    QCOMPARE(escalated.count(), 1);
+    QCOMPARE(reasonOf(supPid), QStringLiteral("shutdown"));
+    QVERIFY(!Node::instance()->isAlive(bystander));
+    // The crash's restart and three retries fail; the fifth restart is one too many.
+    QCOMPARE(countEvents(m_events, TraceEvent::Type::ChildStartFailed, supPid), intensity);
+}
+
+// OTP's temporary_bystander: a temporary child stopped by its sibling's
+// one_for_all or rest_for_one restart is not restarted (nothing keeps its
+// start), and the supervisor does not count it against its intensity.
+void TestSupervisor::temporaryBystanderIsNotRestarted_data()
+{
+    QTest::addColumn<Supervisor::Strategy>("strategy");
+    QTest::newRow("one_for_all") << Supervisor::Strategy::OneForAll;
+    QTest::newRow("rest_for_one") << Supervisor::Strategy::RestForOne;
+}
+
+void TestSupervisor::temporaryBystanderIsNotRestarted()
+{
+    QFETCH(Supervisor::Strategy, strategy);
+    Supervisor *sup =
+        make(flags(strategy, 1),
+             { workerSpec("perm"), workerSpec("temp", ChildSpec::Restart::Temporary) });
+    const Pid perm = pidOf(sup, "perm"), temp = pidOf(sup, "temp");
+    QSignalSpy restarted(sup, &Supervisor::childRestarted);
+    QSignalSpy terminated(sup, &Supervisor::childTerminated);
+    QVERIFY(Node::instance()->post(perm, [](Process *p) { p->exit(ExitReason::normal()); }));
+    QVERIFY(restarted.wait());
+    QCOMPARE(terminated.count(), 1);
+    QCOMPARE(terminated.at(0).at(1).value<Pid>(), temp);
+    QCOMPARE(reasonOf(temp), QStringLiteral("shutdown"));
+    QCoreApplication::processEvents();
+    QCOMPARE(restarted.count(), 1);
+    QCOMPARE(ids(sup), QStringList({ "perm" }));
+    QVERIFY(!sup->isExiting());
+    QCOMPARE(sup->countChildren().specs, 1);
+    QCOMPARE(sup->countChildren().active, 1);
+}
+
+// OTP's tree/1: a one_for_all top over two one_for_one supervisors, the
+// second with dynamic children only. A crash below is handled where it
+// happens; a subtree that escalates is restarted together with its
+// sibling, and comes back with its static children only.
+void TestSupervisor::tree()
+{
+    auto child3 = std::make_shared<Script>();
+    child3->failFrom = 2; // child3's restarts fail
+    const Supervisor::Flags sub = flags(Supervisor::Strategy::OneForOne, 4);
+    Supervisor *top = make(flags(Supervisor::Strategy::OneForAll, 4),
+                           { namedSupervisorSpec("supchild1", "tree.sup1", sub,
+                                                 { workerSpec("child1"), workerSpec("child2") }),
+                             namedSupervisorSpec("supchild2", "tree.sup2", sub, {}) });
+    const auto counts = [](const Supervisor *s) {
+        const Supervisor::Counts n = s->countChildren();
+        return QList<int>({ n.specs, n.active, n.supervisors, n.workers });
+    };
+    QCOMPARE(counts(top), QList<int>({ 2, 2, 2, 0 }));
+    Supervisor *sup1 = supervisorNamed("tree.sup1");
+    Supervisor *sup2 = supervisorNamed("tree.sup2");
+    QVERIFY(sup1 && sup2);
+    QCOMPARE(counts(sup1), QList<int>({ 2, 2, 0, 2 }));
+    QCOMPARE(counts(sup2), QList<int>({ 0, 0, 0, 0 }));
+    const Pid s1 = sup1->pid(), s2 = sup2->pid();
+    const Pid c1 = pidOf(sup1, "child1"), c2 = pidOf(sup1, "child2");
+
+    const Pid c3 = sup2->startChild(scriptedSpec("child3", child3));
+    const Pid c4 = sup2->startChild(workerSpec("child4"));
+    QVERIFY(c3 && c4);
+    QCOMPARE(counts(sup2), QList<int>({ 2, 2, 0, 2 }));
+
+    // Only the process that dies is restarted.
+    QSignalSpy restarted2(sup2, &Supervisor::childRestarted);
+    Node::instance()->exit(c4, Term::atom(u"boom"));
+    QVERIFY(restarted2.wait());
+    const Pid c4b = pidOf(sup2, "child4");
+    QVERIFY(c4b != c4 && Node::instance()->isAlive(c4b));
+    QCOMPARE(pidOf(sup2, "child3"), c3);
+    QCOMPARE(pidOf(sup1, "child1"), c1);
+    QCOMPARE(pidOf(sup1, "child2"), c2);
+    QCOMPARE(pidOf(top, "supchild1"), s1);
+    QCOMPARE(pidOf(top, "supchild2"), s2);
+    QCOMPARE(counts(sup1), QList<int>({ 2, 2, 0, 2 }));
+    QCOMPARE(counts(sup2), QList<int>({ 2, 2, 0, 2 }));
+
+    // child3 cannot come back: supchild2 escalates, and the one_for_all top
+    // restarts both subtrees, without the dynamic children.
+    QSignalSpy topRestarted(top, &Supervisor::childRestarted);
+    Node::instance()->exit(c3, Term::atom(u"boom"));
+    QTRY_COMPARE(topRestarted.count(), 2);
+    QCOMPARE(reasonOf(s2), QStringLiteral("shutdown")); // escalated
+    QCOMPARE(reasonOf(s1), QStringLiteral("shutdown")); // stopped by the top
+    for (const Pid old : { c1, c2, c3, c4b })
+        QVERIFY(!Node::instance()->isAlive(old));
+    QCOMPARE(child3->calls, 4); // its start, then three failed restarts; the fourth escalated
+    sup1 = supervisorNamed("tree.sup1");
+    sup2 = supervisorNamed("tree.sup2");
+    QVERIFY(sup1 && sup2 && sup1->pid() != s1 && sup2->pid() != s2);
+    QCOMPARE(pidOf(top, "supchild1"), sup1->pid());
+    QCOMPARE(pidOf(top, "supchild2"), sup2->pid());
+    QCOMPARE(counts(top), QList<int>({ 2, 2, 2, 0 }));
+    QCOMPARE(ids(sup1), QStringList({ "child1", "child2" }));
+    QCOMPARE(counts(sup1), QList<int>({ 2, 2, 0, 2 }));
+    QVERIFY(sup2->whichChildren().isEmpty());
+    QCOMPARE(counts(sup2), QList<int>({ 0, 0, 0, 0 }));
+    QVERIFY(!top->isExiting());
+}
+
+// Killing supervisors at every level of a tree restarts exactly the
+// subtree the strategies name, each level counting its own restarts, until
+// the top's intensity gives out and the whole tree goes.
+//
+//   top (rest_for_one, 2) -> [mid1 (one_for_all, 1) -> [w1, w2],
+//                             mid2 (one_for_one, 1) -> [low (one_for_one, 1) -> [w3], w5],
+//                             w4]
+void TestSupervisor::treeRestartsTheRightSubtrees()
+{
+    const auto named = [](const char *id) {
+        return namedSpec(QString::fromLatin1(id), QStringLiteral("t.") + QLatin1String(id));
+    };
+    Supervisor *top =
+        make(flags(Supervisor::Strategy::RestForOne, 2),
+             { namedSupervisorSpec("mid1", "t.mid1", flags(Supervisor::Strategy::OneForAll, 1),
+                                   { named("w1"), named("w2") }),
+               namedSupervisorSpec(
+                   "mid2", "t.mid2", flags(Supervisor::Strategy::OneForOne, 1),
+                   { namedSupervisorSpec("low", "t.low", flags(Supervisor::Strategy::OneForOne, 1),
+                                         { named("w3") }),
+                     named("w5") }),
+               named("w4") });
+    const Pid topPid = top->pid();
+    QHash<QString, Pid> before = namesWith("t.");
+    QCOMPARE(before.size(), 8);
+    const auto kill = [](const char *name) {
+        QVERIFY(Node::instance()->exit(Registry::instance()->whereis(QLatin1String(name)),
+                                       ExitReason::kill()));
+    };
+
+    // A nested supervisor killed: its parent restarts it, with its subtree.
+    {
+        QSignalSpy restarted(supervisorNamed("t.mid2"), &Supervisor::childRestarted);
+        kill("t.low");
+        QVERIFY(restarted.wait());
+        const QHash<QString, Pid> after = namesWith("t.");
+        QCOMPARE(changed(before, after), QStringList({ "t.low", "t.w3" }));
+        before = after;
+    }
+    // A worker under one_for_all: its sibling restarts with it.
+    {
+        QSignalSpy restarted(supervisorNamed("t.mid1"), &Supervisor::childRestarted);
+        kill("t.w1");
+        QTRY_COMPARE(restarted.count(), 2);
+        const QHash<QString, Pid> after = namesWith("t.");
+        QCOMPARE(changed(before, after), QStringList({ "t.w1", "t.w2" }));
+        before = after;
+    }
+    QSignalSpy topRestarted(top, &Supervisor::childRestarted);
+    // The first of the top's children: rest_for_one restarts everything.
+    kill("t.mid1");
+    QTRY_COMPARE(topRestarted.count(), 3);
+    {
+        const QHash<QString, Pid> after = namesWith("t.");
+        QCOMPARE(changed(before, after).size(), 8); // all but the top
+        before = after;
+    }
+    // The second: mid1's subtree stays.
+    kill("t.mid2");
+    QTRY_COMPARE(topRestarted.count(), 5);
+    {
+        const QHash<QString, Pid> after = namesWith("t.");
+        QCOMPARE(changed(before, after),
+                 QStringList({ "t.low", "t.mid2", "t.w3", "t.w4", "t.w5" }));
+        before = after;
+    }
+    // The top's third restart is past its intensity: the whole tree goes.
+    QSignalSpy escalated(top, &Supervisor::escalated);
+    QSignalSpy destroyed(top, &QObject::destroyed);
+    kill("t.w4");
+    QVERIFY(destroyed.wait());
+    QCOMPARE(escalated.count(), 1);
+    QCOMPARE(topRestarted.count(), 5);
+    QCOMPARE(reasonOf(topPid), QStringLiteral("shutdown"));
+    QVERIFY(namesWith("t.").isEmpty());
+    for (auto it = before.cbegin(); it != before.cend(); ++it)
+        QVERIFY2(!Node::instance()->isAlive(it.value()), qPrintable(it.key()));
+}
+
+// OTP's hanging_restart_loop (and its _rest_for_one and _simple forms): a
+// child whose restart keeps failing is "restarting" for as long as the
+// intensity allows; meanwhile it is listed and counted as such, cannot be
+// restarted or deleted, but can be terminated (by id, or for
+// simple_one_for_one by its last pid), which ends the loop and leaves the
+// children after it down; a shutdown during the loop ends the supervisor.
+void TestSupervisor::hangingRestartLoopCanBeStopped_data()
+{
+    QTest::addColumn<Supervisor::Strategy>("strategy");
+    QTest::newRow("one_for_one") << Supervisor::Strategy::OneForOne;
+    QTest::newRow("rest_for_one") << Supervisor::Strategy::RestForOne;
+    QTest::newRow("simple_one_for_one") << Supervisor::Strategy::SimpleOneForOne;
+}
+
+void TestSupervisor::hangingRestartLoopCanBeStopped()
+{
+    QFETCH(Supervisor::Strategy, strategy);
+    const bool simple = strategy == Supervisor::Strategy::SimpleOneForOne;
+    auto script = std::make_shared<Script>();
+    Supervisor *sup = simple
+        ? make(flags(strategy, 1000), { scriptedSpec("w", script) })
+        : make(flags(strategy, 1000),
+               { workerSpec("a"), scriptedSpec("w", script), workerSpec("c") });
+    const Pid supPid = sup->pid();
+    const Pid w1 = simple ? sup->startChild() : pidOf(sup, "w");
+    const Pid a = simple ? 0 : pidOf(sup, "a");
+    const auto entry = [&](const QString &id) {
+        for (const Supervisor::ChildInfo &c : sup->whichChildren()) {
+            if (c.id == id)
+                return c;
+        }
+        return Supervisor::ChildInfo();
+    };
+
+    // At the third failure, from the supervisor's event loop (queued, so
+    // before the next retry, which is queued after it).
+    struct Seen
+    {
+        QList<Supervisor::ChildInfo> children;
+        Supervisor::Counts counts;
+        QList<Error::Code> codes;
+    } seen;
+    int failures = 0;
+    std::function<void()> atThirdFailure;
+    const auto probe = connect(Trace::instance(), &Trace::event, this, [&](const TraceEvent &e) {
+        if (e.type == TraceEvent::Type::ChildStartFailed && e.supervisor == supPid
+            && ++failures == 3)
+            QMetaObject::invokeMethod(sup, atThirdFailure, Qt::QueuedConnection);
+    });
+
+    script->failFrom = script->calls + 1;
+    atThirdFailure = [&] {
+        seen.children = sup->whichChildren();
+        seen.counts = sup->countChildren();
+        seen.codes.append(errorOf([&] { sup->restartChild("w"); }));
+        seen.codes.append(errorOf([&] { sup->deleteChild("w"); }));
+        if (simple) {
+            sup->terminateChild(w1); // its last pid ends the loop
+        } else {
+            seen.codes.append(errorOf([&] { sup->startChild(scriptedSpec("w", script)); }));
+            sup->terminateChild(QStringLiteral("w")); // ends the loop
+        }
+    };
+    Node::instance()->exit(w1, Term::atom(u"boom"));
+    QTRY_VERIFY(!seen.codes.isEmpty());
+    if (simple) {
+        QCOMPARE(seen.children.size(), 1);
+        QVERIFY(seen.children.first().restarting);
+        QCOMPARE(seen.children.first().pid, Pid(0));
+        QCOMPARE(seen.counts.specs, 1);
+        QCOMPARE(seen.counts.active, 0);
+        QCOMPARE(seen.counts.workers, 1);
+        QCOMPARE(seen.codes, QList<Error::Code>({ Error::Code::BadArg, Error::Code::BadArg }));
+    } else {
+        // OTP: [{c,undefined},{w,restarting},{a,Pid}], counts [3,1,0,3].
+        QCOMPARE(seen.children.size(), 3);
+        QCOMPARE(seen.children.at(0).pid, a);
+        QVERIFY(seen.children.at(1).restarting);
+        const bool restForOne = strategy == Supervisor::Strategy::RestForOne;
+        QCOMPARE(seen.children.at(2).pid != 0, !restForOne); // rest_for_one stopped c
+        QVERIFY(!seen.children.at(2).restarting);
+        QCOMPARE(seen.counts.specs, 3);
+        QCOMPARE(seen.counts.active, restForOne ? 1 : 2);
+        QCOMPARE(seen.counts.workers, 3);
+        QCOMPARE(seen.codes,
+                 QList<Error::Code>({ Error::Code::Restarting, Error::Code::Restarting,
+                                      Error::Code::AlreadyPresent }));
+    }
+    // Terminated: down and staying down, no retry left queued.
+    const int callsThen = script->calls;
+    QCoreApplication::processEvents();
+    QCOMPARE(script->calls, callsThen);
+    QCOMPARE(failures, 3);
+    Pid w2 = 0;
+    if (simple) {
+        QVERIFY(sup->whichChildren().isEmpty()); // forgotten, as OTP's [] = which_children
+        QCOMPARE(sup->countChildren().active, 0);
+        script->failFrom = 0;
+        w2 = sup->startChild();
+    } else {
+        QVERIFY(!entry("w").restarting);
+        QCOMPARE(entry("w").pid, Pid(0));
+        // restart_child while the start still fails: the error, still down.
+        QCOMPARE(errorOf([&] { sup->restartChild("w"); }), Error::Code::StartFailed);
+        QCOMPARE(entry("w").pid, Pid(0));
+        QVERIFY(!entry("w").restarting);
+        // Once it can start, restart_child brings it back, and only it.
+        script->failFrom = 0;
+        w2 = sup->restartChild(QStringLiteral("w"));
+        QCOMPARE(pidOf(sup, "a"), a);
+        if (strategy == Supervisor::Strategy::RestForOne)
+            QCOMPARE(pidOf(sup, "c"), Pid(0));
+    }
+    QVERIFY(w2 && Node::instance()->isAlive(w2));
+
+    // Loop again, and shut the supervisor down in the middle of it.
+    script->failFrom = script->calls + 1;
+    failures = 0;
+    QSignalSpy destroyed(sup, &QObject::destroyed);
+    // The stop request handled right there, before the queued retry: the
+    // retry finds the supervisor shutting down and starts nothing.
+    atThirdFailure = [&] {
+        sup->shutdown(ExitReason::shutdown());
+    };
+    Node::instance()->exit(w2, Term::atom(u"boom"));
+    QVERIFY(destroyed.wait());
+    QCOMPARE(reasonOf(supPid), QStringLiteral("shutdown"));
+    QCOMPARE(failures, 3);
+    disconnect(probe);
+}
+
+// OTP's count_children: many temporary simple_one_for_one children are
+// counted and listed, and once killed they are gone from both.
+void TestSupervisor::countChildrenOfManyTemporaryChildren()
+{
+    ChildSpec tmpl = workerSpec("child", ChildSpec::Restart::Temporary);
+    Supervisor *sup = make(flags(Supervisor::Strategy::SimpleOneForOne), { tmpl });
+    QList<Pid> pids;
+    for (int i = 0; i < 1000; ++i)
+        pids.append(sup->startChild());
+    QCOMPARE(sup->whichChildren().size(), 1000);
+    Supervisor::Counts n = sup->countChildren();
+    QCOMPARE(QList<int>({ n.specs, n.active, n.supervisors, n.workers }),
+             QList<int>({ 1, 1000, 0, 1000 }));
+    for (int i = 0; i < 1000; ++i)
+        pids.append(sup->startChild());
+    n = sup->countChildren();
+    QCOMPARE(QList<int>({ n.specs, n.active, n.supervisors, n.workers }),
+             QList<int>({ 1, 2000, 0, 2000 }));
+    QCOMPARE(sup->whichChildren().size(), 2000);
+    QSignalSpy exited(sup, &Supervisor::childExited);
+    for (const Pid pid : std::as_const(pids))
+        QVERIFY(Node::instance()->exit(pid, ExitReason::kill()));
+    QTRY_COMPARE(exited.count(), 2000);
+    n = sup->countChildren();
+    QCOMPARE(QList<int>({ n.specs, n.active, n.supervisors, n.workers }),
+             QList<int>({ 1, 0, 0, 0 }));
+    QVERIFY(sup->whichChildren().isEmpty());
+}
+
+// OTP's child_adm_simple (checked on OTP 25): terminating a
+// simple_one_for_one child that is already dead is ok, as terminating a
+// stopped child by id is; a live process that is not a child is not_found.
+void TestSupervisor::terminateChildOfADeadSimpleChildIsOk()
+{
+    Supervisor *sup = make(flags(Supervisor::Strategy::SimpleOneForOne), { workerSpec("t") });
+    const Pid p1 = sup->startChild();
+    const Pid p2 = sup->startChild();
+    QSignalSpy terminated(sup, &Supervisor::childTerminated);
+    sup->terminateChild(p1);
+    QVERIFY(terminated.wait());
+    bool threw = false;
+    try {
+        sup->terminateChild(p1);
+    } catch (const Error &) {
+        threw = true;
+    }
+    QVERIFY(!threw);
+    QCOMPARE(sup->whichChildren().size(), 1);
+    QCOMPARE(pidOf(sup, "t"), p2);
+    auto *stranger = new Process;
+    QCOMPARE(errorOf([&] { sup->terminateChild(stranger->pid()); }), Error::Code::NotFound);
+    QVERIFY(Node::instance()->isAlive(stranger->pid()));
+    delete stranger;
+    QCoreApplication::processEvents();
+    QCOMPARE(terminated.count(), 1);
+}
+
+// OTP's sup_stop_timeout_dynamic, sup_stop_brutal_kill_dynamic and
+// simple_one_for_one_shutdown: a simple_one_for_one supervisor's shutdown
+// stops its dynamic children per the template's shutdown: with a timeout,
+// each is asked, and one that does not stop is killed when it expires;
+// with brutal_kill, each is killed without being asked.
+void TestSupervisor::simpleChildrenStopPerTheirShutdown_data()
+{
+    QTest::addColumn<int>("shutdown");
+    QTest::newRow("timeout") << 20;
+    QTest::newRow("brutal_kill") << ChildSpec::BrutalKill;
+}
+
+void TestSupervisor::simpleChildrenStopPerTheirShutdown()
+{
+    QFETCH(int, shutdown);
+    int n = 0;
+    ChildSpec tmpl =
+        workerSpec("t", ChildSpec::Restart::Permanent, Worker::OnShutdown::Exit, shutdown);
+    tmpl.start = [&n]() -> Process * {
+        ++n;
+        // The second one ignores the request to stop.
+        return new Worker(QStringLiteral("t%1").arg(n),
+                          n == 2 ? Worker::OnShutdown::Ignore : Worker::OnShutdown::Exit);
+    };
+    Supervisor *sup = make(flags(Supervisor::Strategy::SimpleOneForOne), { tmpl });
+    const Pid p1 = sup->startChild(), p2 = sup->startChild(), p3 = sup->startChild();
+    const Pid supPid = sup->pid();
+    g_log.clear();
+    stop(sup);
+    QCOMPARE(reasonOf(supPid), QStringLiteral("shutdown"));
+    if (shutdown == ChildSpec::BrutalKill) {
+        QCOMPARE(g_log.lines(), QStringList({ "stop t3", "stop t2", "stop t1" }));
+        for (const Pid p : { p1, p2, p3 })
+            QCOMPARE(reasonOf(p), QStringLiteral("killed"));
+        return;
+    }
+    QCOMPARE(g_log.lines(),
+             QStringList({ "terminate t3", "stop t3", "terminate t2", "stop t2", "terminate t1",
+                           "stop t1" }));
+    QCOMPARE(reasonOf(p3), QStringLiteral("shutdown"));
+    QCOMPARE(reasonOf(p2), QStringLiteral("killed")); // the timeout expired
+    QCOMPARE(reasonOf(p1), QStringLiteral("shutdown"));
 }
 
 QTEST_GUILESS_MAIN(TestSupervisor)

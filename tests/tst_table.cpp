@@ -9,9 +9,11 @@
 #include <QTest>
 #include <QThread>
 
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <memory>
+#include <numeric>
 #include <thread>
 #include <vector>
 
@@ -1402,6 +1404,98 @@ private Q_SLOTS:
         QCOMPARE(d->memory(), d->memoryByWalk());
     }
 
+    // OTP's memory/t_delete_all_objects (ets_SUITE): once every row is
+    // deleted, however, info().memory is the empty table's again, for
+    // every table type; on OTP 25 delete_all_objects, select_delete and
+    // match_delete give it all back too. Rows carry heap payloads (strings,
+    // binaries, nested tuples) and bags several rows per key, and the
+    // kept count must still equal the walk.
+    void memoryReturnsToEmptyAfterDeletes_data()
+    {
+        QTest::addColumn<int>("type");
+        QTest::addColumn<TableOptions::Access>("access");
+        QTest::addColumn<QString>("how");
+        using Type = TableOptions::Type;
+        const QList<std::tuple<const char *, Type, TableOptions::Access>> types {
+            { "set (inline path)", Type::Set, TableOptions::Access::Public },
+            { "set", Type::Set, TableOptions::Access::Protected },
+            { "ordered_set", Type::OrderedSet, TableOptions::Access::Protected },
+            { "bag", Type::Bag, TableOptions::Access::Protected },
+            { "duplicate_bag", Type::DuplicateBag, TableOptions::Access::Protected },
+        };
+        for (const auto &[name, type, access] : types) {
+            for (const char *how : { "erase", "eraseObject", "take", "deleteAllObjects",
+                                     "selectDelete", "selectDelete spec", "matchDelete" }) {
+                QTest::addRow("%s, %s", name, how)
+                    << int(type) << access << QString::fromLatin1(how);
+            }
+        }
+    }
+    void memoryReturnsToEmptyAfterDeletes()
+    {
+        QFETCH(int, type);
+        QFETCH(TableOptions::Access, access);
+        QFETCH(QString, how);
+        Table t = make(opts(TableOptions::Type(type), access), QStringLiteral("memory"));
+        const std::shared_ptr<TableData> d = TableStore::instance()->find(t.id());
+        const size_t empty = t.info().memory;
+        QCOMPARE(empty, d->memoryByWalk());
+        ProcessScope scope(m_owner->pid());
+        const bool bag = TableOptions::Type(type) == TableOptions::Type::Bag
+            || TableOptions::Type(type) == TableOptions::Type::DuplicateBag;
+        constexpr int keys = 5000;
+        const auto rowsOf = [&](int k) {
+            QList<Tuple> rows;
+            rows.append(Tuple { k, QStringLiteral("value %1, long enough for the heap").arg(k) });
+            if (bag) {
+                rows.append(Tuple { k, QByteArray(40, char('a' + k % 26)) });
+                rows.append(Tuple { k, Term::tuple({ k, Term::list({ "nested", k }) }) });
+            }
+            return rows;
+        };
+        for (int k = 0; k < keys; ++k)
+            t.insert(rowsOf(k));
+        // A few keys with heap payloads of their own.
+        t.insert(Tuple { QStringLiteral("a string key"), 1 });
+        t.insert(Tuple { Term::tuple({ "tuple", "key" }), 2 });
+        QVERIFY(t.info().memory > empty + keys * 20);
+
+        const Term wild = a(u"_");
+        if (how == QLatin1String("erase")) {
+            for (int k = 0; k < keys; ++k)
+                t.erase(k);
+            t.erase(QStringLiteral("a string key"));
+            t.erase(Term::tuple({ "tuple", "key" }));
+        } else if (how == QLatin1String("eraseObject")) {
+            for (const Tuple &row : t.toList())
+                t.eraseObject(row);
+        } else if (how == QLatin1String("take")) {
+            for (int k = 0; k < keys; ++k)
+                QCOMPARE(t.take(k).size(), bag ? 3 : 1);
+            t.take(QStringLiteral("a string key"));
+            t.take(Term::tuple({ "tuple", "key" }));
+        } else if (how == QLatin1String("deleteAllObjects")) {
+            t.deleteAllObjects();
+        } else if (how == QLatin1String("selectDelete")) {
+            QCOMPARE(t.selectDelete([](const Tuple &) { return true; }), keys * (bag ? 3 : 1) + 2);
+        } else if (how == QLatin1String("selectDelete spec")) {
+            const Term spec =
+                Term::list({ Term::tuple({ wild, Term::list({}), Term::list({ a(u"true") }) }) });
+            QCOMPARE(t.selectDelete(MatchSpec(spec)), keys * (bag ? 3 : 1) + 2);
+        } else {
+            t.matchDelete(Tuple { wild, wild });
+        }
+        QCOMPARE(t.size(), 0);
+        QCOMPARE(t.info().memory, empty);
+        QCOMPARE(d->memoryByWalk(), empty);
+
+        // Refilled and emptied again: the same.
+        for (int k = 0; k < 100; ++k)
+            t.insert(rowsOf(k));
+        t.deleteAllObjects();
+        QCOMPARE(t.info().memory, empty);
+    }
+
     void optionsFromStrings()
     {
         const TableOptions o = TableOptions::fromStrings(
@@ -1415,6 +1509,276 @@ private Q_SLOTS:
         QCOMPARE(errorOf([] { TableOptions::fromStrings({ "sett" }); }), QStringLiteral("badarg"));
         QCOMPARE(errorOf([] { TableOptions::fromStrings({ "keypos=0" }); }),
                  QStringLiteral("badarg"));
+    }
+
+    // OTP's smp_select_delete: threads insert_new random keys and now and
+    // then select_delete a residue class, each counting per class what it
+    // added and removed. Every insert_new that said true and every row a
+    // select_delete counted must agree with the table in the end.
+    void concurrentInsertNewAndSelectDelete()
+    {
+        Table t = make(opts(TableOptions::Type::Set, TableOptions::Access::Public));
+        static constexpr int threads = 3, mod = 17, ops = 20000, keyRange = 10000;
+        std::vector<std::array<qint64, mod>> diffs(threads);
+        std::vector<std::thread> workers;
+        for (int w = 0; w < threads; ++w) {
+            workers.emplace_back([&, w] {
+                diffs[w].fill(0);
+                quint64 state = 0x9e3779b97f4a7c15ULL * quint64(w + 1);
+                const auto pick = [&state](int n) {
+                    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+                    return int((state >> 33) % quint64(n));
+                };
+                for (int i = 0; i < ops; ++i) {
+                    if (pick(20) == 0) {
+                        const int eq = pick(mod);
+                        diffs[w][eq] -= t.selectDelete(
+                            [eq](const Tuple &row) { return row.at(0).toInteger() % mod == eq; });
+                    } else {
+                        const int key = pick(keyRange);
+                        if (t.insertNew(Tuple { key, key }))
+                            ++diffs[w][key % mod];
+                    }
+                }
+            });
+        }
+        for (auto &th : workers)
+            th.join();
+        qint64 total = 0;
+        for (int eq = 0; eq < mod; ++eq) {
+            qint64 expected = 0;
+            for (int w = 0; w < threads; ++w)
+                expected += diffs[w][eq];
+            QVERIFY(expected >= 0);
+            total += expected;
+            // Counted by a match specification: [{{'$1','_'}, [{'=:=', {rem,'$1',17}, Eq}],
+            // [true]}].
+            const Term spec = Term::list({ Term::tuple(
+                { Term::tuple({ a(u"$1"), a(u"_") }),
+                  Term::list({ Term::tuple(
+                      { a(u"=:="), Term::tuple({ a(u"rem"), a(u"$1"), mod }), eq }) }),
+                  Term::list({ a(u"true") }) }) });
+            QCOMPARE(qint64(t.selectCount(MatchSpec(spec))), expected);
+        }
+        QCOMPARE(qint64(t.size()), total);
+        QVERIFY(total > 0);
+        QCOMPARE(qint64(t.selectDelete([](const Tuple &) { return true; })), total);
+        QCOMPARE(t.size(), 0);
+    }
+
+    // OTP's smp_ordered_iteration: while writers on other threads insert and
+    // delete volatile keys between the stable ones of an ordered_set, every
+    // way of walking it (first/next, last/prev, select, select_reverse,
+    // select in chunks, select_count) finds every stable key, each once.
+    void orderedIterationUnderConcurrentWrites()
+    {
+        Table t = make(opts(TableOptions::Type::OrderedSet, TableOptions::Access::Public));
+        const Term stable = a(u"stable"), volatileTag = a(u"volatile");
+        const auto key = [](int k, const Term &tag) {
+            return Term::tuple({ k / 10, k % 10, tag });
+        };
+        constexpr int keyRange = 1000, stableKeys = 250;
+        for (int k = 0; k < keyRange; k += keyRange / stableKeys)
+            t.insert(Tuple { key(k, stable), 0 });
+        std::atomic<bool> stop { false };
+        std::vector<std::thread> writers;
+        for (int w = 0; w < 2; ++w) {
+            writers.emplace_back([&, w] {
+                quint64 state = 0x2545f4914f6cdd1dULL * quint64(w + 1);
+                const auto pick = [&state](int n) {
+                    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+                    return int((state >> 33) % quint64(n));
+                };
+                while (!stop.load(std::memory_order_relaxed)) {
+                    const int k = pick(keyRange);
+                    switch (pick(8)) {
+                    case 0:
+                    case 1:
+                    case 2:
+                        t.insert(Tuple { key(k, volatileTag), k });
+                        break;
+                    case 3:
+                    case 4:
+                        t.erase(key(k, volatileTag));
+                        break;
+                    case 5:
+                        t.eraseObject(Tuple { key(k, volatileTag), k });
+                        break;
+                    default: {
+                        const int group = k / 10;
+                        t.selectDelete([&](const Tuple &row) {
+                            const auto e = row.at(0).elements();
+                            return e[0] == Term(group) && e[2] == volatileTag;
+                        });
+                        break;
+                    }
+                    }
+                }
+            });
+        }
+        const Term head = Term::tuple({ Term::tuple({ a(u"_"), a(u"_"), stable }), a(u"_") });
+        const Term spec =
+            Term::list({ Term::tuple({ head, Term::list({}), Term::list({ a(u"$_") }) }) });
+        const Term countSpec =
+            Term::list({ Term::tuple({ head, Term::list({}), Term::list({ a(u"true") }) }) });
+        const auto isStable = [&](const Term &k) {
+            return k.elements()[2] == stable;
+        };
+        for (int round = 0; round < 200; ++round) {
+            int forward = 0, backward = 0;
+            for (auto k = t.first(); k; k = t.next(*k))
+                forward += isStable(*k);
+            for (auto k = t.last(); k; k = t.prev(*k))
+                backward += isStable(*k);
+            QCOMPARE(forward, stableKeys);
+            QCOMPARE(backward, stableKeys);
+            QCOMPARE(t.select(MatchSpec(spec)).size(), stableKeys);
+            QCOMPARE(t.selectReverse(MatchSpec(spec)).size(), stableKeys);
+            QCOMPARE(t.selectCount(MatchSpec(countSpec)), stableKeys);
+            qsizetype chunked = 0;
+            for (auto c = t.select(MatchSpec(spec), 1 + round % 37); c;
+                 c = Table::select(c->continuation))
+                chunked += c->matches.size();
+            QCOMPARE(chunked, stableKeys);
+        }
+        stop = true;
+        for (auto &th : writers)
+            th.join();
+        QVERIFY(t.size() > stableKeys); // the writers did write
+    }
+
+    // OTP's smp_select_replace: threads bump random counters with
+    // select_replace (inserting the counter with insert_new when
+    // select_replace found none), counting their successful bumps; in the
+    // end the counters add up to exactly that.
+    void concurrentSelectReplaceCounters()
+    {
+        Table t = make(opts(TableOptions::Type::Set, TableOptions::Access::Public));
+        static constexpr int threads = 3, ops = 5000, counters = 20;
+        std::vector<qint64> bumps(threads, 0);
+        std::vector<std::thread> workers;
+        for (int w = 0; w < threads; ++w) {
+            workers.emplace_back([&, w] {
+                quint64 state = 0xbf58476d1ce4e5b9ULL * quint64(w + 1);
+                for (int i = 0; i < ops; ++i) {
+                    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+                    const int id = int((state >> 33) % counters);
+                    // [{{'$1','$2'}, [{'=:=','$1',Id}], [{{'$1',{'+','$2',1}}}]}]
+                    const Term spec = Term::list({ Term::tuple(
+                        { Term::tuple({ a(u"$1"), a(u"$2") }),
+                          Term::list({ Term::tuple({ a(u"=:="), a(u"$1"), id }) }),
+                          Term::list({ Term::tuple({ Term::tuple(
+                              { a(u"$1"), Term::tuple({ a(u"+"), a(u"$2"), 1 }) }) }) }) }) });
+                    if (t.selectReplace(MatchSpec(spec)) == 1)
+                        ++bumps[w];
+                    else
+                        t.insertNew(Tuple { id, 0 });
+                }
+            });
+        }
+        for (auto &th : workers)
+            th.join();
+        const qint64 expected = std::accumulate(bumps.cbegin(), bumps.cend(), qint64(0));
+        const qint64 total = t.fold(
+            qint64(0), [](const Tuple &row, qint64 acc) { return acc + row.at(1).toInteger(); });
+        QCOMPARE(total, expected);
+        QVERIFY(expected > threads * ops / 2);
+        QCOMPARE(t.size(), counters);
+    }
+
+    // OTP's test_table_size_concurrency and test_table_memory_concurrency:
+    // while a thread inserts 100,000 rows, readers on other threads never
+    // see info().size or info().memory go back.
+    void sizeAndMemoryNeverGoBackWhileInserting()
+    {
+        for (const auto type : { TableOptions::Type::Set, TableOptions::Type::OrderedSet }) {
+            Table t = make(opts(type, TableOptions::Access::Public),
+                           QString::fromLatin1(TableOptions::typeName(type)));
+            constexpr int rows = 100000;
+            std::atomic<bool> done { false };
+            std::atomic<bool> wentBack { false };
+            std::thread inserter([&] {
+                for (int k = 0; k < rows; ++k)
+                    t.insert({ k, k });
+                done = true;
+            });
+            std::vector<std::thread> readers;
+            for (int r = 0; r < 2; ++r) {
+                readers.emplace_back([&] {
+                    qsizetype lastSize = 0;
+                    size_t lastMemory = 0;
+                    for (bool last = false; !last;) {
+                        last = done; // one more look after the inserter is done
+                        const TableInfo i = t.info();
+                        if (i.size < lastSize || i.memory < lastMemory)
+                            wentBack = true;
+                        lastSize = i.size;
+                        lastMemory = i.memory;
+                    }
+                });
+            }
+            inserter.join();
+            for (auto &th : readers)
+                th.join();
+            QVERIFY(!wentBack);
+            QCOMPARE(t.size(), rows);
+        }
+    }
+
+    // OTP's meta_newdel_named and meta_newdel_unnamed: threads create and
+    // delete tables, named ones under their own names and one name they
+    // all want: a name is never held twice, nothing is left behind.
+    void concurrentCreateAndDeleteOfNamedTables()
+    {
+        static constexpr int threads = 3, rounds = 2000;
+        std::vector<std::unique_ptr<Process>> owners;
+        for (int w = 0; w < threads; ++w)
+            owners.push_back(std::make_unique<Process>());
+        std::atomic<int> holders { 0 };
+        std::atomic<bool> twice { false };
+        std::vector<int> taken(threads, 0), won(threads, 0);
+        std::vector<QString> errors(threads);
+        std::vector<std::thread> workers;
+        for (int w = 0; w < threads; ++w) {
+            workers.emplace_back([&, w] {
+                ProcessScope scope(owners[w]->pid());
+                TableOptions named = opts(TableOptions::Type::Set);
+                named.namedTable = true;
+                try {
+                    for (int i = 0; i < rounds; ++i) {
+                        Table own = Table::create(QStringLiteral("meta.%1").arg(w), named);
+                        Table unnamed =
+                            Table::create(QStringLiteral("meta"), opts(TableOptions::Type::Bag));
+                        try {
+                            Table shared = Table::create(QStringLiteral("meta.shared"), named);
+                            if (++holders > 1)
+                                twice = true;
+                            ++won[w];
+                            --holders;
+                            shared.deleteTable();
+                        } catch (const Error &e) {
+                            if (e.code() != Error::Code::NameTaken)
+                                throw;
+                            ++taken[w];
+                        }
+                        unnamed.deleteTable();
+                        own.deleteTable();
+                    }
+                } catch (const Error &e) {
+                    errors[w] = e.message();
+                }
+            });
+        }
+        for (auto &th : workers)
+            th.join();
+        for (int w = 0; w < threads; ++w) {
+            QVERIFY2(errors[w].isEmpty(), qPrintable(errors[w]));
+            QCOMPARE(won[w] + taken[w], rounds);
+        }
+        QVERIFY(!twice);
+        for (const TableInfo &i : Table::all())
+            QVERIFY2(!i.name.startsWith(QLatin1String("meta")), qPrintable(i.name));
+        QCOMPARE(Table::whereis(QStringLiteral("meta.shared")), std::nullopt);
     }
 
     void concurrentReadersAndWriters()

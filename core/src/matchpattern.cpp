@@ -1,5 +1,7 @@
 #include "matchpattern.h"
 
+#include <immortal/error.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -48,6 +50,16 @@ int matchVariable(const Term &t)
 MatchPattern MatchPatternCompiler::compile(const Term &t)
 {
     static const Term any = Term::atom(u"_");
+    if (m_depth >= kMaxMatchNesting)
+        throw Error(Error::Code::BadArg,
+                    QStringLiteral("a pattern nested deeper than %1 levels (ets: system_limit)")
+                        .arg(kMaxMatchNesting));
+    ++m_depth;
+    const struct Leave
+    {
+        int &depth;
+        ~Leave() { --depth; }
+    } leave { m_depth };
     MatchPattern p;
     if (t == any)
         return p;

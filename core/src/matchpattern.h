@@ -39,6 +39,12 @@ bool identical(const Term &a, const Term &b);
 // '$01' is an atom, as in ets.
 int matchVariable(const Term &t);
 
+// How deep a pattern or a match specification expression may nest. Deeper
+// ones are BadArg (ets says system_limit): compiling, running and freeing
+// them recurses once per level, and a million levels would overflow the
+// stack (ets_SUITE's ms_excessive_nesting).
+constexpr int kMaxMatchNesting = 1000;
+
 // Compiles patterns; the variables of every pattern it compiles share slots.
 class MatchPatternCompiler
 {
@@ -57,6 +63,7 @@ public:
 private:
     int slotFor(int number);
     std::vector<std::pair<int, int>> m_vars; // variable number -> slot
+    int m_depth = 0; // of the term compile() is in
 };
 
 // What a match bound. Inline for the usual few variables: no allocation per row.

@@ -235,6 +235,16 @@ private:
 
     Expr expr(const Term &t, const QString &where)
     {
+        if (m_depth >= detail::kMaxMatchNesting)
+            fail(where,
+                 QStringLiteral("an expression nested deeper than %1 levels (ets: system_limit)")
+                     .arg(detail::kMaxMatchNesting));
+        ++m_depth;
+        const struct Leave
+        {
+            int &depth;
+            ~Leave() { --depth; }
+        } leave { m_depth };
         Expr e;
         if (t.isAtom()) {
             const QString name = t.atomName();
@@ -300,6 +310,7 @@ private:
 
     QString m_clause;
     MatchPatternCompiler m_patterns; // the clause's head, and its variables
+    int m_depth = 0; // of the expression expr() is in
 };
 
 // ---------------------------------------------------------------------------

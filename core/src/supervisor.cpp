@@ -667,12 +667,30 @@ void Supervisor::terminateChild(const QString &id)
 
 void Supervisor::terminateChild(Pid pid)
 {
-    const Private::ChildPtr c = d->byPid.value(pid);
-    if (!c)
-        throw Error(
-            Error::Code::NotFound,
-            QStringLiteral("Process %1 is not a running child of this supervisor.").arg(pid));
-    d->stopChild(c);
+    if (const Private::ChildPtr c = d->byPid.value(pid)) {
+        d->stopChild(c);
+        return;
+    }
+    // A child whose restart is pending since `pid` died: OTP finds it by
+    // that pid, and terminating it ends the restarts.
+    const auto pending =
+        std::find_if(d->children.cbegin(), d->children.cend(), [pid](const Private::ChildPtr &c) {
+            return c->restarting() && c->lastPid == pid;
+        });
+    if (pending != d->children.cend()) {
+        const Private::ChildPtr c = *pending; // a copy: remove() drops the list's
+        c->setUndefined();
+        if (c->spec.restart == ChildSpec::Restart::Temporary || d->simple())
+            d->remove(c);
+        return;
+    }
+    // As OTP: for simple_one_for_one a pid that is dead already is
+    // terminated already (a child that died, or was stopped, before the
+    // call); only a live process that is not a child is not_found.
+    if (d->simple() && !Node::instance()->isAlive(pid))
+        return;
+    throw Error(Error::Code::NotFound,
+                QStringLiteral("Process %1 is not a running child of this supervisor.").arg(pid));
 }
 
 Pid Supervisor::restartChild(const QString &id)

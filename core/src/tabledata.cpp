@@ -350,6 +350,17 @@ qsizetype TableData::removeMarkedLocked(const std::vector<char> &marks)
     return removed;
 }
 
+void TableData::releaseIfEmptyLocked()
+{
+    if (countLocked() != 0)
+        return;
+    // clear() and erase() keep the array: swap in an empty one instead.
+    if (m_set.bucket_count() > 0)
+        SetSlots().swap(m_set);
+    if (m_bag.bucket_count() > 0)
+        BagMap().swap(m_bag);
+}
+
 void TableData::announceWrite()
 {
     // Only the write that flips the flag queues an event, which the trace's
@@ -527,6 +538,7 @@ void TableData::erase(const Term &key)
             }
             break;
         }
+        releaseIfEmptyLocked();
         setSize(countLocked());
     }
     if (changed)
@@ -577,6 +589,7 @@ void TableData::eraseObject(const Tuple &row)
             }
             break;
         }
+        releaseIfEmptyLocked();
         setSize(countLocked());
     }
     if (changed)
@@ -596,6 +609,7 @@ void TableData::deleteAllObjects()
         m_bag.clear();
         m_bagRows = 0;
         m_heapBytes = 0;
+        releaseIfEmptyLocked();
         setSize(0);
     }
     if (changed)
@@ -622,6 +636,7 @@ qsizetype TableData::selectDelete(const std::function<bool(const Tuple &)> &pred
         marks.reserve(size_t(countLocked()));
         forEachLocked([&](const Tuple &row) { marks.push_back(pred(row) ? 1 : 0); });
         removed = removeMarkedLocked(marks);
+        releaseIfEmptyLocked();
         setSize(countLocked());
     }
     if (removed)
@@ -660,6 +675,7 @@ Rows TableData::take(const Term &key)
             }
             break;
         }
+        releaseIfEmptyLocked();
         setSize(countLocked());
     }
     if (!out.isEmpty())

@@ -84,7 +84,10 @@ public:
     /// Stops the child per its shutdown; childTerminated() tells when it is gone.
     /// NotFound if there is no such child; BadArg by id for simple_one_for_one.
     void terminateChild(const QString &id);
-    /// The same, by pid; NotFound if pid is not a running child.
+    /// The same, by pid; NotFound if pid is not a running child. As in OTP,
+    /// the last pid of a child whose restart is pending names that child
+    /// (terminating it ends the restarts), and for simple_one_for_one a pid
+    /// that is not alive is no error: NotFound only for a live non-child.
     void terminateChild(Pid pid);
     /// supervisor:restart_child/2 for a terminated child: its new pid, or 0
     /// if ignored. Running, Restarting, NotFound, StartFailed.

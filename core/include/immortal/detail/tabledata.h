@@ -392,6 +392,9 @@ private:
     qsizetype countLocked() const noexcept;
     // Removes the rows marked (in forEachLocked order); returns how many.
     qsizetype removeMarkedLocked(const std::vector<char> &marks);
+    // Every row gone: frees a hash table's slot array, which erasing keeps
+    // at its largest, so info().memory is the empty table's again (as ets).
+    void releaseIfEmptyLocked();
     void setSize(qsizetype n) noexcept { m_size.store(n, std::memory_order_relaxed); }
     // After a write that changed rows: one coalesced TableWritten event. The
     // hot path is one relaxed load; only the write that flips the flag queues.
