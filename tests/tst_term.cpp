@@ -146,6 +146,25 @@ private Q_SLOTS:
         }
     }
 
+    // Found by fuzz_ets (tests/fuzz/regressions/fuzz_ets/nan-order-*): NaN
+    // compared equal to every float but above every integer, so the order
+    // was not transitive (nan == 0.0 == 0 < nan) and an ordered_set's
+    // B-tree could lose keys. NaN sorts after every other number now.
+    void nanIsOrderedAfterEveryNumber()
+    {
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        const double inf = std::numeric_limits<double>::infinity();
+        const QList<Term> below { Term(-inf), Term(-1),  Term(0.0),
+                                  Term(0),    Term(1.5), Term::integer(u"18446744073709551616"),
+                                  Term(inf) };
+        for (const Term &t : below) {
+            QCOMPARE(Term::compare(t, Term(nan)), -1);
+            QCOMPARE(Term::compare(Term(nan), t), 1);
+        }
+        QCOMPARE(Term::compare(Term(nan), Term(-nan)), 0);
+        QVERIFY(Term(nan) < Term::atom(u"a"));
+    }
+
     void tuplesOrderBySizeFirst()
     {
         QVERIFY(Term::tuple({ 9 }) < Term::tuple({ 1, 1 }));
