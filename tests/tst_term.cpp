@@ -314,6 +314,17 @@ private Q_SLOTS:
         QCOMPARE(Term::integer(u"-9223372036854775808").type(), Term::Type::Integer);
         QCOMPARE(Term::integer(u"-9223372036854775809"), Term::subtract(Term(min), Term(1)));
         QCOMPARE(Term::negate(Term(min)), past);
+        // Leading zeros are decimal, never octal (Boost's reading): found by
+        // fuzz_scenario (tests/fuzz/regressions/fuzz_scenario/reason-leading-zeros),
+        // where "09" threw an exception that was no Error and "010" was 8.
+        QCOMPARE(Term::integer(u"09"), Term(9));
+        QCOMPARE(Term::integer(u"-010"), Term(-10));
+        QCOMPARE(Term::integer(u"+0"), Term(0));
+        QCOMPARE(Term::integer(u"-000"), Term(0));
+        QCOMPARE(Term::integer(u"00000000000000000000018446744073709551616"),
+                 Term::integer(u"18446744073709551616"));
+        QCOMPARE(Term::integer(u"0777777777777777777777777").format(),
+                 QStringLiteral("777777777777777777777777"));
         QCOMPARE(errorOf([] { Term::integer(u"12a"); }), QStringLiteral("badarg"));
         QCOMPARE(errorOf([] { Term::integer(u"-"); }), QStringLiteral("badarg"));
         // Order: by value, floats included, exactly.

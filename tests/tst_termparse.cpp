@@ -291,6 +291,11 @@ private Q_SLOTS:
         QCOMPARE(Term::parse(QStringLiteral("99_999_999_999_999_999_999_999_999")),
                  Term::integer(u"99999999999999999999999999"));
         QVERIFY(Term::parse(QStringLiteral("9223372036854775808")).isBigInteger());
+        // Leading zeros: decimal still (fuzz_scenario found them read as octal).
+        QCOMPARE(Term::parse(QStringLiteral("00000000000000000000018446744073709551615")),
+                 Term::integer(u"18446744073709551615"));
+        QCOMPARE(Term::parse(QStringLiteral("-0000000000000000000099999999999999999999")),
+                 Term::integer(u"-99999999999999999999"));
         QCOMPARE(Term::parse(QStringLiteral("-9223372036854775808")).type(), Term::Type::Integer);
         // format() and parse() round-trip big integers.
         const Term big = Term::integer(u"-123456789012345678901234567890");

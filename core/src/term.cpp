@@ -463,6 +463,10 @@ Term Term::integer(QStringView decimal)
                     QStringLiteral("'%1' is not an integer: write an optional sign and "
                                    "decimal digits")
                         .arg(decimal));
+    // Boost reads a leading 0 as octal and throws on an 8 or a 9 after it:
+    // the digits go without their leading zeros ("007" is 7, as in Erlang).
+    while (i + 1 < text.size() && text.at(i) == u'0')
+        ++i;
     BigInt v(text.mid(i).toStdString());
     if (text.at(0) == u'-')
         v = -v;
