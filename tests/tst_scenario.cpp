@@ -46,6 +46,7 @@ private Q_SLOTS:
     void goodFileLoadsEveryFeature();
     void otpBehavioursLoad();
     void roundTripsThroughJson();
+    void reasonWithLeadingZerosIsDecimal();
     void badFilesSayFilePlaceAndExpected_data();
     void badFilesSayFilePlaceAndExpected();
     void missingFileIsReported();
@@ -422,6 +423,18 @@ void TestScenario::badFileStartsNothing()
     QCOMPARE(Node::instance()->processes().size(), before);
     QCOMPARE(Registry::instance()->names().size(), names);
     QVERIFY(Registry::instance()->whereis(QStringLiteral("TableConsumer")) == 0);
+}
+
+// Found by fuzz_scenario (tests/fuzz/regressions/fuzz_scenario/reason-leading-zeros):
+// Boost read a big integer with a leading zero as octal, and threw an
+// exception that is no immortal::Error at the 8: the program ended.
+void TestScenario::reasonWithLeadingZerosIsDecimal()
+{
+    const Scenario s = Scenario::fromJson(
+        R"({"format": "immortal-scenario", "version": 1, "root": {},
+            "script": [{"at_ms": 2, "kill": "root", "reason": "018446744073709551615"}]})",
+        QStringLiteral("zeros.json"));
+    QCOMPARE(s.script().at(0).reason, Term::integer(u"18446744073709551615"));
 }
 
 void TestScenario::addActionValidates()

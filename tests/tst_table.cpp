@@ -12,6 +12,7 @@
 #include <array>
 #include <atomic>
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <numeric>
 #include <thread>
@@ -351,6 +352,24 @@ private Q_SLOTS:
         QCOMPARE(t.size(), 6);
         QCOMPARE(t.lookup(3), (QList<Tuple> { Tuple { 3.0, 1 } }));
         QVERIFY(t.member(3.0));
+    }
+
+    // Found by fuzz_ets: NaN compared equal to every float, so {nan, b}
+    // replaced the row of 0.0 and the B-tree's order broke. NaN is one key
+    // of its own now, after every other number.
+    void orderedSetNanKey()
+    {
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        Table t = make(opts(TableOptions::Type::OrderedSet));
+        ProcessScope scope(m_owner->pid());
+        t.insert(Tuple { 0.0, a(u"a") });
+        t.insert(Tuple { nan, a(u"b") });
+        t.insert(Tuple { 0, a(u"c") }); // the key 0.0 again (compare())
+        t.insert(Tuple { 1, a(u"d") });
+        QCOMPARE(t.size(), 3);
+        QCOMPARE(keysInOrder(t), (QList<Term> { 0, 1, nan }));
+        QCOMPARE(t.lookup(nan), (QList<Tuple> { Tuple { nan, a(u"b") } }));
+        QCOMPARE(t.lookup(0.0), (QList<Tuple> { Tuple { 0, a(u"c") } }));
     }
 
     void bagDropsIdenticalObjects()

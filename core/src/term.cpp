@@ -173,6 +173,16 @@ int sign(T a, T b) noexcept
     return a < b ? -1 : (a > b ? 1 : 0);
 }
 
+// Two floats. Erlang has no NaN, but a Term may hold one: it sorts after
+// every other number and equals itself, as the integer comparisons below
+// place it, so that the order stays total (an ordered_set's B-tree needs it).
+int compareFloats(double a, double b) noexcept
+{
+    if (std::isnan(a) || std::isnan(b))
+        return int(std::isnan(a)) - int(std::isnan(b));
+    return sign(a, b);
+}
+
 // An integer against a float, exactly (no rounding of large integers).
 int compareIntFloat(qint64 i, double d) noexcept
 {
@@ -453,6 +463,10 @@ Term Term::integer(QStringView decimal)
                     QStringLiteral("'%1' is not an integer: write an optional sign and "
                                    "decimal digits")
                         .arg(decimal));
+    // Boost reads a leading 0 as octal and throws on an 8 or a 9 after it:
+    // the digits go without their leading zeros ("007" is 7, as in Erlang).
+    while (i + 1 < text.size() && text.at(i) == u'0')
+        ++i;
     BigInt v(text.mid(i).toStdString());
     if (text.at(0) == u'-')
         v = -v;
@@ -566,7 +580,7 @@ int Term::compare(const Term &a, const Term &b) noexcept
     case Type::Float:
         if (b.m_type == Type::Integer)
             return -compareIntFloat(b.m_int, a.m_float);
-        return sign(a.m_float, b.m_float);
+        return compareFloats(a.m_float, b.m_float);
     case Type::Atom:
         if (a.m_atom == b.m_atom)
             return 0;

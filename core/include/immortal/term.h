@@ -221,7 +221,7 @@ public:
     /// `<<"é"/utf8>>`), tuples and proper lists (`[1,2]`, `[1|[2]]`), with
     /// Erlang's escapes and any whitespace between tokens. Throws
     /// Error(BadArg) naming the column and what was expected there, and for
-    /// an improper list or an integer beyond 64 bits.
+    /// an improper list. Integers of any size are read (BigInteger beyond 64 bits).
     static Term parse(QStringView text);
 
     /// Conversion for the GUI and for scenarios. Atoms become QString too,

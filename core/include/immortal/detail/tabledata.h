@@ -22,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <shared_mutex>
+#include <utility>
 #include <vector>
 
 namespace immortal {
@@ -173,6 +174,12 @@ private:
     // half the slots straddled two, and a lookup that missed read both.
     struct alignas(32) SetSlot
     {
+        // emplace(key, row) needs a constructor: clang before 16 has no
+        // parenthesised aggregate initialisation (P0960).
+        SetSlot(const Term &k, SetRow r) noexcept
+            : key(k)
+            , row(std::move(r))
+        { }
         Term key;
         mutable SetRow row; // not part of the set's key: hashing and equality read `key` only
     };
