@@ -150,7 +150,8 @@ void TableData::forEachLocked(F &&f) const
 
 void TableData::addRowLocked(const Term &key, const Term &other)
 {
-    m_set.emplace(key, SetRow { other });
+    // Built with braces: clang before 16 cannot build an aggregate from parentheses.
+    m_set.emplace(SetSlot { key, SetRow { other } });
     if (hasHeap(key, other)) [[unlikely]]
         m_heapBytes += slotHeap(key, other); // the slot's key shares key's payload
     setSize(qsizetype(m_set.size()));
