@@ -39,6 +39,7 @@ private Q_SLOTS:
     void exitEndsWithReason();
     void exitIsIdempotentFirstReasonWins();
     void deleteCountsAsKill();
+    void slotsNeverHearOfTheirOwnDeath();
     void exceptionInHandlerEndsProcess();
     void exceptionInGuardedSlotEndsProcess();
     void deadProcessHandlesNothing();
@@ -109,6 +110,35 @@ void TestProcess::deleteCountsAsKill()
     QCOMPARE(exiting.at(0).at(0).value<Term>(), ExitReason::killed());
     QCOMPARE(Node::instance()->info(pid)->exitReason, ExitReason::killed());
     QVERIFY(!Node::instance()->process(pid));
+}
+
+// The core reports a death from inside ~QObject, with the registry's and the
+// trace's signals. A process's own slots connected to them must not run
+// then, on an object that is no longer what its class made it; other
+// listeners still hear of it.
+void TestProcess::slotsNeverHearOfTheirOwnDeath()
+{
+    for (const bool byExit : { false, true }) {
+        auto *p = new Process;
+        const Pid pid = p->pid();
+        p->registerName(QStringLiteral("hears.own.death.%1").arg(byExit));
+        int heard = 0;
+        connect(Registry::instance(), &Registry::unregistered, p, [&heard] { ++heard; });
+        connect(Trace::instance(), &Trace::event, p, [&heard, pid](const TraceEvent &e) {
+            if (e.pid == pid)
+                ++heard;
+        });
+        QSignalSpy unregistered(Registry::instance(), &Registry::unregistered);
+        QSignalSpy destroyed(p, &QObject::destroyed);
+        if (byExit) {
+            p->exit(ExitReason::normal());
+            QVERIFY(destroyed.wait());
+        } else {
+            delete p;
+        }
+        QCOMPARE(unregistered.count(), 1);
+        QCOMPARE(heard, 0);
+    }
 }
 
 void TestProcess::exceptionInHandlerEndsProcess()

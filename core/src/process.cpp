@@ -31,6 +31,13 @@ void Process::init()
 
 Process::~Process()
 {
+    // The core handles the death from QObject::destroyed, after this, and
+    // reports it with the registry's and the trace's signals (the name
+    // dropped, the exit recorded), emitted right there in this thread. No
+    // slot of this object may hear them: it is no longer what its subclass
+    // made it, and by then not even a Process.
+    Registry::instance()->disconnect(this);
+    Trace::instance()->disconnect(this);
     if (!m_exiting) {
         // Deleted without exit(): that is a kill.
         m_exiting = true;
