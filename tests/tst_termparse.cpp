@@ -304,6 +304,13 @@ private Q_SLOTS:
         QVERIFY(parseError(deep).contains(u"nested deeper than"));
         const QString fine = QString(500, u'{') + QString(500, u'}');
         QCOMPARE(Term::parse(fine).size(), 1);
+        // 1000 levels below the outermost term are allowed, no more: the
+        // limit of 10000 overflowed an 8 MB stack under ASan.
+        const auto nested = [](int levels) {
+            return QString(levels, u'[') + QString(levels, u']');
+        };
+        QCOMPARE(Term::parse(nested(1001)).size(), 1);
+        QVERIFY(parseError(nested(1002)).contains(u"nested deeper than 1000 levels"));
     }
 
     void roundTripsFormat_data()
