@@ -1,5 +1,7 @@
 #include <immortal/process.h>
 
+#include "postedcall.h"
+
 #include <immortal/node.h>
 #include <immortal/registry.h>
 #include <immortal/trace.h>
@@ -142,15 +144,20 @@ void Process::deliverEtsTransfer(TableId table, Pid from, const Term &data)
 
 bool Process::event(QEvent *e)
 {
+    PostedCall::received(this); // before anything is read: see PostedCall
+    const auto t = e->type();
     if (m_exiting) {
         // A dead process handles nothing: drop its queued calls, timers and
-        // messages, but let Qt finish deleting it.
-        const auto t = e->type();
+        // messages (Node::post's among them), but let Qt finish deleting it.
         if (t == QEvent::MetaCall || t == QEvent::Timer || t >= QEvent::User)
             return true;
     }
     ProcessScope scope(m_pid);
     try {
+        if (t == PostedCall::eventType()) {
+            static_cast<PostedCall *>(e)->run();
+            return true;
+        }
         return QObject::event(e);
     } catch (...) {
         crash(std::current_exception());
