@@ -18,6 +18,7 @@
 #include <QTimer>
 
 #include <atomic>
+
 #include <memory>
 #include <stdexcept>
 
@@ -471,7 +472,8 @@ private Q_SLOTS:
         connect(heir, &QObject::destroyed, &here, [&] { ++heirGone; });
         connect(owner, &QObject::destroyed, &here, [&] { ++ownerGone; });
         connect(heir, &Process::etsTransfer, &here, [&] { ++transfers; });
-        QThread *deliveredIn = nullptr;
+        // Set in the heir's thread after `transfers` was queued above: waited for on its own.
+        std::atomic<QThread *> deliveredIn { nullptr };
         connect(
             heir, &Process::etsTransfer, heir, [&] { deliveredIn = QThread::currentThread(); },
             Qt::DirectConnection);
@@ -479,7 +481,7 @@ private Q_SLOTS:
         Table t = Table::create("threaded", protectedSet(HeirSpec::byPid(heirPid)), ownerPid);
         QVERIFY(Node::instance()->exit(ownerPid, ExitReason::kill()));
         QTRY_COMPARE(transfers, 1);
-        QCOMPARE(deliveredIn, &heirThread);
+        QTRY_COMPARE(deliveredIn.load(), &heirThread);
         QCOMPARE(heir->transferThread, &heirThread);
         QCOMPARE(heir->transferScope, heirPid);
         QCOMPARE(t.info().owner, heirPid);

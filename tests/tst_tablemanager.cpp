@@ -13,8 +13,12 @@
 #include <immortal/tablemanager.h>
 #include <immortal/trace.h>
 
+#include <QLoggingCategory>
 #include <QPointer>
+#include <QRegularExpression>
+#include <QSemaphore>
 #include <QSignalSpy>
+#include <QThread>
 #include <QtTest>
 
 #include <functional>
@@ -71,6 +75,7 @@ private Q_SLOTS:
     void signalsFireInOrder();
     void restartedManagerReadoptsTheTable();
     void targetDiesBeforeHandOver();
+    void deletedWhileWaitingForANameToFree();
     void badArguments();
 };
 
@@ -342,6 +347,65 @@ void TestTableManager::targetDiesBeforeHandOver()
 
     dropTable(manager->table());
     stop(manager->pid());
+    stop(next->pid());
+}
+
+// Deleting a manager unregisters its name from inside its destruction
+// (~QObject emits destroyed, the core drops the name and the registry emits
+// unregistered). A manager whose target died before the hand-over listens to
+// that signal, waiting for the target's name to be freed: its slot must not
+// run on the half-destroyed manager. Only UBSan sees the call ("member call
+// on address ... which does not point to an object of type Process"):
+// scripts/check-sanitizers runs this test under it.
+void TestTableManager::deletedWhileWaitingForANameToFree()
+{
+    const QString target = uniqueName("held");
+    // The target exits on a thread held in its handler: it is dead to the
+    // manager, but its deletion, and so its name, waits for the thread.
+    QThread thread;
+    thread.start();
+    auto *doomed = new Consumer(target);
+    const Pid doomedPid = doomed->pid();
+    doomed->moveToThread(&thread);
+    QSemaphore exited;
+    QSemaphore release;
+    Node::instance()->post(doomedPid, [&](Process *p) {
+        p->exit(Term::atom(u"crash"));
+        exited.release();
+        release.acquire();
+    });
+    exited.acquire();
+    QVERIFY(!Node::instance()->isAlive(doomedPid));
+    QCOMPARE(Registry::instance()->whereis(target), doomedPid);
+
+    auto *manager = new TableManager(target, TableOptions());
+    const TableId table = manager->table();
+    // begin(), then the hand-over it queues (one call each: Qt leaves events
+    // posted meanwhile for the next). Giving the table to the dead target
+    // fails, and the manager waits for the name to be freed; its debug
+    // message proves it got there.
+    QLoggingCategory::setFilterRules(QStringLiteral("immortal.tablemanager.debug=true"));
+    QTest::ignoreMessage(QtDebugMsg,
+                         QRegularExpression(QStringLiteral("died before the hand-over")));
+    QCoreApplication::sendPostedEvents(manager);
+    QCoreApplication::sendPostedEvents(manager);
+    QLoggingCategory::setFilterRules(QString());
+    QCOMPARE(manager->state(), TableManager::State::WaitingForTarget);
+    QCOMPARE(Table::infoOf(table)->owner, manager->pid());
+
+    delete manager;
+    QVERIFY(Table::infoOf(table)->orphaned); // waiting for the manager's name, its heir
+
+    release.release();
+    QVERIFY(waitUntil([&] { return Registry::instance()->whereis(target) == 0; }));
+    thread.quit();
+    QVERIFY(thread.wait(10000));
+
+    // The next incarnation of the manager re-adopts the table.
+    auto *next = new TableManager(target, TableOptions());
+    QVERIFY(next->adopted());
+    QCOMPARE(next->table(), table);
+    dropTable(table);
     stop(next->pid());
 }
 

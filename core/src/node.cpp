@@ -1,5 +1,6 @@
 #include <immortal/node.h>
 
+#include "postedcall.h"
 #include "tablestore.h"
 
 #include <immortal/process.h>
@@ -314,8 +315,18 @@ bool Node::post(Pid pid, std::function<void(Process *)> fn)
     if (it == m_live.cend() || !it->object)
         return false;
     Process *p = it->object;
-    return QMetaObject::invokeMethod(
-        p, [p, fn = std::move(fn)] { fn(p); }, Qt::QueuedConnection);
+    PostedCall::post(p, [p, fn = std::move(fn)] { fn(p); });
+    return true;
+}
+
+bool Node::event(QEvent *e)
+{
+    PostedCall::received(this);
+    if (e->type() == PostedCall::eventType()) {
+        static_cast<PostedCall *>(e)->run();
+        return true;
+    }
+    return QObject::event(e);
 }
 
 bool Node::exit(Pid pid, const Term &reason)

@@ -1,5 +1,7 @@
 #include <immortal/process.h>
 
+#include "postedcall.h"
+
 #include <immortal/node.h>
 #include <immortal/registry.h>
 #include <immortal/trace.h>
@@ -31,6 +33,13 @@ void Process::init()
 
 Process::~Process()
 {
+    // The core handles the death from QObject::destroyed, after this, and
+    // reports it with the registry's and the trace's signals (the name
+    // dropped, the exit recorded), emitted right there in this thread. No
+    // slot of this object may hear them: it is no longer what its subclass
+    // made it, and by then not even a Process.
+    Registry::instance()->disconnect(this);
+    Trace::instance()->disconnect(this);
     if (!m_exiting) {
         // Deleted without exit(): that is a kill.
         m_exiting = true;
@@ -135,15 +144,20 @@ void Process::deliverEtsTransfer(TableId table, Pid from, const Term &data)
 
 bool Process::event(QEvent *e)
 {
+    PostedCall::received(this); // before anything is read: see PostedCall
+    const auto t = e->type();
     if (m_exiting) {
         // A dead process handles nothing: drop its queued calls, timers and
-        // messages, but let Qt finish deleting it.
-        const auto t = e->type();
+        // messages (Node::post's among them), but let Qt finish deleting it.
         if (t == QEvent::MetaCall || t == QEvent::Timer || t >= QEvent::User)
             return true;
     }
     ProcessScope scope(m_pid);
     try {
+        if (t == PostedCall::eventType()) {
+            static_cast<PostedCall *>(e)->run();
+            return true;
+        }
         return QObject::event(e);
     } catch (...) {
         crash(std::current_exception());

@@ -1,8 +1,10 @@
 #include <immortal/detail/tabledata.h>
 
 #include "matchpattern.h"
+#include "postedcall.h"
 
 #include <immortal/error.h>
+#include <immortal/node.h>
 #include <immortal/processscope.h>
 #include <immortal/trace.h>
 
@@ -150,7 +152,8 @@ void TableData::forEachLocked(F &&f) const
 
 void TableData::addRowLocked(const Term &key, const Term &other)
 {
-    m_set.emplace(key, SetRow { other });
+    // Built with braces: clang before 16 cannot build an aggregate from parentheses.
+    m_set.emplace(SetSlot { key, SetRow { other } });
     if (hasHeap(key, other)) [[unlikely]]
         m_heapBytes += slotHeap(key, other); // the slot's key shares key's payload
     setSize(qsizetype(m_set.size()));
@@ -368,23 +371,21 @@ void TableData::announceWrite()
     if (m_writePending.exchange(true, std::memory_order_acq_rel))
         return;
     std::weak_ptr<TableData> weak = weak_from_this();
-    QMetaObject::invokeMethod(
-        Trace::instance(),
-        [weak] {
-            const std::shared_ptr<TableData> d = weak.lock();
-            if (!d)
-                return;
-            d->m_writePending.store(false, std::memory_order_release);
-            if (!d->isAlive())
-                return;
-            TraceEvent e;
-            e.type = TraceEvent::Type::TableWritten;
-            e.table = d->m_id;
-            e.tableName = d->name();
-            e.size = d->rowCount();
-            Trace::instance()->record(e);
-        },
-        Qt::QueuedConnection);
+    // To the node, in the trace's thread (the trace is the node's).
+    PostedCall::post(Node::instance(), [weak] {
+        const std::shared_ptr<TableData> d = weak.lock();
+        if (!d)
+            return;
+        d->m_writePending.store(false, std::memory_order_release);
+        if (!d->isAlive())
+            return;
+        TraceEvent e;
+        e.type = TraceEvent::Type::TableWritten;
+        e.table = d->m_id;
+        e.tableName = d->name();
+        e.size = d->rowCount();
+        Trace::instance()->record(e);
+    });
 }
 
 void TableData::markDeleted()

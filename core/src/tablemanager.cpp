@@ -99,7 +99,13 @@ TableManager::TableManager(const QString &targetName, const TableOptions &option
         this, [this] { begin(); }, Qt::QueuedConnection);
 }
 
-TableManager::~TableManager() = default;
+TableManager::~TableManager()
+{
+    // The wait listens to the registry, which hears of this manager's own
+    // death while it is destroyed: end it before anything of the manager goes.
+    m_waiting = false;
+    QObject::disconnect(m_wait);
+}
 
 void TableManager::begin()
 {

@@ -1,5 +1,7 @@
 #include "tablestore.h"
 
+#include "postedcall.h"
+
 #include <immortal/detail/tabledata.h>
 #include <immortal/error.h>
 #include <immortal/node.h>
@@ -88,7 +90,7 @@ void TableStore::startGraceTimer(const Grace &g)
     if (QThread::currentThread() == thread())
         start();
     else
-        QMetaObject::invokeMethod(this, start, Qt::QueuedConnection);
+        PostedCall::post(parent(), start); // the store's node, in the store's thread
 }
 
 std::shared_ptr<TableData> TableStore::create(const QString &name, const TableOptions &options,

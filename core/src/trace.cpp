@@ -1,5 +1,7 @@
 #include <immortal/trace.h>
 
+#include "postedcall.h"
+
 #include <immortal/node.h>
 
 #include <QCoreApplication>
@@ -31,7 +33,7 @@ quint64 Trace::record(TraceEvent e)
         if (!here) {
             if (!m_flushPosted) {
                 m_flushPosted = true;
-                QMetaObject::invokeMethod(this, &Trace::flush, Qt::QueuedConnection);
+                PostedCall::post(parent(), [this] { flush(); }); // to the node, in this thread
             }
             return seq;
         }
@@ -74,7 +76,7 @@ void Trace::flush()
                                  std::make_move_iterator(batch.end()));
                 if (!m_pending.empty() && !m_flushPosted) {
                     m_flushPosted = true;
-                    QMetaObject::invokeMethod(this, &Trace::flush, Qt::QueuedConnection);
+                    PostedCall::post(parent(), [this] { flush(); }); // to the node, in this thread
                 }
                 m_flushing = false;
                 throw;

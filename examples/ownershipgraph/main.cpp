@@ -54,9 +54,10 @@ int main(int argc, char **argv)
     window.resize(800, 500);
     window.show();
 
+    // Each hand-over is one trace event: crash after the first, quit after the
+    // second. Counted out here: the slot runs in app.exec(), after the block.
+    int handOvers = 0;
     if (app.arguments().contains(QStringLiteral("--crash-and-quit"))) {
-        // Each hand-over is one trace event: crash after the first, quit after the second.
-        int handOvers = 0;
         QObject::connect(Trace::instance(), &Trace::event, &app, [&](const TraceEvent &e) {
             if (e.type != TraceEvent::Type::ManagerHandedOver)
                 return;

@@ -93,6 +93,10 @@ public:
     /// Nanoseconds on the steady clock (the trace's clock).
     static qint64 nowNs() noexcept;
 
+protected:
+    /// Runs the core's own calls posted to this thread.
+    bool event(QEvent *e) override;
+
 private:
     friend class Process;
     friend class Registry;
