@@ -60,6 +60,23 @@ Pid pidAt(const QModelIndex &i)
     return i.data(ProcessTreeModel::PidRole).value<Pid>();
 }
 
+ProcessTreeModel::State stateAt(const QModelIndex &i);
+
+// The tree shows every live process, running, under its supervisor.
+bool showsEveryLiveProcess(ProcessTreeModel &tree)
+{
+    tree.flush();
+    const auto live = Node::instance()->processes();
+    for (const ProcessInfo &info : live) {
+        const QModelIndex i = tree.indexOfPid(info.pid);
+        if (!i.isValid() || stateAt(i) == ProcessTreeModel::State::Dead)
+            return false;
+        if (info.supervisor != 0 && pidAt(i.parent()) != info.supervisor)
+            return false;
+    }
+    return !live.isEmpty();
+}
+
 ProcessTreeModel::State stateAt(const QModelIndex &i)
 {
     return i.data(ProcessTreeModel::StateRole).value<ProcessTreeModel::State>();
@@ -392,20 +409,7 @@ void TestModels::modelsSurviveChurn()
 
     // Once things settle, the tree shows every live process of the tree
     // under its supervisor.
-    QTRY_VERIFY_WITH_TIMEOUT(
-        [&] {
-            tree.flush();
-            const auto live = Node::instance()->processes();
-            for (const ProcessInfo &info : live) {
-                const QModelIndex i = tree.indexOfPid(info.pid);
-                if (!i.isValid() || stateAt(i) == ProcessTreeModel::State::Dead)
-                    return false;
-                if (info.supervisor != 0 && pidAt(i.parent()) != info.supervisor)
-                    return false;
-            }
-            return !live.isEmpty();
-        }(),
-        10000);
+    QTRY_VERIFY_WITH_TIMEOUT(showsEveryLiveProcess(tree), 10000);
     QVERIFY(countRows(tree) >= Node::instance()->processes().size());
     // Every restart is counted on the row of the child that restarted.
     const std::function<int(const QModelIndex &)> restarts = [&](const QModelIndex &parent) {
@@ -490,20 +494,7 @@ void TestModels::modelsUnderChaosForThousandsOfEvents()
     QVERIFY(filtered.rowCount() > 0 && filtered.rowCount() < log.rowCount());
 
     // Settled, the tree shows each live process under its supervisor.
-    QTRY_VERIFY_WITH_TIMEOUT(
-        [&] {
-            tree.flush();
-            const auto live = Node::instance()->processes();
-            for (const ProcessInfo &info : live) {
-                const QModelIndex i = tree.indexOfPid(info.pid);
-                if (!i.isValid() || stateAt(i) == ProcessTreeModel::State::Dead)
-                    return false;
-                if (info.supervisor != 0 && pidAt(i.parent()) != info.supervisor)
-                    return false;
-            }
-            return !live.isEmpty();
-        }(),
-        10000);
+    QTRY_VERIFY_WITH_TIMEOUT(showsEveryLiveProcess(tree), 10000);
 }
 
 int main(int argc, char **argv)
