@@ -54,12 +54,7 @@ MatchPattern MatchPatternCompiler::compile(const Term &t)
         throw Error(Error::Code::BadArg,
                     QStringLiteral("a pattern nested deeper than %1 levels (ets: system_limit)")
                         .arg(kMaxMatchNesting));
-    ++m_depth;
-    const struct Leave
-    {
-        int &depth;
-        ~Leave() { --depth; }
-    } leave { m_depth };
+    const NestingLevel level(m_depth);
     MatchPattern p;
     if (t == any)
         return p;

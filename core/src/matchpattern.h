@@ -45,6 +45,21 @@ int matchVariable(const Term &t);
 // stack (ets_SUITE's ms_excessive_nesting).
 constexpr int kMaxMatchNesting = 1000;
 
+// Counts one level of a recursive compile for as long as it lives.
+class NestingLevel
+{
+public:
+    explicit NestingLevel(int &depth)
+        : m_depth(++depth)
+    { }
+    ~NestingLevel() { --m_depth; }
+    NestingLevel(const NestingLevel &) = delete;
+    NestingLevel &operator=(const NestingLevel &) = delete;
+
+private:
+    int &m_depth;
+};
+
 // Compiles patterns; the variables of every pattern it compiles share slots.
 class MatchPatternCompiler
 {

@@ -239,12 +239,7 @@ private:
             fail(where,
                  QStringLiteral("an expression nested deeper than %1 levels (ets: system_limit)")
                      .arg(detail::kMaxMatchNesting));
-        ++m_depth;
-        const struct Leave
-        {
-            int &depth;
-            ~Leave() { --depth; }
-        } leave { m_depth };
+        const detail::NestingLevel level(m_depth);
         Expr e;
         if (t.isAtom()) {
             const QString name = t.atomName();
