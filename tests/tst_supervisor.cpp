@@ -9,13 +9,17 @@
 #include <immortal/trace.h>
 #include <immortal/traceevent.h>
 
+#include "testclock.h"
+
 #include <QMutex>
 #include <QMutexLocker>
 #include <QPointer>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTest>
 #include <QThread>
 
+#include <atomic>
 #include <functional>
 #include <stdexcept>
 
@@ -152,6 +156,14 @@ Error::Code errorOf(F fn)
     qFatal("expected an immortal::Error");
 }
 
+// The clock the supervisors read in multipleRestartsSlideTheWindow(): it
+// moves only when the test moves it.
+std::atomic<qint64> g_fakeNowNs { 0 };
+qint64 fakeNow() noexcept
+{
+    return g_fakeNowNs.load();
+}
+
 QStringList without(const QStringList &lines, const QString &prefix)
 {
     QStringList out;
@@ -214,6 +226,9 @@ private Q_SLOTS:
     void terminateChildOfADeadSimpleChildIsOk();
     void simpleChildrenStopPerTheirShutdown_data();
     void simpleChildrenStopPerTheirShutdown();
+    void multipleRestartsSlideTheWindow();
+    void childExitingOnItsOwnDuringShutdown_data();
+    void childExitingOnItsOwnDuringShutdown();
 
 private:
     Supervisor *make(const Supervisor::Flags &f, const QList<ChildSpec> &specs);
@@ -1735,6 +1750,119 @@ void TestSupervisor::simpleChildrenStopPerTheirShutdown()
     QCOMPARE(reasonOf(p3), QStringLiteral("shutdown"));
     QCOMPARE(reasonOf(p2), QStringLiteral("killed")); // the timeout expired
     QCOMPARE(reasonOf(p1), QStringLiteral("shutdown"));
+}
+
+// OTP's multiple_restarts: the restart intensity counts the restarts of the
+// last period only. With intensity 3 and a 1 s period, three restarts at
+// once are fine; a period later three more are fine again, because the first
+// three left the window; a fourth within the period is one too many. A
+// restart exactly one period after another still counts (OTP keeps
+// `Now - Then =< Period`). The clock moves only when the test moves it.
+void TestSupervisor::multipleRestartsSlideTheWindow()
+{
+    constexpr qint64 periodNs = 1000 * 1000000LL;
+    g_fakeNowNs = 1;
+    detail::setTestClock(&fakeNow);
+    const auto restoreClock = qScopeGuard([] { detail::setTestClock(nullptr); });
+    Supervisor *sup = make(flags(Supervisor::Strategy::OneForOne, 3, 1000), { workerSpec("a") });
+    QSignalSpy restarted(sup, &Supervisor::childRestarted);
+    QSignalSpy escalated(sup, &Supervisor::escalated);
+    const auto crash = [&] {
+        const int before = restarted.count();
+        Node::instance()->exit(pidOf(sup, "a"), Term::atom(u"boom"));
+        QTRY_COMPARE(restarted.count(), before + 1);
+    };
+    for (int i = 0; i < 3; ++i)
+        crash(); // restarts at t = 1, 1, 1
+    g_fakeNowNs = 1 + periodNs + 1; // the first three are now older than the period
+    for (int i = 0; i < 3; ++i)
+        crash();
+    QCOMPARE(escalated.count(), 0);
+    QVERIFY(!sup->isExiting());
+
+    // Exactly one period after the last three: they still count, so this
+    // restart is the fourth in the window.
+    g_fakeNowNs = 1 + 2 * periodNs + 1;
+    const Pid supPid = sup->pid();
+    QSignalSpy destroyed(sup, &QObject::destroyed);
+    Node::instance()->exit(pidOf(sup, "a"), Term::atom(u"boom"));
+    QVERIFY(destroyed.wait());
+    QCOMPARE(escalated.count(), 1);
+    QCOMPARE(restarted.count(), 6);
+    QCOMPARE(reasonOf(supPid), QStringLiteral("shutdown"));
+}
+
+// OTP's sup_stop_race and sup_stop_non_shutdown_exit_dynamic: while its
+// supervisor shuts it down, a child exits on its own with another reason.
+// The supervisor takes that death as the end of the stop (it does not
+// restart the child, does not wait out the shutdown timeout and does not
+// kill a dead pid), traces it as not restarted with reason `shutdown`, and
+// still stops the other children in order.
+void TestSupervisor::childExitingOnItsOwnDuringShutdown_data()
+{
+    QTest::addColumn<Supervisor::Strategy>("strategy");
+    QTest::newRow("one_for_one") << Supervisor::Strategy::OneForOne;
+    QTest::newRow("simple_one_for_one") << Supervisor::Strategy::SimpleOneForOne;
+}
+
+void TestSupervisor::childExitingOnItsOwnDuringShutdown()
+{
+    QFETCH(Supervisor::Strategy, strategy);
+    Supervisor *sup = nullptr;
+    Pid first = 0, racer = 0;
+    if (strategy == Supervisor::Strategy::SimpleOneForOne) {
+        sup = make(flags(strategy),
+                   { workerSpec("w", ChildSpec::Restart::Permanent, Worker::OnShutdown::Wait,
+                                ChildSpec::Infinity) });
+        first = sup->startChild();
+        racer = sup->startChild();
+    } else {
+        sup = make(flags(strategy),
+                   { workerSpec("first"),
+                     workerSpec("racer", ChildSpec::Restart::Permanent, Worker::OnShutdown::Wait,
+                                ChildSpec::Infinity) });
+        first = pidOf(sup, "first");
+        racer = pidOf(sup, "racer");
+    }
+    const Pid supPid = sup->pid();
+    auto *racerWorker = qobject_cast<Worker *>(Node::instance()->process(racer).data());
+    QVERIFY(racerWorker);
+    QSignalSpy asked(racerWorker, &Worker::terminateRequested);
+    QSignalSpy restarted(sup, &Supervisor::childRestarted);
+    QSignalSpy destroyed(sup, &QObject::destroyed);
+    g_log.clear();
+    QVERIFY(Node::instance()->shutdown(supPid));
+    if (strategy == Supervisor::Strategy::SimpleOneForOne) {
+        // A simple_one_for_one supervisor asks all its children at once.
+        QVERIFY(asked.count() == 1 || asked.wait());
+    } else {
+        QVERIFY(asked.wait()); // racer, the last started, is asked first
+    }
+    // Instead of stopping as asked, the child crashes with its own reason.
+    QVERIFY(Node::instance()->post(racer, [](Process *p) { p->exit(Term::atom(u"own_reason")); }));
+    if (strategy == Supervisor::Strategy::SimpleOneForOne) {
+        QTRY_VERIFY(!Node::instance()->isAlive(racer));
+        QVERIFY(Node::instance()->isAlive(first)); // still asked, still waited for
+        release(first);
+    }
+    QVERIFY(destroyed.wait());
+    QCOMPARE(restarted.count(), 0);
+    QCOMPARE(reasonOf(racer), QStringLiteral("own_reason"));
+    QCOMPARE(reasonOf(first), QStringLiteral("shutdown"));
+    QCOMPARE(reasonOf(supPid), QStringLiteral("shutdown"));
+    QVERIFY(!Node::instance()->isAlive(first));
+    int restartedEvents = 0;
+    for (const TraceEvent &e : std::as_const(m_events)) {
+        if (e.type == TraceEvent::Type::ChildRestarted && e.supervisor == supPid)
+            ++restartedEvents;
+    }
+    QCOMPARE(restartedEvents, 0);
+    if (strategy == Supervisor::Strategy::OneForOne) {
+        // Stopped in reverse start order: the racer's death ended its stop,
+        // and only then was `first` asked.
+        QCOMPARE(g_log.lines(),
+                 QStringList({ "terminate racer", "stop racer", "terminate first", "stop first" }));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestSupervisor)

@@ -1666,6 +1666,92 @@ private Q_SLOTS:
         QVERIFY(t.size() > stableKeys); // the writers did write
     }
 
+    // OTP's firstnext_concurrent and firstnext_lookup_concurrent: walks of a
+    // hashed table with first/next while other threads insert and delete
+    // enough rows to grow and shrink its slot array. A walk promises no order
+    // across writes, but every key it returns is one the table held, every
+    // stable key it returns can be looked up, and next() from a key the
+    // writers just deleted is a typed badarg, never a crash or a wrong row.
+    // Once the writers stop, a walk visits every key exactly once.
+    void hashedWalksUnderConcurrentWrites_data()
+    {
+        QTest::addColumn<TableOptions::Type>("type");
+        QTest::newRow("set") << TableOptions::Type::Set;
+        QTest::newRow("bag") << TableOptions::Type::Bag;
+        QTest::newRow("duplicate_bag") << TableOptions::Type::DuplicateBag;
+    }
+
+    void hashedWalksUnderConcurrentWrites()
+    {
+        QFETCH(TableOptions::Type, type);
+        Table t = make(opts(type, TableOptions::Access::Public));
+        constexpr int stableKeys = 200, volatileRange = 4000;
+        for (int k = 0; k < stableKeys; ++k)
+            t.insert(Tuple { Term::tuple({ a(u"stable"), k }), k });
+        std::atomic<bool> stop { false };
+        std::vector<std::thread> writers;
+        for (int w = 0; w < 2; ++w) {
+            writers.emplace_back([&, w] {
+                quint64 state = 0x9e3779b97f4a7c15ULL * quint64(w + 1);
+                const auto pick = [&state](int n) {
+                    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+                    return int((state >> 33) % quint64(n));
+                };
+                while (!stop.load(std::memory_order_relaxed)) {
+                    // Bursts of inserts then of deletes, so the slot array
+                    // grows and shrinks under the walkers.
+                    const int base = pick(volatileRange);
+                    for (int i = 0; i < 64; ++i)
+                        t.insert(Tuple { Term::tuple({ a(u"volatile"), base + i }), i });
+                    for (int i = 0; i < 64; ++i)
+                        t.erase(Term::tuple({ a(u"volatile"), base + i }));
+                }
+            });
+        }
+        const auto isStable = [](const Term &k) {
+            return k.elements()[0] == a(u"stable");
+        };
+        int walks = 0, interrupted = 0;
+        for (int round = 0; round < 300; ++round) {
+            ++walks;
+            try {
+                for (auto k = t.first(); k; k = t.next(*k)) {
+                    QCOMPARE(k->type(), Term::Type::Tuple);
+                    const auto e = k->elements();
+                    QCOMPARE(e.size(), qsizetype(2));
+                    if (isStable(*k)) {
+                        const int n = int(e[1].toInteger());
+                        QVERIFY(n >= 0 && n < stableKeys);
+                        const QList<Tuple> rows = t.lookup(*k).toList();
+                        QCOMPARE(rows.size(), qsizetype(1));
+                        QCOMPARE(rows.first().at(1), Term(n));
+                    } else {
+                        QCOMPARE(e[0], a(u"volatile"));
+                        const qint64 n = e[1].toInteger();
+                        QVERIFY(n >= 0 && n < volatileRange + 64);
+                    }
+                }
+            } catch (const Error &err) {
+                // next() from a key deleted since first()/next() returned it.
+                QCOMPARE(err.code(), Error::Code::BadArg);
+                ++interrupted;
+            }
+        }
+        stop = true;
+        for (auto &th : writers)
+            th.join();
+        QCOMPARE(t.size(), qsizetype(stableKeys)); // every volatile row was deleted again
+        QSet<int> seen;
+        for (auto k = t.first(); k; k = t.next(*k)) {
+            QVERIFY(isStable(*k));
+            const int n = int(k->elements()[1].toInteger());
+            QVERIFY2(!seen.contains(n), "a quiet walk visits each key once");
+            seen.insert(n);
+        }
+        QCOMPARE(seen.size(), stableKeys);
+        QVERIFY(walks > interrupted); // some walks went all the way through
+    }
+
     // OTP's smp_select_replace: threads bump random counters with
     // select_replace (inserting the counter with insert_new when
     // select_replace found none), counting their successful bumps; in the

@@ -2,6 +2,7 @@
 
 #include "postedcall.h"
 #include "tablestore.h"
+#include "testclock.h"
 
 #include <immortal/process.h>
 #include <immortal/processscope.h>
@@ -76,6 +77,8 @@ Node *Node::instance()
 
 qint64 Node::nowNs() noexcept
 {
+    if (const detail::ClockFunction clock = detail::testClock())
+        return clock();
     return std::chrono::duration_cast<std::chrono::nanoseconds>(
                std::chrono::steady_clock::now().time_since_epoch())
         .count();
