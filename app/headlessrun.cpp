@@ -59,10 +59,11 @@ QString HeadlessRun::unsafeText(const ScenarioRunner::Stats &s)
 {
     QStringList why;
     if (s.tablesLost > 0)
-        why << tr("%n table(s) lost", nullptr, s.tablesLost);
+        why << (s.tablesLost == 1 ? tr("1 table lost") : tr("%1 tables lost").arg(s.tablesLost));
     if (s.tablesOrphaned > 0)
-        why << tr("%n table(s) left without an owner, waiting for an heir", nullptr,
-                  s.tablesOrphaned);
+        why << (s.tablesOrphaned == 1 ? tr("1 table left without an owner, waiting for an heir")
+                                      : tr("%1 tables left without an owner, waiting for an heir")
+                                            .arg(s.tablesOrphaned));
     return tr("tables not safe: %1").arg(why.join(QStringLiteral(", ")));
 }
 

@@ -15,6 +15,7 @@
 #include <immortal/registry.h>
 #include <immortal/table.h>
 #include <immortal/traceevent.h>
+#include <immortal/version.h>
 #include <immortal/widgets/supervisiongraphview.h>
 
 #include <QAction>
@@ -26,6 +27,7 @@
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QToolBar>
@@ -91,6 +93,8 @@ private Q_SLOTS:
     void showsARunnerItDoesNotOwn();
     void badScenarioShowsADialogAndKeepsRunning_data();
     void badScenarioShowsADialogAndKeepsRunning();
+    void pauseSaysResumeAndStaysVisible();
+    void helpMenuShowsAboutAndShortcuts();
 };
 
 void TestGui::initTestCase()
@@ -398,6 +402,88 @@ void TestGui::badScenarioShowsADialogAndKeepsRunning()
     QCOMPARE(runner->resolve(QStringLiteral("TableConsumer")), consumer);
     QVERIFY(Node::instance()->isAlive(consumer));
     QVERIFY(w.isVisible());
+}
+
+// The pause button says what a click will do, and its glyph is drawn in
+// the palette's text colour, so it stays visible on a dark palette.
+void TestGui::pauseSaysResumeAndStaysVisible()
+{
+    MainWindow w;
+    w.openScenario(Scenario::defaultScenario());
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    auto *pause = w.findChild<QAction *>(QStringLiteral("pauseAction"));
+    QVERIFY(pause);
+    QCOMPARE(pause->text(), QStringLiteral("&Pause"));
+    QWidget *button = buttonFor(w, pause);
+    QVERIFY(button);
+    QTest::mouseClick(button, Qt::LeftButton);
+    QVERIFY(w.runner()->isPaused());
+    QCOMPARE(pause->text(), QStringLiteral("&Resume"));
+    QVERIFY(pause->toolTip().startsWith(QStringLiteral("Resume")));
+    QTest::mouseClick(button, Qt::LeftButton);
+    QVERIFY(!w.runner()->isPaused());
+    QCOMPARE(pause->text(), QStringLiteral("&Pause"));
+
+    // On a dark palette the glyph is light: its opaque pixels are the
+    // palette's button text.
+    QPalette dark = w.palette();
+    dark.setColor(QPalette::Window, QColor(30, 30, 30));
+    dark.setColor(QPalette::Button, QColor(45, 45, 45));
+    dark.setColor(QPalette::ButtonText, QColor(235, 235, 235));
+    w.setPalette(dark);
+    const QImage glyph = pause->icon().pixmap(22).toImage();
+    int opaque = 0, light = 0;
+    for (int y = 0; y < glyph.height(); ++y) {
+        for (int x = 0; x < glyph.width(); ++x) {
+            const QColor c = glyph.pixelColor(x, y);
+            if (c.alpha() > 128) {
+                ++opaque;
+                light += c.lightness() > 180;
+            }
+        }
+    }
+    QVERIFY(opaque > 10);
+    QCOMPARE(light, opaque);
+}
+
+void TestGui::helpMenuShowsAboutAndShortcuts()
+{
+    MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    auto *about = w.findChild<QAction *>(QStringLiteral("aboutAction"));
+    QVERIFY(about);
+    about->trigger();
+    QMessageBox *box = nullptr;
+    QTRY_VERIFY((box = w.findChild<QMessageBox *>(QStringLiteral("aboutBox"))) && box->isVisible());
+    QVERIFY(box->text().contains(QStringLiteral(IMMORTAL_VERSION_STR)));
+    box->close();
+
+    auto *shortcuts = w.findChild<QAction *>(QStringLiteral("shortcutsAction"));
+    QVERIFY(shortcuts);
+    QCOMPARE(shortcuts->shortcut(), QKeySequence(QKeySequence::HelpContents));
+    shortcuts->trigger();
+    QDialog *sheet = nullptr;
+    QTRY_VERIFY((sheet = w.findChild<QDialog *>(QStringLiteral("shortcutSheet")))
+                && sheet->isVisible());
+    auto *table = sheet->findChild<QTableWidget *>(QStringLiteral("shortcutTable"));
+    QVERIFY(table);
+    // Every action with a key is listed with that key: Kill and Pause among them.
+    int keyed = 0;
+    for (const QAction *a : w.actions())
+        keyed += !a->shortcut().isEmpty() && !a->text().isEmpty();
+    QCOMPARE(table->rowCount(), keyed);
+    QStringList rows;
+    for (int r = 0; r < table->rowCount(); ++r)
+        rows << table->item(r, 0)->text() + QLatin1Char('=') + table->item(r, 1)->text();
+    const auto *kill = w.findChild<QAction *>(QStringLiteral("killAction"));
+    QVERIFY(kill);
+    QVERIFY2(rows.contains(kill->text().remove(QLatin1Char('&')) + QLatin1Char('=')
+                           + kill->shortcut().toString(QKeySequence::NativeText)),
+             qPrintable(rows.join(QStringLiteral(", "))));
+    QVERIFY(rows.contains(QStringLiteral("Pause=F8")));
+    sheet->close();
 }
 
 int main(int argc, char **argv)

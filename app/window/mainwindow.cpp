@@ -5,6 +5,7 @@
 #include "inspectorwidget.h"
 #include "scenario.h"
 #include "scenariorunner.h"
+#include "shortcutsheet.h"
 
 #include <immortal/error.h>
 #include <immortal/models/eventlogmodel.h>
@@ -13,6 +14,7 @@
 #include <immortal/models/tablelistmodel.h>
 #include <immortal/node.h>
 #include <immortal/tracewriter.h>
+#include <immortal/version.h>
 #include <immortal/widgets/supervisiongraphview.h>
 
 #include <QAction>
@@ -53,6 +55,23 @@ namespace {
 QIcon appIcon()
 {
     return QIcon(QStringLiteral(":/icons/immortal-studio.svg"));
+}
+
+// A standard glyph (play, pause) redrawn in the palette's button text
+// colour: the style's own are dark and vanish on a dark palette.
+QIcon glyphIcon(const QStyle *style, QStyle::StandardPixmap glyph, const QColor &color)
+{
+    const QIcon base = style->standardIcon(glyph);
+    QIcon icon;
+    for (const int size : { 16, 22, 32, 48 }) {
+        QPixmap pixmap = base.pixmap(size);
+        QPainter painter(&pixmap);
+        painter.setCompositionMode(QPainter::CompositionMode_SourceIn);
+        painter.fillRect(pixmap.rect(), color);
+        painter.end();
+        icon.addPixmap(pixmap);
+    }
+    return icon;
 }
 } // namespace
 
@@ -197,7 +216,7 @@ void MainWindow::createActions()
     m_pause = addAction(QStringLiteral("pauseAction"), tr("&Pause"), QKeySequence(Qt::Key_F8),
                         tr("Pause the workloads, the script and the chaos monkey"));
     m_pause->setCheckable(true);
-    m_pause->setIcon(s->standardIcon(QStyle::SP_MediaPause));
+    updatePauseAction();
     connect(m_pause, &QAction::toggled, this, &MainWindow::setPaused);
     m_chaos = addAction(QStringLiteral("chaosAction"), tr("&Chaos monkey"),
                         QKeySequence(Qt::CTRL | Qt::Key_M),
@@ -403,6 +422,70 @@ void MainWindow::createMenus()
     for (QDockWidget *dock : findChildren<QDockWidget *>())
         m_viewMenu->addAction(dock->toggleViewAction());
     menuBar()->addMenu(m_viewMenu);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    auto *shortcuts = addAction(QStringLiteral("shortcutsAction"), tr("&Keyboard shortcuts"),
+                                QKeySequence::HelpContents, tr("Every action with a key"));
+    connect(shortcuts, &QAction::triggered, this, &MainWindow::showShortcuts);
+    auto *about = addAction(QStringLiteral("aboutAction"), tr("&About Immortal Studio"),
+                            QKeySequence(), tr("The version and what the studio shows"));
+    connect(about, &QAction::triggered, this, &MainWindow::showAbout);
+    auto *aboutQt = addAction(QStringLiteral("aboutQtAction"), tr("About &Qt"), QKeySequence(),
+                              tr("The Qt version the studio runs on"));
+    connect(aboutQt, &QAction::triggered, qApp, &QApplication::aboutQt);
+    help->addAction(shortcuts);
+    help->addSeparator();
+    help->addActions({ about, aboutQt });
+}
+
+void MainWindow::showShortcuts()
+{
+    auto *sheet = new ShortcutSheet(actions(), this);
+    sheet->setAttribute(Qt::WA_DeleteOnClose);
+    sheet->open();
+}
+
+void MainWindow::showAbout()
+{
+    auto *box = new QMessageBox(this);
+    box->setObjectName(QStringLiteral("aboutBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setWindowTitle(tr("About Immortal Studio"));
+    box->setIconPixmap(appIcon().pixmap(64));
+    box->setTextFormat(Qt::RichText);
+    box->setText(tr("<h3>Immortal Studio %1</h3>"
+                    "<p>Supervision trees and the tables their processes own, live: who owns "
+                    "each table, who inherits it, and how it moves when a process crashes.</p>"
+                    "<p>Built on Immortal %1, Erlang/OTP's ETS ownership, heirs and supervisors "
+                    "for C++ and Qt, and Qt %2.</p>")
+                     .arg(QStringLiteral(IMMORTAL_VERSION_STR), QString::fromLatin1(qVersion())));
+    box->setStandardButtons(QMessageBox::Close);
+    box->open();
+}
+
+void MainWindow::updatePauseAction()
+{
+    const bool paused = m_pause->isChecked();
+    const QString text = paused ? tr("&Resume") : tr("&Pause");
+    if (m_pause->text() == text && !m_pause->icon().isNull())
+        return;
+    m_pause->setText(text);
+    const QString tip = paused ? tr("Resume the workloads, the script and the chaos monkey")
+                               : tr("Pause the workloads, the script and the chaos monkey");
+    m_pause->setToolTip(
+        QStringLiteral("%1 (%2)").arg(tip, m_pause->shortcut().toString(QKeySequence::NativeText)));
+    m_pause->setStatusTip(tip);
+    m_pause->setIcon(glyphIcon(style(), paused ? QStyle::SP_MediaPlay : QStyle::SP_MediaPause,
+                               palette().color(QPalette::ButtonText)));
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    QMainWindow::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange && m_pause) {
+        m_pause->setIcon(QIcon()); // redrawn in the new colours
+        updatePauseAction();
+    }
 }
 
 void MainWindow::attachRunner(ScenarioRunner *runner)
@@ -656,7 +739,10 @@ void MainWindow::exportTrace()
         return;
     }
     statusBar()->showMessage(
-        tr("Exported %n event(s) to %1", nullptr, int(m_traceWriter->written())).arg(path), 4000);
+        (m_traceWriter->written() == 1
+             ? tr("Exported 1 event to %1").arg(path)
+             : tr("Exported %1 events to %2").arg(m_traceWriter->written()).arg(path)),
+        4000);
 }
 
 bool MainWindow::saveScreenshot(const QString &path)
@@ -745,12 +831,12 @@ void MainWindow::updateStatus()
     }
     const QString lostText =
         lost > 0 ? tr("<b style='color:#d32f2f'>%1 lost</b>").arg(lost) : tr("0 lost");
-    m_statusCounts->setText(tr("%1 processes · %2 restarts · %3 tables · %4 rows · %5")
-                                .arg(processes)
-                                .arg(restarts)
-                                .arg(tables)
-                                .arg(rows)
-                                .arg(lostText));
+    m_statusCounts->setText(
+        QStringList({ processes == 1 ? tr("1 process") : tr("%1 processes").arg(processes),
+                      restarts == 1 ? tr("1 restart") : tr("%1 restarts").arg(restarts),
+                      tables == 1 ? tr("1 table") : tr("%1 tables").arg(tables),
+                      rows == 1 ? tr("1 row") : tr("%1 rows").arg(rows), lostText })
+            .join(QStringLiteral(" · ")));
     QStringList mode;
     if (m_runner && m_runner->isPaused())
         mode << tr("PAUSED");
@@ -761,6 +847,7 @@ void MainWindow::updateStatus()
     if (m_runner && !m_runner->isRunning())
         mode << tr("stopped");
     m_statusMode->setText(mode.join(QStringLiteral(" · ")));
+    updatePauseAction();
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

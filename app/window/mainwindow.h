@@ -79,9 +79,12 @@ public Q_SLOTS:
     void exportTrace();
     void saveScreenshotAs();
     void clearDead();
+    void showShortcuts(); ///< Help ▸ Keyboard shortcuts
+    void showAbout(); ///< Help ▸ About
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
     void build();
@@ -94,6 +97,7 @@ private:
     void selectTable(TableId id);
     void updateActions();
     void updateStatus();
+    void updatePauseAction();
     QString targetOf(const QModelIndex &index) const; // what to hand the runner
     QModelIndex currentProcessIndex() const;
     QAction *addAction(const QString &name, const QString &text, const QKeySequence &shortcut,

@@ -68,7 +68,9 @@ bool isBad(TraceEvent::Type t)
 QString EventLogModel::describe(const TraceEvent &e)
 {
     using T = TraceEvent::Type;
-    const QString size = e.size >= 0 ? tr("%n row(s)", nullptr, int(e.size)) : QString();
+    const QString size = e.size < 0 ? QString()
+        : e.size == 1               ? tr("1 row")
+                                    : tr("%1 rows").arg(e.size);
     switch (e.type) {
     case T::ProcessStarted:
         return tr("%1 started").arg(e.kind);

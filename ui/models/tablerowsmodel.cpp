@@ -64,7 +64,7 @@ QList<Tuple> TableRowsModel::read()
                       tr("Showing the first %1 of %2 rows.").arg(m_maxRows).arg(rows.size()));
             rows.resize(m_maxRows);
         } else {
-            setStatus(false, tr("%n row(s)", nullptr, int(rows.size())));
+            setStatus(false, rows.size() == 1 ? tr("1 row") : tr("%1 rows").arg(rows.size()));
         }
         return rows;
     } catch (const Error &e) {

@@ -337,10 +337,12 @@ QString OwnershipTimelineView::toolTipAt(const QPoint &pos) const
             fate = tr("<br>lost");
         else if (lane.fate == Lane::Fate::Deleted)
             fate = tr("<br>deleted");
-        return tr("<b>%1</b> (table %2)<br>%n ownership change(s)", nullptr,
-                  int(lane.spans.size() + lane.droppedSpans) - 1)
+        const int changes = int(lane.spans.size()) + lane.droppedSpans - 1;
+        return tr("<b>%1</b> (table %2)<br>%3")
                    .arg(lane.name.toHtmlEscaped())
                    .arg(lane.table)
+                   .arg(changes == 1 ? tr("1 change of owner")
+                                     : tr("%1 changes of owner").arg(qMax(0, changes)))
             + fate;
     }
     const Span &s = lane.spans.at(hit.span);
@@ -360,7 +362,8 @@ QString OwnershipTimelineView::toolTipAt(const QPoint &pos) const
         lane.sizes.cbegin(), lane.sizes.cend(), hit.tNs,
         [](qint64 t, const OwnershipTimeline::SizeSample &x) { return t < x.tNs; });
     if (it != lane.sizes.cbegin())
-        text += tr("<br>%n row(s) then", nullptr, int(std::prev(it)->size));
+        text += std::prev(it)->size == 1 ? tr("<br>1 row then")
+                                         : tr("<br>%1 rows then").arg(std::prev(it)->size);
     return text;
 }
 
