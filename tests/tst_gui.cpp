@@ -8,6 +8,7 @@
 #include "tablebadge.h"
 
 #include <immortal/models/eventlogmodel.h>
+#include <immortal/models/ownershiptimeline.h>
 #include <immortal/models/processtreemodel.h>
 #include <immortal/models/tablelistmodel.h>
 #include <immortal/models/tablerowsmodel.h>
@@ -16,6 +17,7 @@
 #include <immortal/table.h>
 #include <immortal/traceevent.h>
 #include <immortal/version.h>
+#include <immortal/widgets/ownershiptimelineview.h>
 #include <immortal/widgets/supervisiongraphview.h>
 
 #include <QAction>
@@ -31,6 +33,7 @@
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QToolBar>
+#include <QToolButton>
 #include <QTreeView>
 #include <QtTest>
 
@@ -95,6 +98,8 @@ private Q_SLOTS:
     void badScenarioShowsADialogAndKeepsRunning();
     void pauseSaysResumeAndStaysVisible();
     void helpMenuShowsAboutAndShortcuts();
+    void eventPresetsAndClickSelectTheSubject();
+    void timelineShowsTheHandOffAfterAKill();
 };
 
 void TestGui::initTestCase()
@@ -484,6 +489,110 @@ void TestGui::helpMenuShowsAboutAndShortcuts()
              qPrintable(rows.join(QStringLiteral(", "))));
     QVERIFY(rows.contains(QStringLiteral("Pause=F8")));
     sheet->close();
+}
+
+// Writes are off by default; the Writes preset brings them back. A click on
+// an event selects its table (or process) and marks the moment in the
+// timeline.
+void TestGui::eventPresetsAndClickSelectTheSubject()
+{
+    QSettings().remove(QStringLiteral("studio/eventCategories"));
+    MainWindow w;
+    w.openScenario(Scenario::defaultScenario());
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    auto *view = w.findChild<QTableView *>(QStringLiteral("eventView"));
+    auto *writes = w.findChild<QToolButton *>(QStringLiteral("eventPresetWrites"));
+    QVERIFY(view && writes);
+    QVERIFY(!writes->isChecked());
+    const auto shown = [view](TraceEvent::Type type) {
+        for (int r = 0; r < view->model()->rowCount(); ++r) {
+            if (view->model()->index(r, 0).data(EventLogModel::TypeRole).toInt() == int(type))
+                return true;
+        }
+        return false;
+    };
+    const auto logged = [&w](TraceEvent::Type type) {
+        w.eventModel()->flush();
+        for (int r = 0; r < w.eventModel()->rowCount(); ++r) {
+            if (w.eventModel()->index(r, 0).data(EventLogModel::TypeRole).toInt() == int(type))
+                return true;
+        }
+        return false;
+    };
+    QTRY_VERIFY(logged(TraceEvent::Type::TableWritten)); // the consumer counts
+    QVERIFY(!shown(TraceEvent::Type::TableWritten));
+    QVERIFY(shown(TraceEvent::Type::TableGivenAway));
+    QTest::mouseClick(writes, Qt::LeftButton);
+    QVERIFY(shown(TraceEvent::Type::TableWritten));
+    QTest::mouseClick(writes, Qt::LeftButton);
+    QVERIFY(!shown(TraceEvent::Type::TableWritten));
+
+    // Click the give-away: its table becomes the current table.
+    int row = -1;
+    for (int r = 0; r < view->model()->rowCount() && row < 0; ++r) {
+        if (view->model()->index(r, 0).data(EventLogModel::TypeRole).toInt()
+            == int(TraceEvent::Type::TableGivenAway))
+            row = r;
+    }
+    QVERIFY(row >= 0);
+    const auto given =
+        view->model()->index(row, 0).data(EventLogModel::EventRole).value<TraceEvent>();
+    view->scrollTo(view->model()->index(row, EventLogModel::DetailsColumn));
+    const QRect cell = view->visualRect(view->model()->index(row, EventLogModel::DetailsColumn));
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, cell.center());
+    QCOMPARE(w.tableView()->currentIndex().data(TableListModel::TableIdRole).value<TableId>(),
+             given.table);
+
+    // A process event selects its process.
+    for (int r = 0; r < view->model()->rowCount(); ++r) {
+        const auto e =
+            view->model()->index(r, 0).data(EventLogModel::EventRole).value<TraceEvent>();
+        if (e.type == TraceEvent::Type::NameRegistered
+            && e.name == QStringLiteral("TableManager")) {
+            view->scrollTo(view->model()->index(r, 0));
+            QTest::mouseClick(
+                view->viewport(), Qt::LeftButton, {},
+                view->visualRect(view->model()->index(r, EventLogModel::DetailsColumn)).center());
+            QCOMPARE(w.currentPid(), e.pid);
+            return;
+        }
+    }
+    QFAIL("no name_registered of the TableManager in the log");
+}
+
+// Kill the consumer: the timeline dock shows its span ending with the kill,
+// the manager holding the table, and the restarted consumer owning it again.
+void TestGui::timelineShowsTheHandOffAfterAKill()
+{
+    MainWindow w;
+    w.openScenario(Scenario::defaultScenario());
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    ScenarioRunner *runner = w.runner();
+    auto *timeline = w.findChild<OwnershipTimelineView *>(QStringLiteral("timelineView"));
+    QVERIFY(timeline && timeline->timeline());
+    Pid consumer = 0;
+    QTRY_VERIFY((consumer = runner->resolve(QStringLiteral("TableConsumer"))) != 0);
+    QTRY_VERIFY(w.tableModel()->rowCount() == 1 && w.tableModel()->tableAt(0).owner == consumer);
+    const TableId table = w.tableModel()->tableAt(0).id;
+    const Pid manager = runner->resolve(QStringLiteral("TableManager"));
+    QVERIFY(runner->kill(QStringLiteral("TableConsumer")));
+    Pid fresh = 0;
+    QTRY_VERIFY((fresh = runner->resolve(QStringLiteral("TableConsumer"))) != 0 && fresh != consumer
+                && w.tableModel()->tableAt(0).owner == fresh);
+    OwnershipTimeline *model = timeline->timeline();
+    QTRY_VERIFY(model->laneOf(table) >= 0
+                && model->lanes().at(model->laneOf(table)).spans.last().owner == fresh);
+    const QList<OwnershipTimeline::Span> &spans = model->lanes().at(model->laneOf(table)).spans;
+    const qsizetype n = spans.size();
+    QVERIFY(n >= 3);
+    QCOMPARE(spans.at(n - 3).owner, consumer);
+    QCOMPARE(spans.at(n - 3).end, QStringLiteral("killed"));
+    QCOMPARE(spans.at(n - 2).kind, OwnershipTimeline::Span::Kind::HeldByHeir);
+    QCOMPARE(spans.at(n - 2).owner, manager);
+    QVERIFY(spans.at(n - 2).durationNs(0) > 0);
+    QCOMPARE(spans.at(n - 1).owner, fresh);
 }
 
 int main(int argc, char **argv)

@@ -8,13 +8,17 @@
 #include "shortcutsheet.h"
 
 #include <immortal/error.h>
+#include <immortal/models/eventfiltermodel.h>
 #include <immortal/models/eventlogmodel.h>
+#include <immortal/models/ownershiptimeline.h>
 #include <immortal/models/processtreemodel.h>
 #include <immortal/models/statecolors.h>
 #include <immortal/models/tablelistmodel.h>
+#include <immortal/models/tracebatcher.h>
 #include <immortal/node.h>
 #include <immortal/tracewriter.h>
 #include <immortal/version.h>
+#include <immortal/widgets/ownershiptimelineview.h>
 #include <immortal/widgets/supervisiongraphview.h>
 
 #include <QAction>
@@ -104,6 +108,9 @@ void MainWindow::build()
     m_processModel = new ProcessTreeModel(this);
     m_tableModel = new TableListModel(this);
     m_eventModel = new EventLogModel(this);
+    m_timeline = new OwnershipTimeline(this);
+    auto *timelineFeed = new TraceBatcher(this);
+    connect(timelineFeed, &TraceBatcher::batch, m_timeline, &OwnershipTimeline::apply);
 
     m_graph = new SupervisionGraphView(m_processModel, m_tableModel, this);
     m_graph->setObjectName(QStringLiteral("graphView"));
@@ -332,35 +339,74 @@ void MainWindow::createDocks()
     inspectorDock->setWidget(m_inspector);
     addDockWidget(Qt::RightDockWidgetArea, inspectorDock);
 
-    // Event log with its filter.
+    // Event log with its presets and its filter.
     auto *log = new QWidget;
     auto *logLayout = new QVBoxLayout(log);
     logLayout->setContentsMargins(0, 0, 0, 0);
+    logLayout->setSpacing(2);
+    m_eventFilter = new EventFilterModel(this);
+    m_eventFilter->setSourceModel(m_eventModel);
+    auto *filterRow = new QHBoxLayout;
+    filterRow->setSpacing(2);
+    QSettings settings;
+    const QVariant saved = settings.value(QStringLiteral("studio/eventCategories"));
+    if (saved.isValid())
+        m_eventFilter->setCategories(EventFilterModel::Categories(saved.toInt()));
+    for (const auto category :
+         { EventFilterModel::Category::Ownership, EventFilterModel::Category::Lifecycle,
+           EventFilterModel::Category::Supervision, EventFilterModel::Category::Writes }) {
+        auto *button = new QToolButton;
+        button->setText(EventFilterModel::categoryName(category));
+        button->setObjectName(QStringLiteral("eventPreset")
+                              + EventFilterModel::categoryName(category));
+        button->setCheckable(true);
+        button->setAutoRaise(true);
+        button->setChecked(m_eventFilter->categories().testFlag(category));
+        button->setToolTip(tr("Show or hide the %1 events")
+                               .arg(EventFilterModel::categoryName(category).toLower()));
+        connect(button, &QToolButton::toggled, this, [this, category](bool on) {
+            m_eventFilter->setCategory(category, on);
+            QSettings().setValue(QStringLiteral("studio/eventCategories"),
+                                 int(m_eventFilter->categories()));
+        });
+        filterRow->addWidget(button);
+    }
     m_eventFilterEdit = new QLineEdit;
     m_eventFilterEdit->setObjectName(QStringLiteral("eventFilter"));
     m_eventFilterEdit->setPlaceholderText(tr("Filter events (type, name, pid, reason…)"));
     m_eventFilterEdit->setClearButtonEnabled(true);
-    logLayout->addWidget(m_eventFilterEdit);
-    m_eventFilter = new QSortFilterProxyModel(this);
-    m_eventFilter->setSourceModel(m_eventModel);
-    m_eventFilter->setFilterKeyColumn(-1);
-    m_eventFilter->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    filterRow->addWidget(m_eventFilterEdit, 1);
+    logLayout->addLayout(filterRow);
     connect(m_eventFilterEdit, &QLineEdit::textChanged, m_eventFilter,
             &QSortFilterProxyModel::setFilterFixedString);
     m_eventView = new QTableView;
     m_eventView->setObjectName(QStringLiteral("eventView"));
     m_eventView->setModel(m_eventFilter);
     m_eventView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_eventView->setSelectionMode(QAbstractItemView::SingleSelection);
     m_eventView->verticalHeader()->setVisible(false);
     m_eventView->verticalHeader()->setDefaultSectionSize(m_eventView->fontMetrics().height() + 4);
     m_eventView->horizontalHeader()->setStretchLastSection(true);
     m_eventView->setWordWrap(false);
-    const int em = m_eventView->fontMetrics().horizontalAdvance(QLatin1Char('M'));
-    m_eventView->setColumnWidth(EventLogModel::SeqColumn, em * 4);
-    m_eventView->setColumnWidth(EventLogModel::TimeColumn, em * 6);
-    m_eventView->setColumnWidth(EventLogModel::TypeColumn, em * 13);
-    m_eventView->setColumnWidth(EventLogModel::PidColumn, em * 7);
-    m_eventView->setColumnWidth(EventLogModel::SubjectColumn, em * 13);
+    // Wide enough for what the columns hold after hours of a busy run: an
+    // eight-digit sequence number, a time in the millions of ms, a six-digit
+    // pid, the longest event name.
+    const QFontMetrics fm = m_eventView->fontMetrics();
+    const int pad = fm.horizontalAdvance(QLatin1Char('M')) * 2;
+    m_eventView->setColumnWidth(EventLogModel::SeqColumn,
+                                fm.horizontalAdvance(QStringLiteral("00000000")) + pad);
+    m_eventView->setColumnWidth(EventLogModel::TimeColumn,
+                                fm.horizontalAdvance(QStringLiteral("0000000.0")) + pad);
+    m_eventView->setColumnWidth(EventLogModel::TypeColumn,
+                                fm.horizontalAdvance(QStringLiteral("supervisor_escalated")) + pad);
+    m_eventView->setColumnWidth(EventLogModel::PidColumn,
+                                fm.horizontalAdvance(QStringLiteral("<0.000000.0>")) + pad);
+    m_eventView->setColumnWidth(EventLogModel::SubjectColumn,
+                                fm.horizontalAdvance(QStringLiteral("TableConsumer")) + pad);
+    // A click on an event selects what it is about and shows that moment in
+    // the timeline.
+    connect(m_eventView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex &current) { selectEventSubject(current); });
     logLayout->addWidget(m_eventView);
     // Follow the newest events, unless the user scrolled up to read.
     auto follow = std::make_shared<bool>(true);
@@ -377,6 +423,22 @@ void MainWindow::createDocks()
     logDock->setWidget(log);
     addDockWidget(Qt::BottomDockWidgetArea, logDock);
     splitDockWidget(tableDock, logDock, Qt::Horizontal);
+
+    // The ownership timeline, a tab next to the tables.
+    m_timelineView = new OwnershipTimelineView;
+    m_timelineView->setObjectName(QStringLiteral("timelineView"));
+    m_timelineView->setTimeline(m_timeline);
+    connect(m_timelineView, &OwnershipTimelineView::processActivated, this, [this](Pid pid) {
+        if (const QModelIndex i = m_processModel->indexOfPid(pid); i.isValid())
+            selectProcess(i.data(ProcessTreeModel::ItemKeyRole).value<quint64>());
+    });
+    connect(m_timelineView, &OwnershipTimelineView::tableActivated, this, &MainWindow::selectTable);
+    auto *timelineDock = new QDockWidget(tr("Ownership timeline"), this);
+    timelineDock->setObjectName(QStringLiteral("timelineDock"));
+    timelineDock->setWidget(m_timelineView);
+    addDockWidget(Qt::BottomDockWidgetArea, timelineDock);
+    tabifyDockWidget(tableDock, timelineDock);
+    tableDock->raise();
     resizeDocks({ processDock, inspectorDock }, { 410, 310 }, Qt::Horizontal);
     resizeDocks({ tableDock }, { 230 }, Qt::Vertical);
     resizeDocks({ tableDock, logDock }, { 740, 560 }, Qt::Horizontal);
@@ -545,6 +607,7 @@ void MainWindow::openScenario(const Scenario &scenario)
     m_ownedRunner.reset();
     m_processModel->flush();
     m_processModel->removeDead();
+    m_timeline->clear();
     restartTraceBuffer();
 
     auto runner = std::make_unique<ScenarioRunner>(scenario);
@@ -773,6 +836,26 @@ void MainWindow::saveScreenshotAs()
 void MainWindow::clearDead()
 {
     m_processModel->removeDead();
+}
+
+void MainWindow::selectEventSubject(const QModelIndex &index)
+{
+    const auto e = index.data(EventLogModel::EventRole).value<TraceEvent>();
+    if (e.seq == 0)
+        return;
+    m_timelineView->showTime(e.tNs);
+    if (e.table != 0) {
+        m_timelineView->showTable(e.table);
+        selectTable(e.table);
+        return;
+    }
+    // The process the event is about; a child event names it as pid too.
+    for (const Pid pid : { e.pid, e.to, e.from, e.supervisor }) {
+        if (const QModelIndex i = m_processModel->indexOfPid(pid); pid != 0 && i.isValid()) {
+            selectProcess(i.data(ProcessTreeModel::ItemKeyRole).value<quint64>());
+            return;
+        }
+    }
 }
 
 void MainWindow::selectProcess(quint64 key)

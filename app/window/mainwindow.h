@@ -13,15 +13,17 @@ class QAction;
 class QLabel;
 class QLineEdit;
 class QMenu;
-class QSortFilterProxyModel;
 class QTableView;
 class QTemporaryFile;
 class QTreeView;
 
 namespace immortal {
 
+class EventFilterModel;
 class EventLogModel;
 class InspectorWidget;
+class OwnershipTimeline;
+class OwnershipTimelineView;
 class ProcessTreeModel;
 class Scenario;
 class SupervisionGraphView;
@@ -93,6 +95,7 @@ private:
     void createMenus();
     void attachRunner(ScenarioRunner *runner);
     void restartTraceBuffer();
+    void selectEventSubject(const QModelIndex &index); // an event log row: select what it is about
     void selectProcess(quint64 key);
     void selectTable(TableId id);
     void updateActions();
@@ -109,7 +112,9 @@ private:
     ProcessTreeModel *m_processModel = nullptr;
     TableListModel *m_tableModel = nullptr;
     EventLogModel *m_eventModel = nullptr;
-    QSortFilterProxyModel *m_eventFilter = nullptr;
+    EventFilterModel *m_eventFilter = nullptr;
+    OwnershipTimeline *m_timeline = nullptr;
+    OwnershipTimelineView *m_timelineView = nullptr;
     SupervisionGraphView *m_graph = nullptr;
     QTreeView *m_processView = nullptr;
     QTableView *m_tableView = nullptr;

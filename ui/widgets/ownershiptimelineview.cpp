@@ -451,7 +451,7 @@ void OwnershipTimelineView::paintAxis(QPainter &p)
         p.drawLine(x, kAxis - 5, x, kAxis - 1);
         p.setPen(palette().color(QPalette::WindowText));
         p.drawText(QRect(x + 3, 0, 100, kAxis - 2), Qt::AlignVCenter | Qt::AlignLeft,
-                   OwnershipTimeline::formatDuration(t));
+                   t == 0 ? QStringLiteral("0") : OwnershipTimeline::formatDuration(t));
     }
 }
 
