@@ -1,8 +1,12 @@
 #include <immortal/detail/biasedlock.h>
+#include <immortal/detail/readerlock.h>
 
 #include <QTest>
 
+#include <algorithm>
 #include <atomic>
+#include <mutex>
+#include <shared_mutex>
 #include <thread>
 #include <vector>
 
@@ -130,6 +134,48 @@ private Q_SLOTS:
             QCOMPARE(counter, 3 * perThread);
             QVERIFY(!lock.isBiased());
         }
+    }
+
+    // Two writers that take the lock back to back, with no pause between,
+    // must not starve a reader: once a reader waits, at most one writer (one
+    // that was already past the readers' turn) gets in before it. Counted by
+    // the writers themselves, so a reader preempted before it asks does not
+    // count. (Without the readers' turn a reader waited out thousands of
+    // writes, and under ASan tst_table's ordered walk under writers never
+    // ended.)
+    void writersBackToBackDoNotStarveAReader()
+    {
+        ReaderLock lock;
+        std::atomic<qint64> writes { 0 }, writesWhileAReaderWaited { 0 }, readerWaits { 0 };
+        std::atomic<bool> stop { false };
+        std::vector<std::jthread> writers;
+        for (int w = 0; w < 2; ++w) {
+            writers.emplace_back([&] {
+                while (!stop.load(std::memory_order_relaxed)) {
+                    std::unique_lock<ReaderLock> write(lock);
+                    if (lock.waitingReaders() > 0)
+                        writesWhileAReaderWaited.fetch_add(1);
+                    // Long enough that the other writer is always waiting.
+                    for (int i = 0; i < 200; ++i)
+                        writes.fetch_add(1, std::memory_order_relaxed);
+                    if (lock.waitingReaders() > 0)
+                        readerWaits.fetch_add(1); // the reader did have to wait
+                }
+            });
+        }
+        // Both writers at it before the reader starts.
+        while (writes.load() < 2 * 200 * 10)
+            std::this_thread::yield();
+        qint64 worst = 0;
+        for (int read = 0; read < 2000; ++read) {
+            std::shared_lock<ReaderLock> reader(lock);
+            worst = std::max(worst, writesWhileAReaderWaited.exchange(0));
+        }
+        stop = true;
+        writers.clear();
+        QVERIFY(readerWaits.load() > 0);
+        QVERIFY2(worst <= 1,
+                 qPrintable(QStringLiteral("a reader waited out %1 writes").arg(worst)));
     }
 
     void threadNumbersAreNotShared()

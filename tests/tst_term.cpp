@@ -8,6 +8,7 @@
 #include <QPoint>
 #include <QSet>
 #include <QTest>
+#include <QThread>
 
 #include <algorithm>
 #include <limits>
@@ -22,6 +23,34 @@ class TstTerm : public QObject
 
 private Q_SLOTS:
     void sizeIsSixteenBytes() { QCOMPARE(sizeof(Term), size_t(16)); }
+
+    // A term nested far deeper than a stack has frames for is freed without
+    // recursing once per level: on a thread with a 256 KiB stack, a tuple
+    // and a list nested 200,000 deep (each level a frame or more of a
+    // recursive free) are built and freed, also as the element of a shared
+    // term whose last reference goes elsewhere.
+    void deepTermsAreFreedWithoutRecursion()
+    {
+        bool done = false;
+        QThread *thread = QThread::create([&done] {
+            for (const bool asList : { false, true }) {
+                Term deep(1);
+                for (int i = 0; i < 200000; ++i)
+                    deep = asList ? Term::list({ deep }) : Term::tuple({ deep, i });
+                Term shared = Term::tuple({ deep, deep });
+                deep = Term(); // shared still holds it
+                if (shared.elements().size() != 2)
+                    return; // done stays false
+                shared = Term();
+            }
+            done = true;
+        });
+        thread->setStackSize(256 * 1024);
+        thread->start();
+        QVERIFY(thread->wait());
+        delete thread;
+        QVERIFY(done);
+    }
 
     void construction()
     {

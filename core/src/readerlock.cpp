@@ -14,15 +14,24 @@ ReaderLock::Slot &ReaderLock::slotOf(Slot *slotArray) noexcept
 void ReaderLock::lock_shared() noexcept
 {
     Slot &slot = slotOf(m_slots);
+    // seq_cst on both sides (Dekker): either the writer sees this count or
+    // this reader sees the writer's flag.
+    slot.readers.fetch_add(1, std::memory_order_seq_cst);
+    if (m_writer.load(std::memory_order_seq_cst) == 0) [[likely]]
+        return;
+    unlock_shared();
+    // A writer is in. Say so, so that the next writer lets this reader in
+    // before it takes the lock: writers back to back never starve a reader.
+    m_waitingReaders.fetch_add(1, std::memory_order_seq_cst);
     for (;;) {
-        // seq_cst on both sides (Dekker): either the writer sees this count
-        // or this reader sees the writer's flag.
+        m_writer.wait(1, std::memory_order_acquire);
         slot.readers.fetch_add(1, std::memory_order_seq_cst);
         if (m_writer.load(std::memory_order_seq_cst) == 0)
-            return;
+            break;
         unlock_shared();
-        m_writer.wait(1, std::memory_order_acquire);
     }
+    if (m_waitingReaders.fetch_sub(1, std::memory_order_seq_cst) == 1)
+        m_waitingReaders.notify_all();
 }
 
 void ReaderLock::unlock_shared() noexcept
@@ -36,10 +45,19 @@ void ReaderLock::unlock_shared() noexcept
 
 void ReaderLock::lock() noexcept
 {
-    // m_writer is also the writers' mutex: one raises it at a time.
-    for (quint32 held = 0; !m_writer.compare_exchange_strong(held, 1, std::memory_order_seq_cst);
-         held = 0)
+    for (;;) {
+        // Readers that waited for the last writer go first (they are in, or
+        // on their way in, once m_writer is down); readers arriving later do
+        // not wait here, so a writer waits for one turn of readers at most.
+        for (quint32 n = m_waitingReaders.load(std::memory_order_seq_cst); n != 0;
+             n = m_waitingReaders.load(std::memory_order_seq_cst))
+            m_waitingReaders.wait(n, std::memory_order_seq_cst);
+        // m_writer is also the writers' mutex: one raises it at a time.
+        quint32 held = 0;
+        if (m_writer.compare_exchange_strong(held, 1, std::memory_order_seq_cst))
+            break;
         m_writer.wait(held, std::memory_order_acquire);
+    }
     for (Slot &slot : m_slots) {
         for (quint32 n = slot.readers.load(std::memory_order_seq_cst); n != 0;
              n = slot.readers.load(std::memory_order_seq_cst))

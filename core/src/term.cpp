@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <vector>
 
 namespace immortal {
 
@@ -352,6 +353,21 @@ void Term::retain() const noexcept
     m_payload->ref.fetch_add(1, std::memory_order_relaxed);
 }
 
+namespace {
+
+// Tuples and lists whose last reference went while another one was being
+// freed. Freeing a term nested 100,000 deep one level per call frame would
+// overflow the stack; instead the outermost release frees them one by one.
+struct PendingFree
+{
+    Term::Type type;
+    void *payload;
+};
+thread_local std::vector<PendingFree> t_pendingFrees;
+thread_local bool t_freeing = false;
+
+} // namespace
+
 void Term::releasePayload() noexcept
 {
     if (m_payload->ref.fetch_sub(1, std::memory_order_acq_rel) != 1)
@@ -359,20 +375,35 @@ void Term::releasePayload() noexcept
     switch (m_type) {
     case Type::String:
         delete static_cast<StringPayload *>(m_payload);
-        break;
+        return;
     case Type::Bytes:
         delete static_cast<BytesPayload *>(m_payload);
-        break;
-    case Type::Tuple:
-        delete static_cast<TuplePayload *>(m_payload);
-        break;
+        return;
     case Type::BigInteger:
         delete static_cast<BigIntPayload *>(m_payload);
-        break;
+        return;
     default:
-        delete static_cast<ListPayload *>(m_payload);
         break;
     }
+    if (t_freeing) {
+        t_pendingFrees.push_back({ m_type, m_payload });
+        return;
+    }
+    t_freeing = true;
+    PendingFree next { m_type, m_payload };
+    for (;;) {
+        // Freeing one releases its elements: those that were the last
+        // reference to a tuple or list land in t_pendingFrees.
+        if (next.type == Type::Tuple)
+            delete static_cast<TuplePayload *>(next.payload);
+        else
+            delete static_cast<ListPayload *>(next.payload);
+        if (t_pendingFrees.empty())
+            break;
+        next = t_pendingFrees.back();
+        t_pendingFrees.pop_back();
+    }
+    t_freeing = false;
 }
 
 Term Term::atom(QStringView name)
