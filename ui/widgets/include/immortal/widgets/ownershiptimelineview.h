@@ -57,14 +57,14 @@ Q_SIGNALS:
     void momentActivated(qint64 tNs); ///< the time under a click
 
 protected:
-    void paintEvent(QPaintEvent *event) override;
-    void resizeEvent(QResizeEvent *event) override;
-    void scrollContentsBy(int dx, int dy) override;
-    void wheelEvent(QWheelEvent *event) override;
-    void keyPressEvent(QKeyEvent *event) override;
-    void mousePressEvent(QMouseEvent *event) override;
-    void mouseReleaseEvent(QMouseEvent *event) override;
-    bool viewportEvent(QEvent *event) override;
+    void paintEvent(QPaintEvent *event) override; ///< the axis, the lanes, the mark
+    void resizeEvent(QResizeEvent *event) override; ///< keeps a fitted view fitted
+    void scrollContentsBy(int dx, int dy) override; ///< pans with the scroll bars
+    void wheelEvent(QWheelEvent *event) override; ///< Ctrl: zoom; Shift or sideways: pan
+    void keyPressEvent(QKeyEvent *event) override; ///< +, -, 0 (fit), Left, Right
+    void mousePressEvent(QMouseEvent *event) override; ///< activates what is clicked
+    void mouseReleaseEvent(QMouseEvent *event) override; ///< accepted: the press acted
+    bool viewportEvent(QEvent *event) override; ///< tooltips of spans and lanes
 
 private:
     struct Hit
