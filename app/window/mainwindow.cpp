@@ -8,7 +8,9 @@
 
 #include <immortal/error.h>
 #include <immortal/models/eventlogmodel.h>
+#include <immortal/models/livesource.h>
 #include <immortal/models/processtreemodel.h>
+#include <immortal/models/replaysource.h>
 #include <immortal/models/statecolors.h>
 #include <immortal/models/tablelistmodel.h>
 #include <immortal/node.h>
@@ -18,6 +20,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QDockWidget>
 #include <QFile>
 #include <QFileDialog>
@@ -33,6 +36,7 @@
 #include <QPixmap>
 #include <QScrollBar>
 #include <QSettings>
+#include <QSlider>
 #include <QSortFilterProxyModel>
 #include <QStatusBar>
 #include <QStyle>
@@ -74,6 +78,9 @@ MainWindow::~MainWindow()
 {
     // The views go before the tree: its last deaths must not reach them.
     m_ownedRunner.reset();
+    // And before the replay they may still read.
+    if (m_replay)
+        setSource(m_liveSource);
 }
 
 void MainWindow::build()
@@ -82,9 +89,12 @@ void MainWindow::build()
     setWindowIcon(appIcon());
     setDockOptions(AnimatedDocks | AllowNestedDocks | AllowTabbedDocks);
 
-    m_processModel = new ProcessTreeModel(this);
-    m_tableModel = new TableListModel(this);
-    m_eventModel = new EventLogModel(this);
+    // One source for every view; one batch of events for all of them.
+    m_liveSource = new LiveSource(this);
+    m_source = m_liveSource;
+    m_processModel = new ProcessTreeModel(m_source, this);
+    m_tableModel = new TableListModel(m_source, this);
+    m_eventModel = new EventLogModel(m_source, this);
 
     m_graph = new SupervisionGraphView(m_processModel, m_tableModel, this);
     m_graph->setObjectName(QStringLiteral("graphView"));
@@ -93,6 +103,7 @@ void MainWindow::build()
     createActions();
     createDocks();
     createMenus();
+    createReplayBar();
 
     // One "current process" and one "current table", shared by every view.
     connect(m_processView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
@@ -370,6 +381,10 @@ void MainWindow::createMenus()
                            tr("Stop the current tree and run a scenario file"));
     open->setIcon(style()->standardIcon(QStyle::SP_DialogOpenButton));
     connect(open, &QAction::triggered, this, &MainWindow::openScenarioFile);
+    auto *openTrace = addAction(QStringLiteral("openTraceAction"), tr("Open &trace…"),
+                                QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O),
+                                tr("Replay a recorded trace (JSON Lines) with a time slider"));
+    connect(openTrace, &QAction::triggered, this, &MainWindow::openTraceFile);
     m_saveScenario = addAction(QStringLiteral("saveScenarioAction"), tr("&Save scenario…"),
                                QKeySequence::Save, tr("Save the running scenario as JSON"));
     m_saveScenario->setIcon(style()->standardIcon(QStyle::SP_DialogSaveButton));
@@ -384,7 +399,7 @@ void MainWindow::createMenus()
     auto *quit = addAction(QStringLiteral("quitAction"), tr("&Quit"), QKeySequence::Quit,
                            tr("Quit Immortal Studio"));
     connect(quit, &QAction::triggered, this, &QWidget::close);
-    file->addActions({ open, m_saveScenario });
+    file->addActions({ open, openTrace, m_saveScenario });
     file->addSeparator();
     file->addActions({ exportTrace, shot });
     file->addSeparator();
@@ -460,6 +475,12 @@ void MainWindow::openScenario(const Scenario &scenario)
         m_runner->stop();
     m_runner = nullptr;
     m_ownedRunner.reset();
+    if (m_replay) {
+        // Back to live: the views show the runtime again, from what is alive.
+        setSource(m_liveSource);
+        m_replay.reset();
+        updateReplayBar();
+    }
     m_processModel->flush();
     m_processModel->removeDead();
     restartTraceBuffer();
@@ -469,6 +490,142 @@ void MainWindow::openScenario(const Scenario &scenario)
     m_ownedRunner = std::move(runner);
     attachRunner(m_ownedRunner.get());
     statusBar()->showMessage(tr("Running %1").arg(scenario.fileName()), 4000);
+}
+
+void MainWindow::setSource(Source *source)
+{
+    m_source = source;
+    m_processModel->setSource(source);
+    m_tableModel->setSource(source);
+    m_eventModel->setSource(source);
+    m_inspector->setSource(source);
+    updateActions();
+    updateStatus();
+}
+
+void MainWindow::openReplay(std::unique_ptr<ReplaySource> replay)
+{
+    // A recording is not a run: the tree the window shows stops.
+    if (m_runner && m_runner.data() != m_ownedRunner.get())
+        m_runner->stop();
+    attachRunner(nullptr);
+    m_ownedRunner.reset();
+    m_traceWriter.reset();
+    m_traceBuffer.reset();
+
+    const std::unique_ptr<ReplaySource> old = std::exchange(m_replay, std::move(replay));
+    connect(m_replay.get(), &ReplaySource::positionChanged, this, &MainWindow::updateReplayBar);
+    connect(m_replay.get(), &ReplaySource::playingChanged, this, &MainWindow::updateReplayBar);
+    connect(m_replay.get(), &ReplaySource::positionChanged, this, &MainWindow::updateStatus);
+    // The views follow it from the start, so that they see the history (the
+    // dead, the restarts), to where it is (a fresh one: to its end).
+    const int at = m_replay->index() > 0 ? m_replay->index() : m_replay->eventCount();
+    m_replay->seekToIndex(0);
+    setSource(m_replay.get()); // the views leave the old replay before it goes
+    m_replay->seekToIndex(at);
+    const QString name = QFileInfo(m_replay->fileName()).fileName();
+    setWindowTitle(tr("%1 (replay) — Immortal Studio").arg(name));
+    statusBar()->showMessage(
+        tr("Replaying %n event(s) of %1", nullptr, m_replay->eventCount()).arg(name), 4000);
+    updateReplayBar();
+}
+
+bool MainWindow::loadTraceFile(const QString &path)
+{
+    auto replay = std::make_unique<ReplaySource>();
+    try {
+        replay->load(path);
+    } catch (const Error &e) {
+        // A bad trace changes nothing: the views keep their source.
+        QMessageBox::critical(this, tr("Cannot open the trace"), e.message());
+        return false;
+    }
+    openReplay(std::move(replay));
+    return true;
+}
+
+void MainWindow::openTraceFile()
+{
+    QSettings settings;
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open trace"), settings.value(QStringLiteral("studio/lastDir")).toString(),
+        tr("Immortal traces (*.jsonl);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    settings.setValue(QStringLiteral("studio/lastDir"), QFileInfo(path).absolutePath());
+    loadTraceFile(path);
+}
+
+void MainWindow::createReplayBar()
+{
+    m_replayBar = new QToolBar(tr("Replay"), this);
+    m_replayBar->setObjectName(QStringLiteral("replayToolBar"));
+    m_replayBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_replayBar->setMovable(false);
+    addToolBar(Qt::BottomToolBarArea, m_replayBar);
+
+    m_replayPlay = new QAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("Play"), this);
+    m_replayPlay->setObjectName(QStringLiteral("replayPlayAction"));
+    m_replayPlay->setToolTip(tr("Play the trace from here at the chosen speed"));
+    connect(m_replayPlay, &QAction::triggered, this, [this] {
+        if (!m_replay)
+            return;
+        if (m_replay->isPlaying())
+            m_replay->pause();
+        else
+            m_replay->play(m_replaySpeed->currentData().toDouble());
+    });
+    m_replayBar->addAction(m_replayPlay);
+
+    m_replaySlider = new QSlider(Qt::Horizontal);
+    m_replaySlider->setObjectName(QStringLiteral("replaySlider"));
+    m_replaySlider->setToolTip(tr("The position in the trace: every view shows the state after "
+                                  "the event here"));
+    m_replaySlider->setMinimumWidth(300);
+    connect(m_replaySlider, &QSlider::valueChanged, this, [this](int index) {
+        if (m_replay)
+            m_replay->seekToIndex(index);
+    });
+    m_replayBar->addWidget(m_replaySlider);
+
+    m_replaySpeed = new QComboBox;
+    m_replaySpeed->setObjectName(QStringLiteral("replaySpeed"));
+    m_replaySpeed->setToolTip(tr("Playback speed, in the trace's own time"));
+    for (double speed : { 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 100.0 })
+        m_replaySpeed->addItem(QStringLiteral("%1×").arg(speed), speed);
+    m_replaySpeed->setCurrentIndex(3);
+    connect(m_replaySpeed, &QComboBox::currentIndexChanged, this, [this] {
+        if (m_replay)
+            m_replay->setSpeed(m_replaySpeed->currentData().toDouble());
+    });
+    m_replayBar->addWidget(m_replaySpeed);
+
+    m_replayLabel = new QLabel;
+    m_replayLabel->setObjectName(QStringLiteral("replayLabel"));
+    m_replayLabel->setContentsMargins(8, 0, 8, 0);
+    m_replayBar->addWidget(m_replayLabel);
+    updateReplayBar();
+}
+
+void MainWindow::updateReplayBar()
+{
+    m_replayBar->setVisible(m_replay != nullptr);
+    if (!m_replay)
+        return;
+    const bool playing = m_replay->isPlaying();
+    m_replayPlay->setText(playing ? tr("Pause") : tr("Play"));
+    m_replayPlay->setIcon(
+        style()->standardIcon(playing ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
+    {
+        const QSignalBlocker block(m_replaySlider);
+        m_replaySlider->setRange(0, m_replay->eventCount());
+        m_replaySlider->setValue(m_replay->index());
+    }
+    m_replayLabel->setText(
+        tr("seq %1 / %2, t = %3 s")
+            .arg(m_replay->position())
+            .arg(m_replay->lastSeq())
+            .arg(double(m_replay->nowNs() - m_replay->firstNs()) / 1e9, 0, 'f', 3));
 }
 
 QModelIndex MainWindow::currentProcessIndex() const
@@ -494,7 +651,7 @@ void MainWindow::kill(const Term &reason)
 {
     const QModelIndex i = currentProcessIndex();
     const Pid pid = i.data(ProcessTreeModel::PidRole).value<Pid>();
-    if (!i.isValid() || !Node::instance()->isAlive(pid)) {
+    if (!i.isValid() || !m_source->isAlive(pid)) {
         statusBar()->showMessage(tr("Select a running process first."), 4000);
         return;
     }
@@ -506,7 +663,7 @@ void MainWindow::kill(const Term &reason)
     if (m_runner && !target.isEmpty() && m_runner->resolve(target) == pid)
         done = throwIt ? m_runner->exitBySelf(target, reason) : m_runner->kill(target, reason);
     else if (!throwIt)
-        done = Node::instance()->exit(pid, reason);
+        done = m_source->exitProcess(pid, reason) == Source::ActionError::None;
     statusBar()->showMessage(
         done ? tr("%1 %2: exit(%3) sent")
                    .arg(i.data().toString(), Node::pidText(pid), reason.format())
@@ -541,24 +698,30 @@ void MainWindow::killWithCustomReason()
 void MainWindow::restartChild()
 {
     const QModelIndex i = currentProcessIndex();
-    if (!m_runner || !i.isValid())
+    if (!i.isValid())
         return;
-    const bool ok = m_runner->restartChild(targetOf(i));
+    const Source::ActionError error =
+        m_source->restartChild(i.parent().data(ProcessTreeModel::PidRole).value<Pid>(),
+                               i.data(ProcessTreeModel::ChildIdRole).toString());
     statusBar()->showMessage(
-        ok ? tr("Restarting %1").arg(i.data().toString())
-           : tr("%1 cannot be restarted (it runs, or it is not a child).").arg(i.data().toString()),
+        error == Source::ActionError::None
+            ? tr("Restarting %1").arg(i.data().toString())
+            : tr("%1 cannot be restarted: %2").arg(i.data().toString(), Source::errorText(error)),
         4000);
 }
 
 void MainWindow::terminateChild()
 {
     const QModelIndex i = currentProcessIndex();
-    if (!m_runner || !i.isValid())
+    if (!i.isValid())
         return;
-    const bool ok = m_runner->terminateChild(targetOf(i));
+    const Source::ActionError error =
+        m_source->terminateChild(i.parent().data(ProcessTreeModel::PidRole).value<Pid>(),
+                                 i.data(ProcessTreeModel::ChildIdRole).toString());
     statusBar()->showMessage(
-        ok ? tr("Terminating %1").arg(i.data().toString())
-           : tr("%1 is not a child that can be terminated.").arg(i.data().toString()),
+        error == Source::ActionError::None
+            ? tr("Terminating %1").arg(i.data().toString())
+            : tr("%1 cannot be terminated: %2").arg(i.data().toString(), Source::errorText(error)),
         4000);
 }
 
@@ -719,11 +882,15 @@ void MainWindow::updateActions()
         && state != ProcessTreeModel::State::Restarting;
     const bool child = i.isValid() && !i.data(ProcessTreeModel::ChildIdRole).toString().isEmpty();
     const bool running = m_runner && m_runner->isRunning();
+    const Source::Actions can = m_source->actions();
+    const bool supervised =
+        child && m_source->isAlive(i.parent().data(ProcessTreeModel::PidRole).value<Pid>());
     for (QAction *a : { m_kill, m_exitNormal, m_shutdown, m_customReason })
-        a->setEnabled(alive);
+        a->setEnabled(alive && can.testFlag(Source::Action::ExitProcess));
     m_throw->setEnabled(alive && running);
-    m_restart->setEnabled(running && child && state == ProcessTreeModel::State::Dead);
-    m_terminate->setEnabled(running && child && alive);
+    m_restart->setEnabled(can.testFlag(Source::Action::RestartChild) && supervised
+                          && state == ProcessTreeModel::State::Dead);
+    m_terminate->setEnabled(can.testFlag(Source::Action::TerminateChild) && supervised && alive);
     m_pause->setEnabled(running);
     m_chaos->setEnabled(running && m_runner->chaos());
     m_chaosSettings->setEnabled(running && m_runner->chaos());
@@ -741,7 +908,9 @@ void MainWindow::updateStatus()
         restarts = s.restarts;
         lost = s.tablesLost;
     } else {
-        processes = int(Node::instance()->processes().size());
+        processes = int(m_source->processes().size());
+        if (m_replay)
+            restarts = m_replay->restarts();
     }
     const QString lostText =
         lost > 0 ? tr("<b style='color:#d32f2f'>%1 lost</b>").arg(lost) : tr("0 lost");
@@ -760,6 +929,8 @@ void MainWindow::updateStatus()
                     .arg(m_runner->chaos()->kills());
     if (m_runner && !m_runner->isRunning())
         mode << tr("stopped");
+    if (m_replay)
+        mode << tr("REPLAY %1").arg(QFileInfo(m_replay->fileName()).fileName());
     m_statusMode->setText(mode.join(QStringLiteral(" · ")));
 }
 

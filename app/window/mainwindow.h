@@ -10,28 +10,35 @@
 #include <memory>
 
 class QAction;
+class QComboBox;
 class QLabel;
 class QLineEdit;
 class QMenu;
+class QSlider;
 class QSortFilterProxyModel;
 class QTableView;
 class QTemporaryFile;
+class QToolBar;
 class QTreeView;
 
 namespace immortal {
 
 class EventLogModel;
 class InspectorWidget;
+class LiveSource;
 class ProcessTreeModel;
+class ReplaySource;
 class Scenario;
+class Source;
 class SupervisionGraphView;
 class TableListModel;
 class TraceWriter;
 
 // Immortal Studio's window: the supervision graph in the middle, docks for
 // the process tree, the tables, the inspector and the event log around it.
-// It reads the core only through its models (the trace stream and query
-// functions) and acts only through the ScenarioRunner and Node::exit.
+// Every view reads one Source through the models: the live runtime, or a
+// recorded trace (File > Open trace…) with a time slider to scrub and play
+// it. It acts only through the ScenarioRunner and the Source's actions.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -49,6 +56,16 @@ public:
     // shown in a dialog and leaves the running tree as it was (false).
     bool loadScenarioFile(const QString &path);
     ScenarioRunner *runner() const { return m_runner; }
+
+    // Replays the trace in `path` (stopping the running tree) at its end; a
+    // bad or truncated trace is shown in a dialog and changes nothing (false).
+    bool loadTraceFile(const QString &path);
+    // Replays a loaded trace: every view reads it from now on, at its
+    // position (a fresh one: its end). Stops the tree the window runs;
+    // File > Open scenario… goes back to live.
+    void openReplay(std::unique_ptr<ReplaySource> replay);
+    Source *source() const { return m_source; } // what every view reads now
+    ReplaySource *replay() const { return m_replay.get(); } // null when live
 
     // Renders the window (grab()) to a PNG; false if it cannot be written.
     bool saveScreenshot(const QString &path);
@@ -75,6 +92,7 @@ public Q_SLOTS:
     void setChaosEnabled(bool enabled);
     void showChaosSettings();
     void openScenarioFile();
+    void openTraceFile();
     void saveScenarioFile();
     void exportTrace();
     void saveScreenshotAs();
@@ -89,6 +107,9 @@ private:
     void createDocks();
     void createMenus();
     void attachRunner(ScenarioRunner *runner);
+    void createReplayBar();
+    void setSource(Source *source);
+    void updateReplayBar();
     void restartTraceBuffer();
     void selectProcess(quint64 key);
     void selectTable(TableId id);
@@ -99,6 +120,9 @@ private:
     QAction *addAction(const QString &name, const QString &text, const QKeySequence &shortcut,
                        const QString &tip);
 
+    LiveSource *m_liveSource = nullptr;
+    std::unique_ptr<ReplaySource> m_replay;
+    Source *m_source = nullptr;
     QPointer<ScenarioRunner> m_runner;
     std::unique_ptr<ScenarioRunner> m_ownedRunner;
 
@@ -116,6 +140,11 @@ private:
     QMenu *m_viewMenu = nullptr;
     QLabel *m_statusCounts = nullptr;
     QLabel *m_statusMode = nullptr;
+    QToolBar *m_replayBar = nullptr;
+    QSlider *m_replaySlider = nullptr;
+    QComboBox *m_replaySpeed = nullptr;
+    QLabel *m_replayLabel = nullptr;
+    QAction *m_replayPlay = nullptr;
 
     // Every event since the run began, for Export trace (the log keeps fewer).
     std::unique_ptr<QTemporaryFile> m_traceBuffer;
