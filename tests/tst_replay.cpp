@@ -87,15 +87,17 @@ QStringList treeRows(const QAbstractItemModel &model, const QModelIndex &parent 
     return rows;
 }
 
-// Every table of a table list: "id|name|owner|size|orphaned|transfers".
+// Every table of a table list: "id|name|type|access|owner|size|orphaned|transfers".
 QStringList tableRows(const TableListModel &model)
 {
     QStringList rows;
     for (int r = 0; r < model.rowCount(); ++r) {
         const TableInfo t = model.tableAt(r);
-        rows << QStringLiteral("%1|%2|%3|%4|%5|%6")
+        rows << QStringLiteral("%1|%2|%3|%4|%5|%6|%7|%8")
                     .arg(t.id)
                     .arg(t.name)
+                    .arg(QLatin1String(TableOptions::typeName(t.type)),
+                         QLatin1String(TableOptions::accessName(t.access)))
                     .arg(t.owner)
                     .arg(t.size)
                     .arg(t.orphaned)
@@ -430,6 +432,8 @@ void TestReplay::replayReproducesTheLiveModels()
     const quint64 seq = recorded.constLast().seq;
     QVERIFY(liveTreeRows.size() >= 3);
     QVERIFY(liveTreeRows.join(QLatin1Char('\n')).contains(QStringLiteral("|1@1")));
+    QVERIFY2(liveTableRows.join(QString()).contains(QStringLiteral("|set|public|")),
+             qPrintable(liveTableRows.join(QLatin1Char('\n'))));
 
     // The trace, replayed to the same seq, shows the same.
     ReplaySource replay;

@@ -221,6 +221,17 @@ void ReplaySource::fold(const TraceEvent &e)
         t.heir.pid = e.heir;
         t.heir.name = e.heirName;
         t.size = qsizetype(std::max<qint64>(0, e.size));
+        // Traces before 0.2 leave type and access out: the defaults stay.
+        for (auto type : { TableOptions::Type::Set, TableOptions::Type::OrderedSet,
+                           TableOptions::Type::Bag, TableOptions::Type::DuplicateBag }) {
+            if (e.tableType == QLatin1String(TableOptions::typeName(type)))
+                t.type = type;
+        }
+        for (auto access : { TableOptions::Access::Public, TableOptions::Access::Protected,
+                             TableOptions::Access::Private }) {
+            if (e.access == QLatin1String(TableOptions::accessName(access)))
+                t.access = access;
+        }
         m_tables.insert(t.id, t);
         break;
     }
