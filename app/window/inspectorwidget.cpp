@@ -214,9 +214,10 @@ void InspectorWidget::refreshProcess()
     m_pTitle->setText(i.data().toString());
     m_pPid->setText(Node::pidText(pid));
     m_pChildId->setText(childId.isEmpty() ? tr("(root)") : childId);
+    // A recorded trace knows no class names.
+    const QString className = i.data(ProcessTreeModel::ClassNameRole).toString();
     m_pKind->setText(ProcessTreeModel::kindLabel(i.data(ProcessTreeModel::KindRole).toString())
-                     + QStringLiteral(" (") + i.data(ProcessTreeModel::ClassNameRole).toString()
-                     + QLatin1Char(')'));
+                     + (className.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(className)));
     QString stateText = ProcessTreeModel::stateName(state);
     if (state != ProcessTreeModel::State::Running
         && !i.data(ProcessTreeModel::LastReasonRole).toString().isEmpty())

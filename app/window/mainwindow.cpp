@@ -47,6 +47,8 @@
 #include <QTreeView>
 #include <QVBoxLayout>
 
+#include <functional>
+
 Q_LOGGING_CATEGORY(lcStudio, "immortal.ui.studio")
 
 namespace immortal {
@@ -149,6 +151,7 @@ void MainWindow::build()
     if (!restoreGeometry(settings.value(QStringLiteral("studio/geometry")).toByteArray()))
         resize(1500, 940);
     restoreState(settings.value(QStringLiteral("studio/state")).toByteArray());
+    updateReplayBar(); // shown while replaying, whatever the saved state says
     updateActions();
     updateStatus();
 }
@@ -908,9 +911,16 @@ void MainWindow::updateStatus()
         restarts = s.restarts;
         lost = s.tablesLost;
     } else {
+        // Without a runner, what the views show: every process of the source,
+        // the restarts the tree counted.
         processes = int(m_source->processes().size());
-        if (m_replay)
-            restarts = m_replay->restarts();
+        const std::function<int(const QModelIndex &)> count = [&](const QModelIndex &parent) {
+            int n = parent.data(ProcessTreeModel::RestartsRole).toInt();
+            for (int r = 0; r < m_processModel->rowCount(parent); ++r)
+                n += count(m_processModel->index(r, 0, parent));
+            return n;
+        };
+        restarts = count({});
     }
     const QString lostText =
         lost > 0 ? tr("<b style='color:#d32f2f'>%1 lost</b>").arg(lost) : tr("0 lost");
