@@ -344,8 +344,10 @@ void TestReplay::replayAllowsNoAction()
     QCOMPARE(replay.exitProcess(4, Term::atom(u"kill")), Source::ActionError::NotAllowed);
     QCOMPARE(replay.restartChild(1, QStringLiteral("consumer")), Source::ActionError::NotAllowed);
     QCOMPARE(replay.terminateChild(1, QStringLiteral("consumer")), Source::ActionError::NotAllowed);
+    QCOMPARE(replay.details(), Source::Details(Source::Detail::NoDetail));
     LiveSource live;
     QVERIFY(live.actions().testFlag(Source::Action::ExitProcess));
+    QVERIFY(live.details().testFlag(Source::Detail::RowContents));
     QCOMPARE(live.exitProcess(999999, Term::atom(u"kill")), Source::ActionError::NoProcess);
 }
 
@@ -370,6 +372,9 @@ void TestReplay::modelsFollowTheReplay()
     QCOMPARE(tables.rowCount(), 1);
     QCOMPARE(tables.index(0, TableListModel::OwnerColumn).data().toString(),
              QStringLiteral("consumer <0.2.0>"));
+    // A trace knows sizes, not memory: the column says so rather than "0 bytes".
+    QCOMPARE(tables.index(0, TableListModel::RowsColumn).data().toLongLong(), 3);
+    QCOMPARE(tables.index(0, TableListModel::MemoryColumn).data().toString(), QStringLiteral("—"));
     rows.setTable(1);
     QVERIFY(rows.rowsHidden());
     QCOMPARE(rows.rowCount(), 0);

@@ -78,6 +78,11 @@ qint64 LiveSource::nowNs() const
     return Node::nowNs();
 }
 
+Source::Details LiveSource::details() const
+{
+    return Detail::RowContents | Detail::TableMemory | Detail::ClassNames;
+}
+
 Source::Actions LiveSource::actions() const
 {
     return Action::ExitProcess | Action::RestartChild | Action::TerminateChild;

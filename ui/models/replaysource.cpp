@@ -450,6 +450,11 @@ qint64 ReplaySource::nowNs() const
     return m_index > 0 ? m_events.at(m_index - 1).tNs : firstNs();
 }
 
+Source::Details ReplaySource::details() const
+{
+    return Detail::NoDetail;
+}
+
 Source::Actions ReplaySource::actions() const
 {
     return Action::NoAction;

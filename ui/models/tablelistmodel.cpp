@@ -110,6 +110,8 @@ QVariant TableListModel::data(const QModelIndex &index, int role) const
         case RowsColumn:
             return QVariant::fromValue(qint64(t.size));
         case MemoryColumn:
+            if (!m_source->details().testFlag(Source::Detail::TableMemory))
+                return tr("—");
             return formatBytes(t.memory);
         case TransfersColumn:
             return t.transfers;
@@ -130,6 +132,9 @@ QVariant TableListModel::data(const QModelIndex &index, int role) const
                       .arg(t.heir.name)
                 : tr("When the owner dies the table goes to this process.");
         case MemoryColumn:
+            if (!m_source->details().testFlag(Source::Detail::TableMemory))
+                return tr("Not known: the source does not record memory (a trace has sizes "
+                          "only).");
             return tr("%1 bytes").arg(t.memory);
         }
         return {};

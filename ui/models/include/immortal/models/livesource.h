@@ -26,6 +26,7 @@ public:
     /// Table::toList(), read as code outside any process: private tables are Private.
     Rows rows(TableId id) const override;
     qint64 nowNs() const override; ///< Node::nowNs()
+    Details details() const override; ///< all of them
 
     Actions actions() const override; ///< all of them
     /// Node::exit(); NoProcess if it is not alive.

@@ -67,6 +67,7 @@ public:
     std::optional<TableInfo> tableInfo(TableId id) const override;
     Rows rows(TableId id) const override; ///< NotRecorded (or Gone)
     qint64 nowNs() const override; ///< t_ns of the last event applied
+    Details details() const override; ///< none: a trace has no rows, memory or classes
     Actions actions() const override; ///< none
 
 Q_SIGNALS:

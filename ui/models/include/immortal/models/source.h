@@ -51,6 +51,17 @@ public:
     };
     Q_ENUM(ActionError)
 
+    /// What a source knows beyond what every source knows (the processes,
+    /// their tree and names, the tables with owner, heir and size, the events).
+    enum class Detail {
+        NoDetail = 0x0, ///< only that
+        RowContents = 0x1, ///< rows(): the tables' rows
+        TableMemory = 0x2, ///< TableInfo::memory, the bytes a table takes
+        ClassNames = 0x4, ///< ProcessInfo::className
+    };
+    Q_DECLARE_FLAGS(Details, Detail)
+    Q_FLAG(Details)
+
     /// The rows of a table, or why there are none to show.
     struct Rows
     {
@@ -84,6 +95,8 @@ public:
     virtual Rows rows(TableId id) const = 0;
     /// The source's clock, in the trace's nanoseconds (steady, like `t_ns`).
     virtual qint64 nowNs() const = 0;
+    /// What it knows beyond the basics: views leave out what it does not.
+    virtual Details details() const = 0;
 
     /// The actions this source allows now.
     virtual Actions actions() const = 0;
@@ -109,3 +122,4 @@ Q_SIGNALS:
 } // namespace immortal
 
 Q_DECLARE_OPERATORS_FOR_FLAGS(immortal::Source::Actions)
+Q_DECLARE_OPERATORS_FOR_FLAGS(immortal::Source::Details)
