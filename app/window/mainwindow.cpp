@@ -812,6 +812,14 @@ bool MainWindow::exportTraceTo(const QString &path)
 
 void MainWindow::exportTrace()
 {
+    if (!m_traceWriter) {
+        // A replay records nothing: its trace is the file it reads.
+        statusBar()->showMessage(
+            m_replay ? tr("Nothing to export: the replay's trace is %1").arg(m_replay->fileName())
+                     : tr("Nothing to export: no run has been recorded."),
+            6000);
+        return;
+    }
     const QString path =
         QFileDialog::getSaveFileName(this, tr("Export trace"), QStringLiteral("trace.jsonl"),
                                      tr("JSON Lines (*.jsonl);;All files (*)"));
