@@ -488,6 +488,16 @@ void TestGui::replayAnExportedTrace()
     slider->setValue(slider->maximum());
     QCOMPARE(w.tableModel()->rowCount(), 1);
 
+    // Another replay replaces this one, where it was put: after the third event.
+    auto again = std::make_unique<ReplaySource>();
+    again->load(path);
+    again->seekToIndex(3);
+    w.openReplay(std::move(again));
+    QCOMPARE(w.replay()->index(), 3);
+    QCOMPARE(slider->value(), 3);
+    QCOMPARE(w.eventModel()->rowCount(), 3);
+    QCOMPARE(w.tableModel()->rowCount(), 0); // not created yet
+
     // The run's tree went down when the trace opened (its subtree after the
     // root, through the event loop). Opening a scenario goes back to live.
     QTRY_VERIFY(Node::instance()->processes().isEmpty());

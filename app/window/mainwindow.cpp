@@ -521,8 +521,8 @@ void MainWindow::openReplay(std::unique_ptr<ReplaySource> replay)
     connect(m_replay.get(), &ReplaySource::playingChanged, this, &MainWindow::updateReplayBar);
     connect(m_replay.get(), &ReplaySource::positionChanged, this, &MainWindow::updateStatus);
     // The views follow it from the start, so that they see the history (the
-    // dead, the restarts), to where it is (a fresh one: to its end).
-    const int at = m_replay->index() > 0 ? m_replay->index() : m_replay->eventCount();
+    // dead, the restarts), to where it is.
+    const int at = m_replay->index();
     m_replay->seekToIndex(0);
     setSource(m_replay.get()); // the views leave the old replay before it goes
     m_replay->seekToIndex(at);
@@ -543,6 +543,7 @@ bool MainWindow::loadTraceFile(const QString &path)
         QMessageBox::critical(this, tr("Cannot open the trace"), e.message());
         return false;
     }
+    replay->seekToEnd();
     openReplay(std::move(replay));
     return true;
 }

@@ -61,8 +61,8 @@ public:
     // bad or truncated trace is shown in a dialog and changes nothing (false).
     bool loadTraceFile(const QString &path);
     // Replays a loaded trace: every view reads it from now on, at its
-    // position (a fresh one: its end). Stops the tree the window runs;
-    // File > Open scenario… goes back to live.
+    // position. Stops the tree the window runs; File > Open scenario… goes
+    // back to live.
     void openReplay(std::unique_ptr<ReplaySource> replay);
     Source *source() const { return m_source; } // what every view reads now
     ReplaySource *replay() const { return m_replay.get(); } // null when live
