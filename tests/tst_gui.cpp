@@ -94,6 +94,7 @@ private Q_SLOTS:
     void badScenarioShowsADialogAndKeepsRunning_data();
     void badScenarioShowsADialogAndKeepsRunning();
     void replayAnExportedTrace();
+    void openScenarioTwiceInARow();
 };
 
 void TestGui::initTestCase()
@@ -506,6 +507,26 @@ void TestGui::replayAnExportedTrace()
     QCOMPARE(w.source(), live);
     QVERIFY(!bar->isVisible());
     QTRY_VERIFY(w.runner()->resolve(QStringLiteral("TableConsumer")) != 0);
+}
+
+// File > Open scenario while a tree runs: the old tree is gone, names and
+// all, before the new one starts (a restarted child included).
+void TestGui::openScenarioTwiceInARow()
+{
+    MainWindow w;
+    w.openScenario(Scenario::defaultScenario());
+    ScenarioRunner *runner = w.runner();
+    QTRY_VERIFY(runner->resolve(QStringLiteral("TableConsumer")) != 0);
+    const Pid first = runner->resolve(QStringLiteral("TableConsumer"));
+    QVERIFY(runner->kill(QStringLiteral("TableConsumer")));
+    QTRY_VERIFY(runner->resolve(QStringLiteral("TableConsumer")) != 0
+                && runner->resolve(QStringLiteral("TableConsumer")) != first);
+    w.openScenario(Scenario::defaultScenario());
+    QVERIFY(w.runner()->isRunning());
+    QTRY_VERIFY(w.runner()->resolve(QStringLiteral("TableConsumer")) != 0);
+    // And once more, with nothing restarted.
+    w.openScenario(Scenario::defaultScenario());
+    QVERIFY(w.runner()->isRunning());
 }
 
 int main(int argc, char **argv)
