@@ -499,9 +499,9 @@ void TestGui::replayAnExportedTrace()
     QCOMPARE(w.eventModel()->rowCount(), 3);
     QCOMPARE(w.tableModel()->rowCount(), 0); // not created yet
 
-    // The run's tree went down when the trace opened (its subtree after the
-    // root, through the event loop). Opening a scenario goes back to live.
-    QTRY_VERIFY(Node::instance()->processes().isEmpty());
+    // The run's tree went down when the trace opened. Opening a scenario
+    // goes back to live.
+    QVERIFY(Node::instance()->processes().isEmpty());
     w.openScenario(Scenario::defaultScenario());
     QVERIFY(!w.replay());
     QCOMPARE(w.source(), live);
