@@ -20,6 +20,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QComboBox>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLineEdit>
@@ -487,6 +488,22 @@ void TestGui::replayAnExportedTrace()
     QCOMPARE(w.tableModel()->rowCount(), 0);
     QCOMPARE(w.eventModel()->rowCount(), 0);
     slider->setValue(slider->maximum());
+    QCOMPARE(w.tableModel()->rowCount(), 1);
+
+    // Play from the start, fast: the bar follows to the end, and stops there.
+    slider->setValue(0);
+    auto *speed = w.findChild<QComboBox *>(QStringLiteral("replaySpeed"));
+    QAction *play = w.findChild<QAction *>(QStringLiteral("replayPlayAction"));
+    QVERIFY(speed && play);
+    speed->setCurrentIndex(speed->count() - 1); // 100x
+    QSignalSpy playing(w.replay(), &ReplaySource::playingChanged);
+    play->trigger();
+    QVERIFY(w.replay()->isPlaying());
+    QCOMPARE(play->text(), QStringLiteral("Pause"));
+    QVERIFY(playing.wait(20000));
+    QVERIFY(!w.replay()->isPlaying());
+    QCOMPARE(slider->value(), slider->maximum());
+    QCOMPARE(play->text(), QStringLiteral("Play"));
     QCOMPARE(w.tableModel()->rowCount(), 1);
 
     // Another replay replaces this one, where it was put: after the third event.
