@@ -526,6 +526,9 @@ void MainWindow::openReplay(std::unique_ptr<ReplaySource> replay)
     m_replay->seekToIndex(0);
     setSource(m_replay.get()); // the views leave the old replay before it goes
     m_replay->seekToIndex(at);
+    // Seeking back replays from the start: on a long trace, seek when the
+    // slider is let go rather than at every step of a drag.
+    m_replaySlider->setTracking(m_replay->eventCount() <= 20000);
     const QString name = QFileInfo(m_replay->fileName()).fileName();
     setWindowTitle(tr("%1 (replay) — Immortal Studio").arg(name));
     statusBar()->showMessage(
