@@ -391,7 +391,9 @@ int main(int argc, char *argv[])
     if (!headless && options.screenshot.isEmpty() && !haveDisplay()) {
         std::fprintf(stderr,
                      "immortal-studio: no display found (DISPLAY, WAYLAND_DISPLAY and "
-                     "QT_QPA_PLATFORM are unset): running the headless demo instead.\n");
+                     "QT_QPA_PLATFORM are unset): %s instead.\n",
+                     options.replayFile.isEmpty() ? "running the headless demo"
+                                                  : "printing the trace headless");
         headless = demo = true;
     }
 
