@@ -1,5 +1,5 @@
-// immortal-studio: parses the command line, loads the scenario, and either
-// opens the window (ui/) or runs the scenario headless. Nothing else.
+// immortal-studio: parses the command line, loads the scenario (or the trace
+// to replay), and either opens the window (ui/) or runs headless. Nothing else.
 
 #include "chaosmonkey.h"
 #include "headlessrun.h"
@@ -9,6 +9,7 @@
 #include "unixsignalwatcher.h"
 
 #include <immortal/error.h>
+#include <immortal/models/replaysource.h>
 #include <immortal/tracewriter.h>
 #include <immortal/version.h>
 
@@ -18,6 +19,7 @@
 #include <QFile>
 #include <QMessageBox>
 #include <QRegularExpression>
+#include <QTextStream>
 #include <QTimer>
 
 #include <csignal>
@@ -41,6 +43,8 @@ struct Options
     std::optional<quint64> seed;
     QString traceOut;
     QString screenshot;
+    QString replayFile; // empty: run a scenario
+    std::optional<quint64> replayAt;
 };
 
 void complain(const QString &message)
@@ -59,6 +63,31 @@ QString readOptions(const QCommandLineParser &p, Options *o)
         return QStringLiteral("--scenario \"%1\": expected the name of a scenario file (leave "
                               "--scenario out for the embedded default)")
             .arg(o->scenarioFile);
+    o->replayFile = p.value(QStringLiteral("replay"));
+    if (p.isSet(QStringLiteral("replay"))) {
+        if (o->replayFile.trimmed().isEmpty())
+            return QStringLiteral("--replay \"%1\": expected the name of a trace file (JSON "
+                                  "Lines, as --trace-out writes)")
+                .arg(o->replayFile);
+        if (p.isSet(QStringLiteral("scenario")))
+            return QStringLiteral("--replay and --scenario cannot be combined: --replay shows a "
+                                  "recorded trace, --scenario runs a tree; expected one of them");
+        for (const char *live : { "kill", "chaos", "seed", "trace-out" }) {
+            if (p.isSet(QLatin1String(live)))
+                return QStringLiteral("--replay and --%1 cannot be combined: a recorded trace "
+                                      "cannot be changed; expected --%1 without --replay")
+                    .arg(QLatin1String(live));
+        }
+    }
+    if (p.isSet(QStringLiteral("replay-at"))) {
+        bool ok = false;
+        const quint64 seq = p.value(QStringLiteral("replay-at")).toULongLong(&ok);
+        if (!ok || !p.isSet(QStringLiteral("replay")))
+            return QStringLiteral("--replay-at \"%1\": expected a sequence number (an unsigned "
+                                  "integer) with --replay FILE")
+                .arg(p.value(QStringLiteral("replay-at")));
+        o->replayAt = seq;
+    }
     o->headless = p.isSet(QStringLiteral("headless"));
     o->traceOut = p.value(QStringLiteral("trace-out"));
     o->screenshot = p.value(QStringLiteral("screenshot"));
@@ -232,6 +261,52 @@ int runHeadless(QCoreApplication &app, const Options &o, const Scenario &scenari
     return app.exec();
 }
 
+// The trace of --replay, at --replay-at (or its end); throws Error for a bad file.
+std::unique_ptr<ReplaySource> loadReplay(const Options &o)
+{
+    auto replay = std::make_unique<ReplaySource>();
+    replay->load(o.replayFile);
+    if (o.replayAt)
+        replay->seek(*o.replayAt);
+    else
+        replay->seekToEnd();
+    return replay;
+}
+
+// --replay --headless: what a headless run prints, from the trace: every
+// event up to the position, the summary and the verdict at that position.
+int replayHeadless(const Options &o)
+{
+    std::unique_ptr<ReplaySource> replay;
+    try {
+        replay = loadReplay(o);
+    } catch (const Error &e) {
+        complain(e.message());
+        return exitBadArguments;
+    }
+    QTextStream out(stdout);
+    const qint64 start = replay->firstNs();
+    for (int i = 0; i < replay->index(); ++i)
+        out << HeadlessRun::describe(replay->allEvents().at(i), start) << '\n';
+    ScenarioRunner::Stats stats;
+    stats.processes = int(replay->processes().size());
+    stats.restarts = replay->restarts();
+    stats.tablesLost = replay->tablesLost();
+    for (const TableInfo &t : replay->tables()) {
+        ++stats.tables;
+        stats.rows += t.size;
+        if (t.orphaned)
+            ++stats.tablesOrphaned;
+    }
+    out << HeadlessRun::summary(stats, (replay->nowNs() - start) / 1000000) << '\n';
+    const bool unsafe = stats.tablesLost > 0 || stats.tablesOrphaned > 0;
+    if (unsafe)
+        out << HeadlessRun::timeText(replay->nowNs() - start) << ' '
+            << HeadlessRun::unsafeText(stats) << '\n';
+    out.flush();
+    return unsafe ? HeadlessRun::exitTableLost : HeadlessRun::exitOk;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -279,6 +354,15 @@ int main(int argc, char *argv[])
         { QStringLiteral("screenshot"),
           QStringLiteral("Render the main window to a PNG FILE after --duration, then exit."),
           QStringLiteral("FILE") },
+        { QStringLiteral("replay"),
+          QStringLiteral("Replay the trace FILE (JSON Lines, as --trace-out writes) instead of "
+                         "running a scenario: the window opens at its end with a time slider; "
+                         "--headless prints its events and summary. A bad or truncated trace "
+                         "exits with status 2, naming the line."),
+          QStringLiteral("FILE") },
+        { QStringLiteral("replay-at"),
+          QStringLiteral("With --replay: show the state after the event SEQ instead of the end."),
+          QStringLiteral("SEQ") },
     });
 
     QStringList arguments;
@@ -307,10 +391,16 @@ int main(int argc, char *argv[])
     if (!headless && options.screenshot.isEmpty() && !haveDisplay()) {
         std::fprintf(stderr,
                      "immortal-studio: no display found (DISPLAY, WAYLAND_DISPLAY and "
-                     "QT_QPA_PLATFORM are unset): running the headless demo instead.\n");
+                     "QT_QPA_PLATFORM are unset): %s instead.\n",
+                     options.replayFile.isEmpty() ? "running the headless demo"
+                                                  : "printing the trace headless");
         headless = demo = true;
     }
 
+    if (headless && !options.replayFile.isEmpty()) {
+        QCoreApplication app(argc, argv);
+        return replayHeadless(options);
+    }
     if (headless) {
         QCoreApplication app(argc, argv);
         Scenario scenario;
@@ -331,8 +421,12 @@ int main(int argc, char *argv[])
     Scenario scenario;
     QFile traceFile;
     std::unique_ptr<TraceWriter> writer;
+    std::unique_ptr<ReplaySource> replay;
     try {
-        scenario = loadScenario(options);
+        if (options.replayFile.isEmpty())
+            scenario = loadScenario(options);
+        else
+            replay = loadReplay(options);
         writer = openTrace(options.traceOut, &traceFile);
     } catch (const Error &e) {
         complain(e.message());
@@ -351,14 +445,20 @@ int main(int argc, char *argv[])
                 QMessageBox::warning(&window, QObject::tr("Trace not written"), message);
             });
     }
-    try {
-        window.openScenario(scenario);
-    } catch (const Error &e) {
-        complain(e.message());
-        return exitBadArguments;
+    if (replay) {
+        window.openReplay(std::move(replay)); // where --replay-at put it
+    } else {
+        try {
+            window.openScenario(scenario);
+        } catch (const Error &e) {
+            complain(e.message());
+            return exitBadArguments;
+        }
     }
     if (!options.screenshot.isEmpty()) {
-        QTimer::singleShot(options.durationMs.value_or(3000), Qt::PreciseTimer, &window, [&] {
+        // A replay has nothing to wait for but the window's layout.
+        const int waitMs = options.durationMs.value_or(window.replay() ? 500 : 3000);
+        QTimer::singleShot(waitMs, Qt::PreciseTimer, &window, [&] {
             const bool saved = window.saveScreenshot(options.screenshot);
             if (!saved)
                 complain(QStringLiteral("could not write the screenshot %1; expected a writable "

@@ -66,13 +66,11 @@ void TestEventFilter::presetsFilterTheLog()
 
     auto owner = std::make_unique<Process>();
     owner->registerName(QStringLiteral("owner"));
-    TableId id = 0;
     {
         ProcessScope scope(owner->pid());
         TableOptions o;
         o.access = TableOptions::Access::Public;
         Table t = Table::create(QStringLiteral("t"), o);
-        id = t.id();
         t.insert(Tuple { 1, 2 });
     }
     // table_written is recorded shortly after the burst, while the table lives.

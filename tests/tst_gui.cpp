@@ -10,6 +10,7 @@
 #include <immortal/models/eventlogmodel.h>
 #include <immortal/models/ownershiptimeline.h>
 #include <immortal/models/processtreemodel.h>
+#include <immortal/models/replaysource.h>
 #include <immortal/models/tablelistmodel.h>
 #include <immortal/models/tablerowsmodel.h>
 #include <immortal/node.h>
@@ -22,10 +23,12 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QComboBox>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QSlider>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableView>
@@ -100,6 +103,8 @@ private Q_SLOTS:
     void helpMenuShowsAboutAndShortcuts();
     void eventPresetsAndClickSelectTheSubject();
     void timelineShowsTheHandOffAfterAKill();
+    void replayAnExportedTrace();
+    void openScenarioTwiceInARow();
 };
 
 void TestGui::initTestCase()
@@ -593,6 +598,147 @@ void TestGui::timelineShowsTheHandOffAfterAKill()
     QCOMPARE(spans.at(n - 2).owner, manager);
     QVERIFY(spans.at(n - 2).durationNs(0) > 0);
     QCOMPARE(spans.at(n - 1).owner, fresh);
+}
+
+// File > Open trace: the run the window just showed, replayed; a bad trace
+// first, which changes nothing.
+void TestGui::replayAnExportedTrace()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("trace.jsonl"));
+    MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    w.openScenario(Scenario::defaultScenario());
+    ScenarioRunner *runner = w.runner();
+    QTRY_VERIFY(w.tableModel()->rowCount() == 1
+                && w.tableModel()->tableAt(0).owner
+                    == runner->resolve(QStringLiteral("TableConsumer")));
+    const Pid first = runner->resolve(QStringLiteral("TableConsumer"));
+    QVERIFY(runner->kill(QStringLiteral("TableConsumer")));
+    QTRY_VERIFY(runner->resolve(QStringLiteral("TableConsumer")) != 0
+                && runner->resolve(QStringLiteral("TableConsumer")) != first
+                && w.tableModel()->tableAt(0).owner
+                    == runner->resolve(QStringLiteral("TableConsumer")));
+    QVERIFY(w.exportTraceTo(path));
+    Source *live = w.source();
+    QAction *kill = w.findChild<QAction *>(QStringLiteral("killAction"));
+    QAction *terminate = w.findChild<QAction *>(QStringLiteral("terminateAction"));
+    auto *bar = w.findChild<QToolBar *>(QStringLiteral("replayToolBar"));
+    auto *slider = w.findChild<QSlider *>(QStringLiteral("replaySlider"));
+    QVERIFY(kill && terminate && bar && slider);
+    QVERIFY(!bar->isVisible());
+
+    // A truncated trace: a dialog naming the line; the live tree runs on.
+    const QString cut = dir.filePath(QStringLiteral("cut.jsonl"));
+    {
+        QFile in(path), out(cut);
+        QVERIFY(in.open(QIODevice::ReadOnly) && out.open(QIODevice::WriteOnly));
+        const QByteArray all = in.readAll();
+        out.write(all.left(all.indexOf('\n', 200) + 10));
+    }
+    QString title, text;
+    QTimer::singleShot(0, &w, [&] {
+        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        if (!box)
+            return;
+        title = box->windowTitle();
+        text = box->text();
+        box->accept();
+    });
+    QVERIFY(!w.loadTraceFile(cut));
+    QCOMPARE(title, QStringLiteral("Cannot open the trace"));
+    QVERIFY2(text.contains(QStringLiteral("the line is cut off")), qPrintable(text));
+    QCOMPARE(w.source(), live);
+    QCOMPARE(w.runner(), runner);
+    QVERIFY(runner->isRunning());
+
+    // The good one: the run's tree, tables and log, at its end; no actions.
+    QVERIFY(w.loadTraceFile(path));
+    QVERIFY(w.replay());
+    QCOMPARE(w.source(), static_cast<Source *>(w.replay()));
+    QVERIFY(!w.runner());
+    QVERIFY(bar->isVisible());
+    QCOMPARE(slider->maximum(), w.replay()->eventCount());
+    QCOMPARE(slider->value(), slider->maximum());
+    QCOMPARE(w.tableModel()->rowCount(), 1);
+    const QModelIndex consumer = w.processModel()->indexOfPid(w.tableModel()->tableAt(0).owner);
+    QVERIFY(consumer.isValid());
+    QCOMPARE(consumer.data(ProcessTreeModel::RestartsRole).toInt(), 1);
+    QCOMPARE(consumer.data(ProcessTreeModel::RegisteredNameRole).toString(),
+             QStringLiteral("TableConsumer"));
+    w.processView()->selectionModel()->setCurrentIndex(
+        consumer, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    QVERIFY(!kill->isEnabled());
+    QVERIFY(!terminate->isEnabled());
+    QVERIFY(w.eventModel()->rowCount() >= 10);
+    w.inspector()->showTable(w.tableModel()->tableAt(0).id);
+    QVERIFY(w.inspector()->rowsModel()->rowsHidden());
+    QVERIFY(w.inspector()->rowsModel()->statusText().contains(QStringLiteral("not recorded")));
+
+    // The slider scrubs every view: at 0 nothing exists yet.
+    slider->setValue(0);
+    QCOMPARE(w.replay()->index(), 0);
+    QCOMPARE(w.processModel()->rowCount(), 0);
+    QCOMPARE(w.tableModel()->rowCount(), 0);
+    QCOMPARE(w.eventModel()->rowCount(), 0);
+    slider->setValue(slider->maximum());
+    QCOMPARE(w.tableModel()->rowCount(), 1);
+
+    // Play from the start, fast: the bar follows to the end, and stops there.
+    slider->setValue(0);
+    auto *speed = w.findChild<QComboBox *>(QStringLiteral("replaySpeed"));
+    QAction *play = w.findChild<QAction *>(QStringLiteral("replayPlayAction"));
+    QVERIFY(speed && play);
+    speed->setCurrentIndex(speed->count() - 1); // 100x
+    QSignalSpy playing(w.replay(), &ReplaySource::playingChanged);
+    play->trigger();
+    QVERIFY(w.replay()->isPlaying());
+    QCOMPARE(play->text(), QStringLiteral("Pause"));
+    QVERIFY(playing.wait(20000));
+    QVERIFY(!w.replay()->isPlaying());
+    QCOMPARE(slider->value(), slider->maximum());
+    QCOMPARE(play->text(), QStringLiteral("Play"));
+    QCOMPARE(w.tableModel()->rowCount(), 1);
+
+    // Another replay replaces this one, where it was put: after the third event.
+    auto again = std::make_unique<ReplaySource>();
+    again->load(path);
+    again->seekToIndex(3);
+    w.openReplay(std::move(again));
+    QCOMPARE(w.replay()->index(), 3);
+    QCOMPARE(slider->value(), 3);
+    QCOMPARE(w.eventModel()->rowCount(), 3);
+    QCOMPARE(w.tableModel()->rowCount(), 0); // not created yet
+
+    // The run's tree went down when the trace opened. Opening a scenario
+    // goes back to live.
+    QVERIFY(Node::instance()->processes().isEmpty());
+    w.openScenario(Scenario::defaultScenario());
+    QVERIFY(!w.replay());
+    QCOMPARE(w.source(), live);
+    QVERIFY(!bar->isVisible());
+    QTRY_VERIFY(w.runner()->resolve(QStringLiteral("TableConsumer")) != 0);
+}
+
+// File > Open scenario while a tree runs: the old tree is gone, names and
+// all, before the new one starts (a restarted child included).
+void TestGui::openScenarioTwiceInARow()
+{
+    MainWindow w;
+    w.openScenario(Scenario::defaultScenario());
+    ScenarioRunner *runner = w.runner();
+    QTRY_VERIFY(runner->resolve(QStringLiteral("TableConsumer")) != 0);
+    const Pid first = runner->resolve(QStringLiteral("TableConsumer"));
+    QVERIFY(runner->kill(QStringLiteral("TableConsumer")));
+    QTRY_VERIFY(runner->resolve(QStringLiteral("TableConsumer")) != 0
+                && runner->resolve(QStringLiteral("TableConsumer")) != first);
+    w.openScenario(Scenario::defaultScenario());
+    QVERIFY(w.runner()->isRunning());
+    QTRY_VERIFY(w.runner()->resolve(QStringLiteral("TableConsumer")) != 0);
+    // And once more, with nothing restarted.
+    w.openScenario(Scenario::defaultScenario());
+    QVERIFY(w.runner()->isRunning());
 }
 
 int main(int argc, char **argv)

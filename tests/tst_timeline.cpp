@@ -9,6 +9,7 @@
 #include <immortal/node.h>
 #include <immortal/registry.h>
 #include <immortal/table.h>
+#include <immortal/tableinfo.h>
 #include <immortal/trace.h>
 #include <immortal/widgets/ownershiptimelineview.h>
 
@@ -102,6 +103,7 @@ private Q_SLOTS:
     void orphanedThenInheritedByName();
     void memoryIsBounded();
     void clearForgetsEverything();
+    void tablesThatExistAlready();
     void formatsDurations();
     void zoomAlwaysWorks();
     void liveHandOffAfterAKill();
@@ -256,6 +258,45 @@ void TestTimeline::clearForgetsEverything()
     QVERIFY(timeline.lanes().isEmpty());
     QCOMPARE(timeline.laneOf(7), -1);
     QCOMPARE(timeline.firstNs(), qint64(0));
+}
+
+// A timeline that begins while a program runs starts with its tables: an
+// owned one under its owner's name, an orphaned one waiting for its heir; the
+// next events go on from there.
+void TestTimeline::tablesThatExistAlready()
+{
+    OwnershipTimeline timeline;
+    TableInfo owned;
+    owned.id = 4;
+    owned.name = QStringLiteral("sessions");
+    owned.owner = 40;
+    owned.size = 12;
+    TableInfo orphan;
+    orphan.id = 5;
+    orphan.name = QStringLiteral("cache");
+    orphan.orphaned = true;
+    orphan.heir.name = QStringLiteral("Keeper");
+    timeline.addExisting(owned, QStringLiteral("Consumer"), 1000);
+    timeline.addExisting(orphan, QString(), 1000);
+    timeline.addExisting(owned, QStringLiteral("Consumer"), 2000); // known: no second lane
+    QCOMPARE(timeline.lanes().size(), 2);
+    const Span &s = timeline.lanes().at(0).spans.at(0);
+    QCOMPARE(s.kind, Span::Kind::Owned);
+    QCOMPARE(s.ownerLabel, QStringLiteral("Consumer"));
+    QCOMPARE(s.cause, QStringLiteral("owned when the timeline began"));
+    QCOMPARE(timeline.lanes().at(0).sizes.first().size, qint64(12));
+    QCOMPARE(timeline.lanes().at(1).spans.at(0).kind, Span::Kind::Orphaned);
+    QCOMPARE(timeline.lanes().at(1).spans.at(0).ownerLabel, QStringLiteral("waiting for Keeper"));
+
+    Events ev;
+    for (int i = 0; i < 3; ++i)
+        ev.add(Type::ProcessStarted); // move the clock past 1000
+    TraceEvent &give = ev.table(Type::TableGivenAway, 4, 12);
+    give.from = 40;
+    give.to = 41;
+    timeline.apply(ev.all());
+    QCOMPARE(timeline.lanes().at(0).spans.size(), 2);
+    QCOMPARE(timeline.lanes().at(0).spans.at(1).cause, QStringLiteral("given away by Consumer"));
 }
 
 void TestTimeline::formatsDurations()

@@ -42,9 +42,10 @@ QList<Type> allTypes()
 }
 
 // Every field of the format, in the order docs/trace-format.md lists them.
-const QStringList allFields { "seq",        "t_ns",     "event",     "pid",    "name",       "kind",
-                              "supervisor", "child_id", "reason",    "table",  "table_name", "from",
-                              "to",         "heir",     "heir_name", "target", "size" };
+const QStringList allFields { "seq",        "t_ns",       "event",    "pid",    "name",
+                              "kind",       "supervisor", "child_id", "reason", "table",
+                              "table_name", "table_type", "access",   "from",   "to",
+                              "heir",       "heir_name",  "target",   "size" };
 
 TraceEvent fullEvent(Type type)
 {
@@ -60,6 +61,8 @@ TraceEvent fullEvent(Type type)
     e.reason = Term::tuple({ Term::atom(u"exception"), Term("out of cheese") });
     e.table = 9;
     e.tableName = QStringLiteral("cache");
+    e.tableType = QStringLiteral("ordered_set");
+    e.access = QStringLiteral("protected");
     e.from = 3;
     e.to = 5;
     e.heir = 6;
@@ -217,6 +220,8 @@ void TestTraceJson::eventsRoundTripThroughJson()
     QCOMPARE(back.reason, e.reason);
     QCOMPARE(back.table, e.table);
     QCOMPARE(back.tableName, e.tableName);
+    QCOMPARE(back.tableType, e.tableType);
+    QCOMPARE(back.access, e.access);
     QCOMPARE(back.from, e.from);
     QCOMPARE(back.to, e.to);
     QCOMPARE(back.heir, e.heir);
@@ -361,7 +366,7 @@ void TestTraceJson::writerWritesOneObjectPerLine()
         else if (ev == QLatin1String("name_registered") || ev == QLatin1String("name_unregistered"))
             required = { "pid", "name" };
         else if (ev == QLatin1String("table_created"))
-            required = { "table", "table_name", "pid", "heir", "size" };
+            required = { "table", "table_name", "table_type", "access", "pid", "heir", "size" };
         else if (ev == QLatin1String("table_transferred"))
             required = { "table", "table_name", "from", "to", "size" };
         else if (ev == QLatin1String("table_deleted"))

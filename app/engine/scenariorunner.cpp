@@ -17,6 +17,7 @@
 #include <QPointer>
 #include <QThread>
 
+#include <algorithm>
 #include <functional>
 #include <limits>
 #include <stdexcept>
@@ -127,6 +128,20 @@ ScenarioRunner::~ScenarioRunner()
             } catch (const Error &) {
                 // Gone meanwhile: nothing to clean.
             }
+        }
+        // Then the tree, leaves first (a child starts after its supervisor,
+        // so it has a higher pid). The root alone would take its children
+        // down through the event loop, and they would still hold their names
+        // when the next tree starts. Processes of other threads go with the
+        // root, in their own threads.
+        QList<Pid> leavesFirst = tree;
+        std::sort(leavesFirst.begin(), leavesFirst.end(), std::greater<>());
+        for (Pid pid : std::as_const(leavesFirst)) {
+            const QPointer<Process> p = pid == m_root ? nullptr : Node::instance()->process(pid);
+            if (!p || p->thread() != thread())
+                continue;
+            disconnect(p, nullptr, this, nullptr);
+            delete p.data();
         }
         const QPointer<Process> root = Node::instance()->process(m_root);
         if (root) {

@@ -4,6 +4,7 @@
 
 #include <immortal/error.h>
 #include <immortal/models/processtreemodel.h>
+#include <immortal/models/source.h>
 #include <immortal/models/tablelistmodel.h>
 #include <immortal/models/tablerowsmodel.h>
 #include <immortal/node.h>
@@ -47,7 +48,8 @@ InspectorWidget::InspectorWidget(ProcessTreeModel *processes, TableListModel *ta
     : QWidget(parent)
     , m_processes(processes)
     , m_tables(tables)
-    , m_rows(new TableRowsModel(this))
+    , m_rows(new TableRowsModel(processes->source(), this))
+    , m_source(processes->source())
     , m_stack(new QStackedWidget(this))
 {
     auto *layout = new QVBoxLayout(this);
@@ -153,6 +155,14 @@ void InspectorWidget::setRunner(ScenarioRunner *runner)
     refresh();
 }
 
+void InspectorWidget::setSource(Source *source)
+{
+    m_source = source;
+    m_rows->setSource(source);
+    m_rows->setTable(m_table);
+    refresh();
+}
+
 void InspectorWidget::showProcess(quint64 key)
 {
     m_key = key;
@@ -204,9 +214,10 @@ void InspectorWidget::refreshProcess()
     m_pTitle->setText(i.data().toString());
     m_pPid->setText(Node::pidText(pid));
     m_pChildId->setText(childId.isEmpty() ? tr("(root)") : childId);
+    // A recorded trace knows no class names.
+    const QString className = i.data(ProcessTreeModel::ClassNameRole).toString();
     m_pKind->setText(ProcessTreeModel::kindLabel(i.data(ProcessTreeModel::KindRole).toString())
-                     + QStringLiteral(" (") + i.data(ProcessTreeModel::ClassNameRole).toString()
-                     + QLatin1Char(')'));
+                     + (className.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(className)));
     QString stateText = ProcessTreeModel::stateName(state);
     if (state != ProcessTreeModel::State::Running
         && !i.data(ProcessTreeModel::LastReasonRole).toString().isEmpty())
@@ -219,7 +230,7 @@ void InspectorWidget::refreshProcess()
         m_uptimeTimer.stop();
     } else {
         const qint64 started = i.data(ProcessTreeModel::StartedNsRole).value<qint64>();
-        m_pUptime->setText(formatDuration((Node::nowNs() - started) / 1000000));
+        m_pUptime->setText(formatDuration((m_source->nowNs() - started) / 1000000));
         if (!m_uptimeTimer.isActive())
             m_uptimeTimer.start();
     }
@@ -253,7 +264,7 @@ void InspectorWidget::refreshProcess()
             && m_exits->topLevelItem(0)->data(0, Qt::UserRole).value<qint64>()
                 != history.last().tNs)) {
         m_exits->clear();
-        const qint64 now = Node::nowNs();
+        const qint64 now = m_source->nowNs();
         for (auto it = history.crbegin(); it != history.crend(); ++it) {
             auto *item =
                 new QTreeWidgetItem({ tr("%1 ago").arg(formatDuration((now - it->tNs) / 1000000)),

@@ -18,12 +18,14 @@ class QTreeWidget;
 namespace immortal {
 
 class ProcessTreeModel;
+class Source;
 class TableListModel;
 class TableRowsModel;
 
 // Details of the selection: a process (pid, name, state, restarts, uptime,
 // owned tables, exit history, boot delay) or a table (its info and its rows,
-// live). Reads the models only; the boot delay goes to the ScenarioRunner.
+// live). Reads the models and, for rows and the clock, the models' Source;
+// the boot delay goes to the ScenarioRunner.
 class InspectorWidget : public QWidget
 {
     Q_OBJECT
@@ -31,6 +33,8 @@ public:
     InspectorWidget(ProcessTreeModel *processes, TableListModel *tables, QWidget *parent = nullptr);
 
     void setRunner(ScenarioRunner *runner);
+    // What the rows and the clock come from: the process model's source.
+    void setSource(Source *source);
     void showProcess(quint64 key);
     void showTable(immortal::TableId id);
     void showNothing();
@@ -49,6 +53,7 @@ private:
     ProcessTreeModel *m_processes;
     TableListModel *m_tables;
     TableRowsModel *m_rows;
+    Source *m_source;
     QPointer<ScenarioRunner> m_runner;
     quint64 m_key = 0;
     TableId m_table = 0;

@@ -10,8 +10,10 @@
 #include <immortal/error.h>
 #include <immortal/models/eventfiltermodel.h>
 #include <immortal/models/eventlogmodel.h>
+#include <immortal/models/livesource.h>
 #include <immortal/models/ownershiptimeline.h>
 #include <immortal/models/processtreemodel.h>
+#include <immortal/models/replaysource.h>
 #include <immortal/models/statecolors.h>
 #include <immortal/models/tablelistmodel.h>
 #include <immortal/models/tracebatcher.h>
@@ -24,6 +26,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QDockWidget>
 #include <QFile>
 #include <QFileDialog>
@@ -39,6 +42,7 @@
 #include <QPixmap>
 #include <QScrollBar>
 #include <QSettings>
+#include <QSlider>
 #include <QSortFilterProxyModel>
 #include <QStatusBar>
 #include <QStyle>
@@ -48,6 +52,8 @@
 #include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
+
+#include <functional>
 
 Q_LOGGING_CATEGORY(lcStudio, "immortal.ui.studio")
 
@@ -97,6 +103,9 @@ MainWindow::~MainWindow()
 {
     // The views go before the tree: its last deaths must not reach them.
     m_ownedRunner.reset();
+    // And before the replay they may still read.
+    if (m_replay)
+        setSource(m_liveSource);
 }
 
 void MainWindow::build()
@@ -105,12 +114,14 @@ void MainWindow::build()
     setWindowIcon(appIcon());
     setDockOptions(AnimatedDocks | AllowNestedDocks | AllowTabbedDocks);
 
-    m_processModel = new ProcessTreeModel(this);
-    m_tableModel = new TableListModel(this);
-    m_eventModel = new EventLogModel(this);
+    // One source for every view; one batch of events for all of them.
+    m_liveSource = new LiveSource(this);
+    m_source = m_liveSource;
+    m_processModel = new ProcessTreeModel(m_source, this);
+    m_tableModel = new TableListModel(m_source, this);
+    m_eventModel = new EventLogModel(m_source, this);
     m_timeline = new OwnershipTimeline(this);
-    auto *timelineFeed = new TraceBatcher(this);
-    connect(timelineFeed, &TraceBatcher::batch, m_timeline, &OwnershipTimeline::apply);
+    followInTimeline(m_source);
 
     m_graph = new SupervisionGraphView(m_processModel, m_tableModel, this);
     m_graph->setObjectName(QStringLiteral("graphView"));
@@ -119,6 +130,7 @@ void MainWindow::build()
     createActions();
     createDocks();
     createMenus();
+    createReplayBar();
 
     // One "current process" and one "current table", shared by every view.
     connect(m_processView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
@@ -164,6 +176,7 @@ void MainWindow::build()
     if (!restoreGeometry(settings.value(QStringLiteral("studio/geometry")).toByteArray()))
         resize(1500, 940);
     restoreState(settings.value(QStringLiteral("studio/state")).toByteArray());
+    updateReplayBar(); // shown while replaying, whatever the saved state says
     updateActions();
     updateStatus();
 }
@@ -451,6 +464,10 @@ void MainWindow::createMenus()
                            tr("Stop the current tree and run a scenario file"));
     open->setIcon(style()->standardIcon(QStyle::SP_DialogOpenButton));
     connect(open, &QAction::triggered, this, &MainWindow::openScenarioFile);
+    auto *openTrace = addAction(QStringLiteral("openTraceAction"), tr("Open &trace…"),
+                                QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O),
+                                tr("Replay a recorded trace (JSON Lines) with a time slider"));
+    connect(openTrace, &QAction::triggered, this, &MainWindow::openTraceFile);
     m_saveScenario = addAction(QStringLiteral("saveScenarioAction"), tr("&Save scenario…"),
                                QKeySequence::Save, tr("Save the running scenario as JSON"));
     m_saveScenario->setIcon(style()->standardIcon(QStyle::SP_DialogSaveButton));
@@ -465,7 +482,7 @@ void MainWindow::createMenus()
     auto *quit = addAction(QStringLiteral("quitAction"), tr("&Quit"), QKeySequence::Quit,
                            tr("Quit Immortal Studio"));
     connect(quit, &QAction::triggered, this, &QWidget::close);
-    file->addActions({ open, m_saveScenario });
+    file->addActions({ open, openTrace, m_saveScenario });
     file->addSeparator();
     file->addActions({ exportTrace, shot });
     file->addSeparator();
@@ -605,6 +622,12 @@ void MainWindow::openScenario(const Scenario &scenario)
         m_runner->stop();
     m_runner = nullptr;
     m_ownedRunner.reset();
+    if (m_replay) {
+        // Back to live: the views show the runtime again, from what is alive.
+        setSource(m_liveSource);
+        m_replay.reset();
+        updateReplayBar();
+    }
     m_processModel->flush();
     m_processModel->removeDead();
     m_timeline->clear();
@@ -615,6 +638,167 @@ void MainWindow::openScenario(const Scenario &scenario)
     m_ownedRunner = std::move(runner);
     attachRunner(m_ownedRunner.get());
     statusBar()->showMessage(tr("Running %1").arg(scenario.fileName()), 4000);
+}
+
+// The timeline folds the source's events; it starts with the tables the
+// source has now, and starts again when the source resets (a replay going back).
+void MainWindow::followInTimeline(Source *source)
+{
+    if (m_timelineSource)
+        disconnect(m_timelineSource, nullptr, m_timeline, nullptr);
+    m_timelineSource = source;
+    const auto start = [this, source] {
+        m_timeline->clear();
+        const qint64 now = source->nowNs();
+        for (const TableInfo &t : source->tables()) {
+            const QString owner = t.owner ? source->nameOf(t.owner) : QString();
+            m_timeline->addExisting(t, owner.isEmpty() ? Node::pidText(t.owner) : owner, now);
+        }
+    };
+    start();
+    connect(source, &Source::events, m_timeline, &OwnershipTimeline::apply);
+    connect(source, &Source::reset, m_timeline, start);
+}
+
+void MainWindow::setSource(Source *source)
+{
+    m_source = source;
+    followInTimeline(source);
+    m_processModel->setSource(source);
+    m_tableModel->setSource(source);
+    m_eventModel->setSource(source);
+    m_inspector->setSource(source);
+    updateActions();
+    updateStatus();
+}
+
+void MainWindow::openReplay(std::unique_ptr<ReplaySource> replay)
+{
+    // A recording is not a run: the tree the window shows stops.
+    if (m_runner && m_runner.data() != m_ownedRunner.get())
+        m_runner->stop();
+    attachRunner(nullptr);
+    m_ownedRunner.reset();
+    m_traceWriter.reset();
+    m_traceBuffer.reset();
+
+    const std::unique_ptr<ReplaySource> old = std::exchange(m_replay, std::move(replay));
+    connect(m_replay.get(), &ReplaySource::positionChanged, this, &MainWindow::updateReplayBar);
+    connect(m_replay.get(), &ReplaySource::playingChanged, this, &MainWindow::updateReplayBar);
+    connect(m_replay.get(), &ReplaySource::positionChanged, this, &MainWindow::updateStatus);
+    // The views follow it from the start, so that they see the history (the
+    // dead, the restarts), to where it is.
+    const int at = m_replay->index();
+    m_replay->seekToIndex(0);
+    setSource(m_replay.get()); // the views leave the old replay before it goes
+    m_replay->seekToIndex(at);
+    // Seeking back replays from the start: on a long trace, seek when the
+    // slider is let go rather than at every step of a drag.
+    m_replaySlider->setTracking(m_replay->eventCount() <= 20000);
+    const QString name = QFileInfo(m_replay->fileName()).fileName();
+    setWindowTitle(tr("%1 (replay) — Immortal Studio").arg(name));
+    statusBar()->showMessage(
+        tr("Replaying %n event(s) of %1", nullptr, m_replay->eventCount()).arg(name), 4000);
+    updateReplayBar();
+}
+
+bool MainWindow::loadTraceFile(const QString &path)
+{
+    auto replay = std::make_unique<ReplaySource>();
+    try {
+        replay->load(path);
+    } catch (const Error &e) {
+        // A bad trace changes nothing: the views keep their source.
+        QMessageBox::critical(this, tr("Cannot open the trace"), e.message());
+        return false;
+    }
+    replay->seekToEnd();
+    openReplay(std::move(replay));
+    return true;
+}
+
+void MainWindow::openTraceFile()
+{
+    QSettings settings;
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open trace"), settings.value(QStringLiteral("studio/lastDir")).toString(),
+        tr("Immortal traces (*.jsonl);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    settings.setValue(QStringLiteral("studio/lastDir"), QFileInfo(path).absolutePath());
+    loadTraceFile(path);
+}
+
+void MainWindow::createReplayBar()
+{
+    m_replayBar = new QToolBar(tr("Replay"), this);
+    m_replayBar->setObjectName(QStringLiteral("replayToolBar"));
+    m_replayBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_replayBar->setMovable(false);
+    addToolBar(Qt::BottomToolBarArea, m_replayBar);
+
+    m_replayPlay = new QAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("Play"), this);
+    m_replayPlay->setObjectName(QStringLiteral("replayPlayAction"));
+    m_replayPlay->setToolTip(tr("Play the trace from here at the chosen speed"));
+    connect(m_replayPlay, &QAction::triggered, this, [this] {
+        if (!m_replay)
+            return;
+        if (m_replay->isPlaying())
+            m_replay->pause();
+        else
+            m_replay->play(m_replaySpeed->currentData().toDouble());
+    });
+    m_replayBar->addAction(m_replayPlay);
+
+    m_replaySlider = new QSlider(Qt::Horizontal);
+    m_replaySlider->setObjectName(QStringLiteral("replaySlider"));
+    m_replaySlider->setToolTip(tr("The position in the trace: every view shows the state after "
+                                  "the event here"));
+    m_replaySlider->setMinimumWidth(300);
+    connect(m_replaySlider, &QSlider::valueChanged, this, [this](int index) {
+        if (m_replay)
+            m_replay->seekToIndex(index);
+    });
+    m_replayBar->addWidget(m_replaySlider);
+
+    m_replaySpeed = new QComboBox;
+    m_replaySpeed->setObjectName(QStringLiteral("replaySpeed"));
+    m_replaySpeed->setToolTip(tr("Playback speed, in the trace's own time"));
+    for (double speed : { 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 100.0 })
+        m_replaySpeed->addItem(QStringLiteral("%1×").arg(speed), speed);
+    m_replaySpeed->setCurrentIndex(3);
+    connect(m_replaySpeed, &QComboBox::currentIndexChanged, this, [this] {
+        if (m_replay)
+            m_replay->setSpeed(m_replaySpeed->currentData().toDouble());
+    });
+    m_replayBar->addWidget(m_replaySpeed);
+
+    m_replayLabel = new QLabel;
+    m_replayLabel->setObjectName(QStringLiteral("replayLabel"));
+    m_replayLabel->setContentsMargins(8, 0, 8, 0);
+    m_replayBar->addWidget(m_replayLabel);
+    updateReplayBar();
+}
+
+void MainWindow::updateReplayBar()
+{
+    m_replayBar->setVisible(m_replay != nullptr);
+    if (!m_replay)
+        return;
+    const bool playing = m_replay->isPlaying();
+    m_replayPlay->setText(playing ? tr("Pause") : tr("Play"));
+    m_replayPlay->setIcon(
+        style()->standardIcon(playing ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
+    {
+        const QSignalBlocker block(m_replaySlider);
+        m_replaySlider->setRange(0, m_replay->eventCount());
+        m_replaySlider->setValue(m_replay->index());
+    }
+    m_replayLabel->setText(
+        tr("seq %1 / %2, t = %3 s")
+            .arg(m_replay->position())
+            .arg(m_replay->lastSeq())
+            .arg(double(m_replay->nowNs() - m_replay->firstNs()) / 1e9, 0, 'f', 3));
 }
 
 QModelIndex MainWindow::currentProcessIndex() const
@@ -640,7 +824,7 @@ void MainWindow::kill(const Term &reason)
 {
     const QModelIndex i = currentProcessIndex();
     const Pid pid = i.data(ProcessTreeModel::PidRole).value<Pid>();
-    if (!i.isValid() || !Node::instance()->isAlive(pid)) {
+    if (!i.isValid() || !m_source->isAlive(pid)) {
         statusBar()->showMessage(tr("Select a running process first."), 4000);
         return;
     }
@@ -652,7 +836,7 @@ void MainWindow::kill(const Term &reason)
     if (m_runner && !target.isEmpty() && m_runner->resolve(target) == pid)
         done = throwIt ? m_runner->exitBySelf(target, reason) : m_runner->kill(target, reason);
     else if (!throwIt)
-        done = Node::instance()->exit(pid, reason);
+        done = m_source->exitProcess(pid, reason) == Source::ActionError::None;
     statusBar()->showMessage(
         done ? tr("%1 %2: exit(%3) sent")
                    .arg(i.data().toString(), Node::pidText(pid), reason.format())
@@ -687,24 +871,30 @@ void MainWindow::killWithCustomReason()
 void MainWindow::restartChild()
 {
     const QModelIndex i = currentProcessIndex();
-    if (!m_runner || !i.isValid())
+    if (!i.isValid())
         return;
-    const bool ok = m_runner->restartChild(targetOf(i));
+    const Source::ActionError error =
+        m_source->restartChild(i.parent().data(ProcessTreeModel::PidRole).value<Pid>(),
+                               i.data(ProcessTreeModel::ChildIdRole).toString());
     statusBar()->showMessage(
-        ok ? tr("Restarting %1").arg(i.data().toString())
-           : tr("%1 cannot be restarted (it runs, or it is not a child).").arg(i.data().toString()),
+        error == Source::ActionError::None
+            ? tr("Restarting %1").arg(i.data().toString())
+            : tr("%1 cannot be restarted: %2").arg(i.data().toString(), Source::errorText(error)),
         4000);
 }
 
 void MainWindow::terminateChild()
 {
     const QModelIndex i = currentProcessIndex();
-    if (!m_runner || !i.isValid())
+    if (!i.isValid())
         return;
-    const bool ok = m_runner->terminateChild(targetOf(i));
+    const Source::ActionError error =
+        m_source->terminateChild(i.parent().data(ProcessTreeModel::PidRole).value<Pid>(),
+                                 i.data(ProcessTreeModel::ChildIdRole).toString());
     statusBar()->showMessage(
-        ok ? tr("Terminating %1").arg(i.data().toString())
-           : tr("%1 is not a child that can be terminated.").arg(i.data().toString()),
+        error == Source::ActionError::None
+            ? tr("Terminating %1").arg(i.data().toString())
+            : tr("%1 cannot be terminated: %2").arg(i.data().toString(), Source::errorText(error)),
         4000);
 }
 
@@ -792,6 +982,14 @@ bool MainWindow::exportTraceTo(const QString &path)
 
 void MainWindow::exportTrace()
 {
+    if (!m_traceWriter) {
+        // A replay records nothing: its trace is the file it reads.
+        statusBar()->showMessage(
+            m_replay ? tr("Nothing to export: the replay's trace is %1").arg(m_replay->fileName())
+                     : tr("Nothing to export: no run has been recorded."),
+            6000);
+        return;
+    }
     const QString path =
         QFileDialog::getSaveFileName(this, tr("Export trace"), QStringLiteral("trace.jsonl"),
                                      tr("JSON Lines (*.jsonl);;All files (*)"));
@@ -888,11 +1086,15 @@ void MainWindow::updateActions()
         && state != ProcessTreeModel::State::Restarting;
     const bool child = i.isValid() && !i.data(ProcessTreeModel::ChildIdRole).toString().isEmpty();
     const bool running = m_runner && m_runner->isRunning();
+    const Source::Actions can = m_source->actions();
+    const bool supervised =
+        child && m_source->isAlive(i.parent().data(ProcessTreeModel::PidRole).value<Pid>());
     for (QAction *a : { m_kill, m_exitNormal, m_shutdown, m_customReason })
-        a->setEnabled(alive);
+        a->setEnabled(alive && can.testFlag(Source::Action::ExitProcess));
     m_throw->setEnabled(alive && running);
-    m_restart->setEnabled(running && child && state == ProcessTreeModel::State::Dead);
-    m_terminate->setEnabled(running && child && alive);
+    m_restart->setEnabled(can.testFlag(Source::Action::RestartChild) && supervised
+                          && state == ProcessTreeModel::State::Dead);
+    m_terminate->setEnabled(can.testFlag(Source::Action::TerminateChild) && supervised && alive);
     m_pause->setEnabled(running);
     m_chaos->setEnabled(running && m_runner->chaos());
     m_chaosSettings->setEnabled(running && m_runner->chaos());
@@ -910,7 +1112,16 @@ void MainWindow::updateStatus()
         restarts = s.restarts;
         lost = s.tablesLost;
     } else {
-        processes = int(Node::instance()->processes().size());
+        // Without a runner, what the views show: every process of the source,
+        // the restarts the tree counted.
+        processes = int(m_source->processes().size());
+        const std::function<int(const QModelIndex &)> count = [&](const QModelIndex &parent) {
+            int n = parent.data(ProcessTreeModel::RestartsRole).toInt();
+            for (int r = 0; r < m_processModel->rowCount(parent); ++r)
+                n += count(m_processModel->index(r, 0, parent));
+            return n;
+        };
+        restarts = count({});
     }
     const QString lostText =
         lost > 0 ? tr("<b style='color:#d32f2f'>%1 lost</b>").arg(lost) : tr("0 lost");
@@ -929,6 +1140,8 @@ void MainWindow::updateStatus()
                     .arg(m_runner->chaos()->kills());
     if (m_runner && !m_runner->isRunning())
         mode << tr("stopped");
+    if (m_replay)
+        mode << tr("REPLAY %1").arg(QFileInfo(m_replay->fileName()).fileName());
     m_statusMode->setText(mode.join(QStringLiteral(" · ")));
     updatePauseAction();
 }

@@ -10,11 +10,15 @@
 #include <memory>
 
 class QAction;
+class QComboBox;
 class QLabel;
 class QLineEdit;
 class QMenu;
+class QSlider;
+class QSortFilterProxyModel;
 class QTableView;
 class QTemporaryFile;
+class QToolBar;
 class QTreeView;
 
 namespace immortal {
@@ -24,16 +28,20 @@ class EventLogModel;
 class InspectorWidget;
 class OwnershipTimeline;
 class OwnershipTimelineView;
+class LiveSource;
 class ProcessTreeModel;
+class ReplaySource;
 class Scenario;
+class Source;
 class SupervisionGraphView;
 class TableListModel;
 class TraceWriter;
 
 // Immortal Studio's window: the supervision graph in the middle, docks for
 // the process tree, the tables, the inspector and the event log around it.
-// It reads the core only through its models (the trace stream and query
-// functions) and acts only through the ScenarioRunner and Node::exit.
+// Every view reads one Source through the models: the live runtime, or a
+// recorded trace (File > Open trace…) with a time slider to scrub and play
+// it. It acts only through the ScenarioRunner and the Source's actions.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -51,6 +59,16 @@ public:
     // shown in a dialog and leaves the running tree as it was (false).
     bool loadScenarioFile(const QString &path);
     ScenarioRunner *runner() const { return m_runner; }
+
+    // Replays the trace in `path` (stopping the running tree) at its end; a
+    // bad or truncated trace is shown in a dialog and changes nothing (false).
+    bool loadTraceFile(const QString &path);
+    // Replays a loaded trace: every view reads it from now on, at its
+    // position. Stops the tree the window runs; File > Open scenario… goes
+    // back to live.
+    void openReplay(std::unique_ptr<ReplaySource> replay);
+    Source *source() const { return m_source; } // what every view reads now
+    ReplaySource *replay() const { return m_replay.get(); } // null when live
 
     // Renders the window (grab()) to a PNG; false if it cannot be written.
     bool saveScreenshot(const QString &path);
@@ -77,6 +95,7 @@ public Q_SLOTS:
     void setChaosEnabled(bool enabled);
     void showChaosSettings();
     void openScenarioFile();
+    void openTraceFile();
     void saveScenarioFile();
     void exportTrace();
     void saveScreenshotAs();
@@ -94,6 +113,10 @@ private:
     void createDocks();
     void createMenus();
     void attachRunner(ScenarioRunner *runner);
+    void createReplayBar();
+    void setSource(Source *source);
+    void followInTimeline(Source *source);
+    void updateReplayBar();
     void restartTraceBuffer();
     void selectEventSubject(const QModelIndex &index); // an event log row: select what it is about
     void selectProcess(quint64 key);
@@ -106,6 +129,9 @@ private:
     QAction *addAction(const QString &name, const QString &text, const QKeySequence &shortcut,
                        const QString &tip);
 
+    LiveSource *m_liveSource = nullptr;
+    std::unique_ptr<ReplaySource> m_replay;
+    Source *m_source = nullptr;
     QPointer<ScenarioRunner> m_runner;
     std::unique_ptr<ScenarioRunner> m_ownedRunner;
 
@@ -115,6 +141,7 @@ private:
     EventFilterModel *m_eventFilter = nullptr;
     OwnershipTimeline *m_timeline = nullptr;
     OwnershipTimelineView *m_timelineView = nullptr;
+    QPointer<Source> m_timelineSource; // what m_timeline follows
     SupervisionGraphView *m_graph = nullptr;
     QTreeView *m_processView = nullptr;
     QTableView *m_tableView = nullptr;
@@ -125,6 +152,11 @@ private:
     QMenu *m_viewMenu = nullptr;
     QLabel *m_statusCounts = nullptr;
     QLabel *m_statusMode = nullptr;
+    QToolBar *m_replayBar = nullptr;
+    QSlider *m_replaySlider = nullptr;
+    QComboBox *m_replaySpeed = nullptr;
+    QLabel *m_replayLabel = nullptr;
+    QAction *m_replayPlay = nullptr;
 
     // Every event since the run began, for Export trace (the log keeps fewer).
     std::unique_ptr<QTemporaryFile> m_traceBuffer;

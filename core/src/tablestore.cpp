@@ -130,6 +130,8 @@ std::shared_ptr<TableData> TableStore::create(const QString &name, const TableOp
         m_byOwner[owner].insert(d->id());
         TraceEvent e = tableEvent(TraceEvent::Type::TableCreated, *d);
         e.pid = owner;
+        e.tableType = QString::fromLatin1(TableOptions::typeName(options.type));
+        e.access = QString::fromLatin1(TableOptions::accessName(options.access));
         e.heir = options.heir.pid;
         e.heirName = options.heir.name;
         fx.events.append(e);

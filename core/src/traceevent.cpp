@@ -90,6 +90,8 @@ QList<TraceEvent::Field> TraceEvent::fields() const
     if (table)
         out.append({ "table", qint64(table), false });
     textField("table_name", tableName);
+    textField("table_type", tableType);
+    textField("access", access);
     pidField("from", from);
     pidField("to", to);
     pidField("heir", heir);
@@ -141,6 +143,8 @@ TraceEvent TraceEvent::fromJson(const QJsonObject &o)
     e.trapped = o.value(QLatin1String("trapped")).toBool(false);
     e.table = pidOf("table");
     e.tableName = stringOf("table_name");
+    e.tableType = stringOf("table_type");
+    e.access = stringOf("access");
     e.from = pidOf("from");
     e.to = pidOf("to");
     e.heir = pidOf("heir");

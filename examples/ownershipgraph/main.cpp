@@ -5,6 +5,7 @@
 //   ownershipgraph [--crash-and-quit]   (crashes once, exits 0 when the
 //                                        restarted consumer holds the table)
 #include <immortal/immortal.h>
+#include <immortal/models/livesource.h>
 #include <immortal/models/processtreemodel.h>
 #include <immortal/models/tablelistmodel.h>
 #include <immortal/widgets/supervisiongraphview.h>
@@ -26,9 +27,12 @@ int main(int argc, char **argv)
 {
     QApplication app(argc, argv);
 
-    // The models follow the trace from their construction on.
-    ProcessTreeModel processes;
-    TableListModel tables;
+    // The models read this program's runtime (one batch of trace events for
+    // both) and follow it from their construction on. A ReplaySource in its
+    // place would show a recorded trace instead.
+    LiveSource source;
+    ProcessTreeModel processes(&source);
+    TableListModel tables(&source);
 
     Supervisor supervisor({ Supervisor::Strategy::OneForOne, 5, 5000 },
                           { { QStringLiteral("consumer"),

@@ -1,6 +1,6 @@
 #include <immortal/models/eventlogmodel.h>
 
-#include <immortal/models/tracebatcher.h>
+#include <immortal/models/livesource.h>
 #include <immortal/node.h>
 
 #include <QColor>
@@ -10,16 +10,43 @@
 namespace immortal {
 
 EventLogModel::EventLogModel(QObject *parent, int maxRows)
+    : EventLogModel(new LiveSource, parent, maxRows)
+{
+    m_source->setParent(this);
+}
+
+EventLogModel::EventLogModel(Source *source, QObject *parent, int maxRows)
     : QAbstractTableModel(parent)
     , m_maxRows(std::max(1, maxRows))
-    , m_batcher(new TraceBatcher(this))
 {
-    connect(m_batcher, &TraceBatcher::batch, this, &EventLogModel::apply);
+    setSource(source);
+}
+
+void EventLogModel::setSource(Source *source)
+{
+    Q_ASSERT(source);
+    disconnect(m_eventsConnection);
+    disconnect(m_resetConnection);
+    source->flush();
+    m_source = source;
+    m_eventsConnection = connect(source, &Source::events, this, &EventLogModel::apply);
+    m_resetConnection = connect(source, &Source::reset, this, &EventLogModel::clear);
+    clear();
+}
+
+void EventLogModel::clear()
+{
+    beginResetModel();
+    m_events.clear();
+    m_totalSeen = 0;
+    m_originNs = 0;
+    endResetModel();
+    Q_EMIT updated();
 }
 
 void EventLogModel::flush()
 {
-    m_batcher->flush();
+    m_source->flush();
 }
 
 int EventLogModel::rowCount(const QModelIndex &parent) const

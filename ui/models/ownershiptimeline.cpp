@@ -31,6 +31,32 @@ void OwnershipTimeline::clear()
     Q_EMIT changed();
 }
 
+void OwnershipTimeline::addExisting(const TableInfo &table, const QString &ownerLabel, qint64 tNs)
+{
+    if (laneOf(table.id) >= 0)
+        return;
+    if (m_firstNs == 0)
+        m_firstNs = tNs;
+    m_lastNs = qMax(m_lastNs, tNs);
+    TraceEvent e; // what a trace would have said, had it been followed
+    e.tNs = tNs;
+    e.table = table.id;
+    e.tableName = table.name;
+    e.size = table.size;
+    Lane *lane = laneFor(e);
+    if (table.orphaned) {
+        open(*lane, Span::Kind::Orphaned, 0, e, tr("orphaned when the timeline began"));
+        lane->spans.last().ownerLabel = tr("waiting for %1").arg(table.heir.name);
+    } else {
+        open(*lane, Span::Kind::Owned, table.owner, e, tr("owned when the timeline began"));
+        lane->spans.last().ownerLabel = ownerLabel;
+        if (table.owner && ownerLabel != Node::pidText(table.owner))
+            m_names.insert(table.owner, ownerLabel); // for what it does next
+    }
+    sample(*lane, e);
+    Q_EMIT changed();
+}
+
 const OwnershipTimeline::Span *OwnershipTimeline::spanAt(TableId table, qint64 tNs) const
 {
     const int i = laneOf(table);

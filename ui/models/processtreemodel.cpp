@@ -1,8 +1,7 @@
 #include <immortal/models/processtreemodel.h>
 
+#include <immortal/models/livesource.h>
 #include <immortal/models/statecolors.h>
-#include <immortal/models/tracebatcher.h>
-#include <immortal/node.h>
 
 #include <QGuiApplication>
 
@@ -35,14 +34,45 @@ constexpr int maxExitRecords = 50;
 }
 
 ProcessTreeModel::ProcessTreeModel(QObject *parent)
+    : ProcessTreeModel(new LiveSource, parent)
+{
+    m_source->setParent(this);
+}
+
+ProcessTreeModel::ProcessTreeModel(Source *source, QObject *parent)
     : QAbstractItemModel(parent)
     , m_root(std::make_unique<Item>())
-    , m_batcher(new TraceBatcher(this))
 {
-    connect(m_batcher, &TraceBatcher::batch, this, &ProcessTreeModel::apply);
-    // Start from what is alive now; the trace keeps us current from here.
+    setSource(source);
+}
+
+ProcessTreeModel::~ProcessTreeModel() = default;
+
+void ProcessTreeModel::setSource(Source *source)
+{
+    Q_ASSERT(source);
+    disconnect(m_eventsConnection);
+    disconnect(m_resetConnection);
+    // What the source queued is in its snapshot already: other readers get it now.
+    source->flush();
+    m_source = source;
+    m_eventsConnection = connect(source, &Source::events, this, &ProcessTreeModel::apply);
+    m_resetConnection = connect(source, &Source::reset, this, &ProcessTreeModel::rebuild);
+    rebuild();
+}
+
+void ProcessTreeModel::rebuild()
+{
+    beginResetModel();
+    m_resetting = true;
+    m_root = std::make_unique<Item>();
+    m_byPid.clear();
+    m_byKey.clear();
+    m_changed.clear();
+    m_deadOrder.clear();
+    // Start from what is alive now; the events keep us current from here.
     // By pid, so a supervisor is placed before the children it started.
-    for (const ProcessInfo &info : Node::instance()->processes()) {
+    for (const ProcessInfo &info : m_source->processes()) {
         Item *item = place(info.pid, info.supervisor, info.childId);
         item->name = info.name;
         item->kind = info.kind;
@@ -50,13 +80,14 @@ ProcessTreeModel::ProcessTreeModel(QObject *parent)
         item->startedNs = info.startedNs;
     }
     m_changed.clear();
+    m_resetting = false;
+    endResetModel();
+    Q_EMIT updated();
 }
-
-ProcessTreeModel::~ProcessTreeModel() = default;
 
 void ProcessTreeModel::flush()
 {
-    m_batcher->flush();
+    m_source->flush();
 }
 
 // ---- QAbstractItemModel ------------------------------------------------
@@ -285,7 +316,7 @@ ProcessTreeModel::Item *ProcessTreeModel::ensureKnown(Pid pid, int depth)
 {
     if (Item *item = m_byPid.value(pid))
         return item;
-    const auto info = Node::instance()->info(pid);
+    const auto info = m_source->processInfo(pid);
     if (!info || depth > 64)
         return nullptr;
     // Place the supervisor first (it may have started in the same batch).
@@ -332,13 +363,15 @@ ProcessTreeModel::Item *ProcessTreeModel::place(Pid pid, Pid supervisor, const Q
         const QModelIndex to = indexOf(parent);
         const int row = rowOf(item);
         const int dest = int(parent->children.size());
-        beginMoveRows(from, row, row, to, dest);
+        if (!m_resetting)
+            beginMoveRows(from, row, row, to, dest);
         auto &siblings = item->parent->children;
         std::unique_ptr<Item> owned = std::move(siblings[size_t(row)]);
         siblings.erase(siblings.begin() + row);
         owned->parent = parent;
         parent->children.push_back(std::move(owned));
-        endMoveRows();
+        if (!m_resetting)
+            endMoveRows();
         item->childId = childId;
         m_changed.insert(item);
         return item;
@@ -348,7 +381,7 @@ ProcessTreeModel::Item *ProcessTreeModel::place(Pid pid, Pid supervisor, const Q
         // A restart: the row keeps its name, and waits for the new process
         // to register it (a worker's boot delay) before it counts as running.
         adopt(slot, pid);
-        const auto info = Node::instance()->info(pid);
+        const auto info = m_source->processInfo(pid);
         slot->booting = !slot->name.isEmpty() && (!info || info->name.isEmpty());
         setState(slot, slot->booting ? State::Waiting : State::Running);
         return slot;
@@ -361,11 +394,13 @@ ProcessTreeModel::Item *ProcessTreeModel::place(Pid pid, Pid supervisor, const Q
     fresh->childId = childId;
     Item *raw = fresh.get();
     const int row = int(parent->children.size());
-    beginInsertRows(indexOf(parent), row, row);
+    if (!m_resetting)
+        beginInsertRows(indexOf(parent), row, row);
     parent->children.push_back(std::move(fresh));
     m_byPid.insert(pid, raw);
     m_byKey.insert(raw->key, raw);
-    endInsertRows();
+    if (!m_resetting)
+        endInsertRows();
     return raw;
 }
 
@@ -404,10 +439,12 @@ void ProcessTreeModel::removeItem(Item *item)
 {
     Item *parent = item->parent;
     const int row = rowOf(item);
-    beginRemoveRows(indexOf(parent), row, row);
+    if (!m_resetting)
+        beginRemoveRows(indexOf(parent), row, row);
     forget(item);
     parent->children.erase(parent->children.begin() + row);
-    endRemoveRows();
+    if (!m_resetting)
+        endRemoveRows();
 }
 
 void ProcessTreeModel::apply(const QList<TraceEvent> &events)
@@ -430,7 +467,7 @@ void ProcessTreeModel::apply(const QList<TraceEvent> &events)
             Item *item = place(e.pid, e.supervisor, e.childId);
             if (!e.kind.isEmpty())
                 item->kind = e.kind;
-            if (const auto info = Node::instance()->info(e.pid)) {
+            if (const auto info = m_source->processInfo(e.pid)) {
                 item->className = info->className;
                 if (info->state == ProcessInfo::State::Running)
                     setState(item, item->booting ? State::Waiting : State::Running);
@@ -462,7 +499,7 @@ void ProcessTreeModel::apply(const QList<TraceEvent> &events)
                 break; // the slot already runs a newer pid
             if (!e.name.isEmpty())
                 item->name = e.name;
-            if (e.supervisor != 0 && Node::instance()->isAlive(e.supervisor)) {
+            if (e.supervisor != 0 && m_source->isAlive(e.supervisor)) {
                 // Its supervisor restarts it unless the trace says otherwise
                 // (child_not_restarted, child_terminated, or the supervisor's exit).
                 setState(item, State::Restarting);
@@ -490,7 +527,7 @@ void ProcessTreeModel::apply(const QList<TraceEvent> &events)
             // A dead process keeps showing its last name; an explicit
             // unregister of a live one clears it.
             if (Item *item = m_byPid.value(e.pid); item && item->pid == e.pid
-                && item->state == State::Running && Node::instance()->isAlive(e.pid)) {
+                && item->state == State::Running && m_source->isAlive(e.pid)) {
                 item->name.clear();
                 m_changed.insert(item);
             }

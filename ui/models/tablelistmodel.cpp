@@ -1,9 +1,8 @@
 #include <immortal/models/tablelistmodel.h>
 
-#include <immortal/models/tracebatcher.h>
+#include <immortal/models/livesource.h>
 #include <immortal/node.h>
-#include <immortal/registry.h>
-#include <immortal/table.h>
+#include <immortal/tableoptions.h>
 
 #include <QLocale>
 #include <QSet>
@@ -13,18 +12,44 @@
 namespace immortal {
 
 TableListModel::TableListModel(QObject *parent)
-    : QAbstractTableModel(parent)
-    , m_batcher(new TraceBatcher(this))
+    : TableListModel(new LiveSource, parent)
 {
-    connect(m_batcher, &TraceBatcher::batch, this, &TableListModel::apply);
-    m_rows = Table::all();
+    m_source->setParent(this);
+}
+
+TableListModel::TableListModel(Source *source, QObject *parent)
+    : QAbstractTableModel(parent)
+{
+    setSource(source);
+}
+
+void TableListModel::setSource(Source *source)
+{
+    Q_ASSERT(source);
+    disconnect(m_eventsConnection);
+    disconnect(m_resetConnection);
+    // What the source queued is in its snapshot already: other readers get it now.
+    source->flush();
+    m_source = source;
+    m_eventsConnection = connect(source, &Source::events, this, &TableListModel::apply);
+    m_resetConnection = connect(source, &Source::reset, this, &TableListModel::rebuild);
+    rebuild();
+}
+
+void TableListModel::rebuild()
+{
+    beginResetModel();
+    m_rows = m_source->tables();
     std::sort(m_rows.begin(), m_rows.end(),
               [](const TableInfo &a, const TableInfo &b) { return a.id < b.id; });
+    m_lost = 0;
+    endResetModel();
+    Q_EMIT updated();
 }
 
 void TableListModel::flush()
 {
-    m_batcher->flush();
+    m_source->flush();
 }
 
 int TableListModel::rowCount(const QModelIndex &parent) const
@@ -37,13 +62,13 @@ int TableListModel::columnCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : ColumnCount;
 }
 
-QString TableListModel::processLabel(Pid pid)
+QString TableListModel::processLabel(Pid pid) const
 {
     if (pid == 0)
         return {};
-    QString name = Registry::instance()->nameOf(pid);
+    QString name = m_source->nameOf(pid);
     if (name.isEmpty()) {
-        if (const auto info = Node::instance()->info(pid))
+        if (const auto info = m_source->processInfo(pid))
             name = info->childId.isEmpty() ? info->name : info->childId;
     }
     return name.isEmpty() ? Node::pidText(pid)
@@ -85,6 +110,8 @@ QVariant TableListModel::data(const QModelIndex &index, int role) const
         case RowsColumn:
             return QVariant::fromValue(qint64(t.size));
         case MemoryColumn:
+            if (!m_source->details().testFlag(Source::Detail::TableMemory))
+                return tr("—");
             return formatBytes(t.memory);
         case TransfersColumn:
             return t.transfers;
@@ -105,6 +132,9 @@ QVariant TableListModel::data(const QModelIndex &index, int role) const
                       .arg(t.heir.name)
                 : tr("When the owner dies the table goes to this process.");
         case MemoryColumn:
+            if (!m_source->details().testFlag(Source::Detail::TableMemory))
+                return tr("Not known: the source does not record memory (a trace has sizes "
+                          "only).");
             return tr("%1 bytes").arg(t.memory);
         }
         return {};
@@ -183,7 +213,7 @@ qint64 TableListModel::totalRows() const
 
 void TableListModel::refresh(TableId id)
 {
-    const auto info = Table::infoOf(id);
+    const auto info = m_source->tableInfo(id);
     const int row = rowOfTable(id);
     if (!info) {
         if (row >= 0) {

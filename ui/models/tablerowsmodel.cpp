@@ -1,23 +1,39 @@
 #include <immortal/models/tablerowsmodel.h>
 
-#include <immortal/error.h>
-#include <immortal/models/tracebatcher.h>
-#include <immortal/table.h>
+#include <immortal/models/livesource.h>
 
 #include <algorithm>
 
 namespace immortal {
 
 TableRowsModel::TableRowsModel(QObject *parent)
-    : QAbstractTableModel(parent)
-    , m_batcher(new TraceBatcher(this))
+    : TableRowsModel(new LiveSource, parent)
 {
-    connect(m_batcher, &TraceBatcher::batch, this, &TableRowsModel::apply);
+    m_source->setParent(this);
+}
+
+TableRowsModel::TableRowsModel(Source *source, QObject *parent)
+    : QAbstractTableModel(parent)
+{
+    setSource(source);
+}
+
+void TableRowsModel::setSource(Source *source)
+{
+    Q_ASSERT(source);
+    disconnect(m_eventsConnection);
+    disconnect(m_resetConnection);
+    source->flush();
+    m_source = source;
+    m_eventsConnection = connect(source, &Source::events, this, &TableRowsModel::apply);
+    // The same table, as the source now has it (or not).
+    m_resetConnection = connect(source, &Source::reset, this, [this] { setTable(m_table); });
+    setTable(0);
 }
 
 void TableRowsModel::flush()
 {
-    m_batcher->flush();
+    m_source->flush();
 }
 
 void TableRowsModel::setStatus(bool hidden, const QString &text)
@@ -46,33 +62,28 @@ QList<Tuple> TableRowsModel::read()
         setStatus(false, QString());
         return {};
     }
-    try {
-        const Table table = Table::fromId(m_table);
-        const TableInfo info = table.info();
-        m_keyPos = info.keyPos;
+    const auto info = m_source->tableInfo(m_table);
+    if (info) {
+        m_keyPos = info->keyPos;
         m_keyIsIdentity =
-            info.type == TableOptions::Type::Set || info.type == TableOptions::Type::OrderedSet;
-        if (info.access == TableOptions::Access::Private) {
-            setStatus(true, tr("Private table: only its owner can read the rows."));
-            return {};
-        }
-        QList<Tuple> rows = table.toList();
-        std::sort(rows.begin(), rows.end(),
-                  [this](const Tuple &a, const Tuple &b) { return compareRows(a, b) < 0; });
-        if (rows.size() > m_maxRows) {
-            setStatus(false,
-                      tr("Showing the first %1 of %2 rows.").arg(m_maxRows).arg(rows.size()));
-            rows.resize(m_maxRows);
-        } else {
-            setStatus(false, rows.size() == 1 ? tr("1 row") : tr("%1 rows").arg(rows.size()));
-        }
-        return rows;
-    } catch (const Error &e) {
-        // Deleted, or unreadable for us: show nothing rather than stale rows.
-        setStatus(true,
-                  e.code() == Error::Code::NoSuchTable ? tr("The table is gone.") : e.message());
+            info->type == TableOptions::Type::Set || info->type == TableOptions::Type::OrderedSet;
+    }
+    Source::Rows result = m_source->rows(m_table);
+    if (result.status != Source::Rows::Status::Shown) {
+        // Private, gone or not recorded: show nothing rather than stale rows.
+        setStatus(true, result.message);
         return {};
     }
+    QList<Tuple> rows = std::move(result.rows);
+    std::sort(rows.begin(), rows.end(),
+              [this](const Tuple &a, const Tuple &b) { return compareRows(a, b) < 0; });
+    if (rows.size() > m_maxRows) {
+        setStatus(false, tr("Showing the first %1 of %2 rows.").arg(m_maxRows).arg(rows.size()));
+        rows.resize(m_maxRows);
+    } else {
+        setStatus(false, rows.size() == 1 ? tr("1 row") : tr("%1 rows").arg(rows.size()));
+    }
+    return rows;
 }
 
 void TableRowsModel::setTable(TableId id)

@@ -32,7 +32,8 @@ struct TraceEvent
         SupervisorEscalated, ///< pid (supervisor), reason
         NameRegistered, ///< name, pid
         NameUnregistered, ///< name, pid
-        TableCreated, ///< table, table_name, pid (owner), heir or heir_name, size
+        TableCreated, ///< table, table_name, table_type, access, pid (owner), heir or
+                      ///< heir_name, size
         TableGivenAway, ///< table, table_name, from, to, size
         TableTransferred, ///< table, table_name, from (dead owner), to (the heir), heir_name, size
         TableOrphaned, ///< table, table_name, from (dead owner), heir_name, size
@@ -61,6 +62,8 @@ struct TraceEvent
     bool trapped = false; ///< ExitSignal: the receiver traps exits and lives on
     TableId table = 0; ///< the table a table event is about
     QString tableName; ///< that table's name
+    QString tableType; ///< TableCreated: "set", "ordered_set", "bag" or "duplicate_bag"
+    QString access; ///< TableCreated: "public", "protected" or "private"
     Pid from = 0; ///< where a table came from, or a restarted child's old pid
     Pid to = 0; ///< where a table went: its new owner
     Pid heir = 0; ///< a table's heir, named by pid

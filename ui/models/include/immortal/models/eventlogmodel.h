@@ -8,11 +8,12 @@
 
 namespace immortal {
 
-class TraceBatcher;
+class Source;
 
-/// The trace stream as a table, newest last. Keeps the last `maxRows` events
+/// A source's events as a table, newest last. Keeps the last `maxRows` events
 /// (the oldest leave with beginRemoveRows); filter it with a
 /// QSortFilterProxyModel. Times are shown relative to the first event seen.
+/// A reset of the source empties it.
 class EventLogModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -34,8 +35,15 @@ public:
         PidsRole, ///< QList<Pid> every pid the event mentions (pid, from, to, supervisor)
     };
 
-    /// Starts empty and shows the events recorded from now on (at least 1 kept).
+    /// Starts empty and shows the events this program's runtime records from
+    /// now on (a LiveSource of its own); keeps at least 1.
     explicit EventLogModel(QObject *parent = nullptr, int maxRows = 10000);
+    /// Starts empty and shows the events of `source` from now on.
+    explicit EventLogModel(Source *source, QObject *parent = nullptr, int maxRows = 10000);
+
+    Source *source() const { return m_source; } ///< what the model reads
+    /// Reads `source` from now on (not owned), starting empty: a model reset.
+    void setSource(Source *source);
 
     int rowCount(const QModelIndex &parent = {}) const override; ///< the events kept
     int columnCount(const QModelIndex &parent = {}) const override; ///< ColumnCount
@@ -51,19 +59,21 @@ public:
     quint64 totalSeen() const { return m_totalSeen; } ///< every event seen, kept or not
     /// One line a person can read: `"TableConsumer <12> exited: kill"`.
     static QString describe(const TraceEvent &e);
-    void flush(); ///< applies the queued trace events now
+    void flush(); ///< applies the source's queued events now
 
 Q_SIGNALS:
     void updated(); ///< after each applied batch of events
 
 private:
     void apply(const QList<TraceEvent> &events);
+    void clear(); // a model reset, to no events
 
     std::deque<TraceEvent> m_events;
     int m_maxRows;
     qint64 m_originNs = 0;
     quint64 m_totalSeen = 0;
-    TraceBatcher *m_batcher = nullptr;
+    Source *m_source = nullptr;
+    QMetaObject::Connection m_eventsConnection, m_resetConnection;
 };
 
 } // namespace immortal

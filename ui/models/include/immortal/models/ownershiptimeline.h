@@ -1,5 +1,6 @@
 #pragma once
 
+#include <immortal/tableinfo.h>
 #include <immortal/traceevent.h>
 #include <immortal/types.h>
 
@@ -79,6 +80,10 @@ public:
     void apply(const QList<immortal::TraceEvent> &events);
     /// Forgets everything (a new source, or a replay going back); emits changed().
     void clear();
+    /// Starts a lane for a table that exists already, owned by `ownerLabel`
+    /// (or orphaned) since `tNs`: a timeline that begins while a program runs
+    /// shows its tables before their next event. Emits changed().
+    void addExisting(const TableInfo &table, const QString &ownerLabel, qint64 tNs);
 
     const QList<Lane> &lanes() const { return m_lanes; } ///< in order of creation
     int laneOf(TableId table) const { return m_laneOf.value(table, -1); } ///< -1 if unknown

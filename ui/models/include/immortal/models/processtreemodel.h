@@ -14,13 +14,14 @@
 
 namespace immortal {
 
-class TraceBatcher;
+class Source;
 
 /// The supervision tree as a model: supervisors, workers and table managers,
 /// arranged by who supervises whom. One row per child slot, not per pid: a
 /// restarted child keeps its row (with a new pid and one more restart), so
-/// views and selections survive crashes. Fed by the trace stream in batches
-/// and by Node's query functions; updated incrementally, never reset.
+/// views and selections survive crashes. Reads one Source: fed by its events
+/// in batches and its queries, updated incrementally; reset only when the
+/// source is reset or replaced.
 class ProcessTreeModel : public QAbstractItemModel
 {
     Q_OBJECT
@@ -53,9 +54,16 @@ public:
         QString reason; ///< its exit reason
     };
 
-    /// Starts with the processes alive now and follows the trace from then on.
+    /// Starts with the processes alive now in this program's runtime (a
+    /// LiveSource of its own) and follows the trace from then on.
     explicit ProcessTreeModel(QObject *parent = nullptr);
-    ~ProcessTreeModel() override; ///< stops following the trace
+    /// Starts with the processes alive in `source` and follows its events.
+    explicit ProcessTreeModel(Source *source, QObject *parent = nullptr);
+    ~ProcessTreeModel() override; ///< stops following the source
+
+    Source *source() const { return m_source; } ///< what the model reads
+    /// Reads `source` from now on (not owned): a model reset, from its processes.
+    void setSource(Source *source);
 
     /// A row of the tree; the roots are the processes nobody supervises.
     QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
@@ -80,7 +88,7 @@ public:
     void setMaxDeadRows(int n) { m_maxDead = n; }
     /// Removes every dead row whose subtree is dead too (a fresh start).
     void removeDead();
-    /// Applies the queued trace events now (tests, screenshots).
+    /// Applies the source's queued events now (tests, screenshots).
     void flush();
 
 Q_SIGNALS:
@@ -90,6 +98,7 @@ Q_SIGNALS:
 private:
     struct Item;
     void apply(const QList<TraceEvent> &events);
+    void rebuild(); // from the source's snapshot, inside a model reset
     Item *itemFor(const QModelIndex &index) const;
     QModelIndex indexOf(const Item *item, int column = 0) const;
     int rowOf(const Item *item) const;
@@ -111,7 +120,9 @@ private:
     quint64 m_nextKey = 1;
     quint64 m_deathSerial = 0;
     int m_maxDead = 200;
-    TraceBatcher *m_batcher = nullptr;
+    bool m_resetting = false; // inside rebuild(): no row signals
+    Source *m_source = nullptr;
+    QMetaObject::Connection m_eventsConnection, m_resetConnection;
 };
 
 } // namespace immortal

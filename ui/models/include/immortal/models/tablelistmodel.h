@@ -8,12 +8,13 @@
 
 namespace immortal {
 
-class TraceBatcher;
+class Source;
 
 /// Every live table, like observer's Table Viewer, plus where it came from:
 /// owner, heir and how often it changed hands. Rows are added, changed and
-/// removed as the trace reports them; each batch re-reads only the tables it
-/// mentions (Table::infoOf), so a busy table costs one query per batch.
+/// removed as the source's events report them; each batch re-reads only the
+/// tables it mentions (Source::tableInfo), so a busy table costs one query
+/// per batch.
 class TableListModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -41,8 +42,15 @@ public:
         AccessRole, ///< TableOptions::Access as int
     };
 
-    /// Starts with the tables alive now and follows the trace from then on.
+    /// Starts with the tables alive now in this program's runtime (a
+    /// LiveSource of its own) and follows the trace from then on.
     explicit TableListModel(QObject *parent = nullptr);
+    /// Starts with the tables alive in `source` and follows its events.
+    explicit TableListModel(Source *source, QObject *parent = nullptr);
+
+    Source *source() const { return m_source; } ///< what the model reads
+    /// Reads `source` from now on (not owned): a model reset, from its tables.
+    void setSource(Source *source);
 
     int rowCount(const QModelIndex &parent = {}) const override; ///< one row per live table
     int columnCount(const QModelIndex &parent = {}) const override; ///< ColumnCount
@@ -57,12 +65,14 @@ public:
     TableInfo tableAt(int row) const { return m_rows.at(row); }
     QList<TableInfo> tables() const { return m_rows; } ///< the rows, by id
     qint64 totalRows() const; ///< the rows of every listed table
-    int lostCount() const { return m_lost; } ///< tables lost since the model started
+    /// Tables lost since the model started (or its source was reset).
+    int lostCount() const { return m_lost; }
 
-    /// `"TableConsumer <12>"`: a pid with its registered name, if it has one.
-    static QString processLabel(Pid pid);
+    /// `"TableConsumer <12>"`: a pid with its registered name (or the name or
+    /// child id it died with), as the source knows it.
+    QString processLabel(Pid pid) const;
     static QString formatBytes(size_t bytes); ///< "1.5 KB", in the current locale
-    void flush(); ///< applies the queued trace events now
+    void flush(); ///< applies the source's queued events now
 
 Q_SIGNALS:
     void updated(); ///< after each applied batch of events
@@ -70,11 +80,13 @@ Q_SIGNALS:
 private:
     void apply(const QList<TraceEvent> &events);
     void refresh(TableId id);
+    void rebuild(); // from the source's snapshot, as a model reset
     int rowOfTable(TableId id) const;
 
     QList<TableInfo> m_rows; // by id, so in creation order
     int m_lost = 0;
-    TraceBatcher *m_batcher = nullptr;
+    Source *m_source = nullptr;
+    QMetaObject::Connection m_eventsConnection, m_resetConnection;
 };
 
 } // namespace immortal

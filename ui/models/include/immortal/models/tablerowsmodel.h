@@ -10,12 +10,14 @@
 
 namespace immortal {
 
-class TraceBatcher;
+class Source;
 
 /// The rows of one table, live, sorted by key (then by the whole row), one
 /// column per tuple element. Private tables show no rows, as in observer:
-/// the GUI is not their owner. Each batch that writes the table re-reads it
-/// and applies the difference as inserts, removes and dataChanged.
+/// the GUI is not their owner; nor does a source that does not know rows (a
+/// recorded trace), and statusText() says why. Each batch of the source's
+/// events that touches the table re-reads it and applies the difference as
+/// inserts, removes and dataChanged.
 class TableRowsModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -23,16 +25,23 @@ public:
     /// The data role beyond Qt's: TermRole, the element as an immortal::Term.
     enum Role { TermRole = Qt::UserRole + 1 };
 
-    explicit TableRowsModel(QObject *parent = nullptr); ///< shows no table
+    /// Shows no table; reads this program's runtime (a LiveSource of its own).
+    explicit TableRowsModel(QObject *parent = nullptr);
+    /// Shows no table; reads `source` (not owned).
+    explicit TableRowsModel(Source *source, QObject *parent = nullptr);
+
+    Source *source() const { return m_source; } ///< what the model reads
+    /// Reads `source` from now on (not owned), showing no table: a model reset.
+    void setSource(Source *source);
 
     TableId table() const { return m_table; } ///< the table shown, 0 if none
-    /// Shows this table (0 = none). The only reset this model ever does.
+    /// Shows this table (0 = none): a model reset, as is the source's reset.
     void setTable(TableId id);
-    bool rowsHidden() const { return m_hidden; } ///< private (or gone)
+    bool rowsHidden() const { return m_hidden; } ///< private, gone, or not recorded
     QString statusText() const { return m_status; } ///< a row count, or why none show
     /// Rows beyond this are not shown (a table can be huge; the view is not).
     void setMaxRows(int n) { m_maxRows = n; }
-    void flush(); ///< applies the queued trace events now
+    void flush(); ///< applies the source's queued events now
     void reload(); ///< re-reads the table now and applies the difference
 
     int rowCount(const QModelIndex &parent = {}) const override; ///< the rows shown
@@ -60,7 +69,8 @@ private:
     int m_maxRows = 10000;
     bool m_hidden = false;
     QString m_status;
-    TraceBatcher *m_batcher = nullptr;
+    Source *m_source = nullptr;
+    QMetaObject::Connection m_eventsConnection, m_resetConnection;
 };
 
 } // namespace immortal
