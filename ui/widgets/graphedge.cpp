@@ -2,6 +2,7 @@
 
 #include <QApplication>
 #include <QPainter>
+#include <QStyleOptionGraphicsItem>
 #include <QWidget>
 #include <QtMath>
 
@@ -46,7 +47,10 @@ void GraphEdge::adjust()
     const QRectF a = m_from->mapRectToScene(m_from->boundingRect());
     const QRectF b = m_to->mapRectToScene(m_to->boundingRect());
     // Inset by the margin the items reserve in their bounding rects.
-    if (m_relation == Relation::Supervises) {
+    if (m_relation == Relation::Supervises && !qIsNaN(m_spineX)) {
+        m_a = QPointF(a.right() - 5, a.center().y());
+        m_b = QPointF(b.center().x(), b.top() + 5);
+    } else if (m_relation == Relation::Supervises) {
         m_a = QPointF(a.right() - 5, a.center().y());
         m_b = QPointF(b.left() + 5, b.center().y());
     } else {
@@ -57,10 +61,25 @@ void GraphEdge::adjust()
     }
 }
 
+void GraphEdge::setRoute(qreal spineX, qreal laneY)
+{
+    if ((qIsNaN(spineX) && qIsNaN(m_spineX)) || (spineX == m_spineX && laneY == m_laneY))
+        return;
+    m_spineX = spineX;
+    m_laneY = laneY;
+    adjust();
+}
+
 QPainterPath GraphEdge::path() const
 {
     QPainterPath p(m_a);
-    if (m_relation == Relation::Supervises) {
+    if (m_relation == Relation::Supervises && !qIsNaN(m_spineX)) {
+        // Orthogonal: out to the spine, down to the lane, along it, into the top.
+        p.lineTo(m_spineX, m_a.y());
+        p.lineTo(m_spineX, m_laneY);
+        p.lineTo(m_b.x(), m_laneY);
+        p.lineTo(m_b);
+    } else if (m_relation == Relation::Supervises) {
         const qreal midX = (m_a.x() + m_b.x()) / 2;
         p.cubicTo(QPointF(midX, m_a.y()), QPointF(midX, m_b.y()), m_b);
     } else {
@@ -77,17 +96,23 @@ QRectF GraphEdge::boundingRect() const
     return path().boundingRect().adjusted(-10, -10, 10, 10);
 }
 
-void GraphEdge::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *widget)
+void GraphEdge::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget)
 {
     if (!m_from || !m_to || m_a == m_b)
         return;
     const QPalette palette = widget ? widget->palette() : QApplication::palette();
-    painter->setRenderHint(QPainter::Antialiasing);
+    const bool detailed = option->levelOfDetailFromTransform(painter->worldTransform()) >= 0.3;
+    painter->setRenderHint(QPainter::Antialiasing, detailed);
     const QPainterPath p = path();
     if (m_relation == Relation::Supervises) {
-        QColor c = palette.color(QPalette::Text);
-        c.setAlphaF(0.45);
-        painter->setPen(QPen(c, 1.4));
+        // Opaque (mixed with the background), so the shared spines and lanes
+        // of a grid do not darken where they overlap.
+        const QColor text = palette.color(QPalette::Text);
+        const QColor base = palette.color(QPalette::Base);
+        const QColor c = QColor::fromRgbF(text.redF() * 0.45 + base.redF() * 0.55,
+                                          text.greenF() * 0.45 + base.greenF() * 0.55,
+                                          text.blueF() * 0.45 + base.blueF() * 0.55);
+        painter->setPen(QPen(c, detailed ? 1.4 : 0));
         painter->setBrush(Qt::NoBrush);
         painter->drawPath(p);
         return;

@@ -6,8 +6,11 @@
 namespace immortal {
 
 // A line between two graph items that follows them as they move:
-// Tree edges run from a supervisor's bottom to a child's top; Heir edges are
-// dashed arrows from a table badge to the process that would inherit it.
+// Tree edges run from a supervisor's right side to a child's left side (or,
+// for a child in its parent's grid, down a spine and along the lane above the
+// child's row into its top); Heir edges are dashed arrows from a table badge
+// to the process that would inherit it. Below a readable zoom they are drawn
+// as plain lines.
 class GraphEdge : public QGraphicsObject
 {
     Q_OBJECT
@@ -22,6 +25,9 @@ public:
     QGraphicsObject *to() const { return m_to; }
     void setEnds(QGraphicsObject *from, QGraphicsObject *to);
     void adjust(); // recompute after an end moved
+    // Routes a tree edge down the spine at x = spineX and along the lane at
+    // y = laneY into the child's top (GraphLayout's grid); NaN: a curve.
+    void setRoute(qreal spineX, qreal laneY);
 
     QRectF boundingRect() const override;
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
@@ -33,6 +39,8 @@ private:
     QPointer<QGraphicsObject> m_from;
     QPointer<QGraphicsObject> m_to;
     QPointF m_a, m_b;
+    qreal m_spineX = qQNaN();
+    qreal m_laneY = qQNaN();
     QList<QMetaObject::Connection> m_connections;
 };
 
