@@ -22,6 +22,7 @@ namespace immortal {
 
 class EventLogModel;
 class InspectorWidget;
+class ProcessFilterModel;
 class ProcessTreeModel;
 class Scenario;
 class SupervisionGraphView;
@@ -60,7 +61,9 @@ public:
     ProcessTreeModel *processModel() const { return m_processModel; }
     TableListModel *tableModel() const { return m_tableModel; }
     EventLogModel *eventModel() const { return m_eventModel; }
-    QTreeView *processView() const { return m_processView; }
+    QTreeView *processView() const { return m_processView; } // over processFilter()
+    ProcessFilterModel *processFilter() const { return m_processFilter; }
+    QLineEdit *processSearch() const { return m_processSearch; }
     QTableView *tableView() const { return m_tableView; }
     SupervisionGraphView *graphView() const { return m_graph; }
     InspectorWidget *inspector() const { return m_inspector; }
@@ -79,7 +82,7 @@ public Q_SLOTS:
     void exportTrace();
     void saveScreenshotAs();
     void clearDead();
-
+    void findNext(); // selects the next process matching the search
 protected:
     void closeEvent(QCloseEvent *event) override;
 
@@ -96,6 +99,8 @@ private:
     void updateStatus();
     QString targetOf(const QModelIndex &index) const; // what to hand the runner
     QModelIndex currentProcessIndex() const;
+    void createGraphActions();
+    void searchChanged(const QString &text);
     QAction *addAction(const QString &name, const QString &text, const QKeySequence &shortcut,
                        const QString &tip);
 
@@ -125,6 +130,11 @@ private:
             *m_customReason = nullptr, *m_throw = nullptr, *m_restart = nullptr,
             *m_terminate = nullptr, *m_pause = nullptr, *m_chaos = nullptr,
             *m_chaosSettings = nullptr, *m_saveScenario = nullptr;
+
+    // Finding and folding, for big trees.
+    ProcessFilterModel *m_processFilter = nullptr;
+    QLineEdit *m_processSearch = nullptr;
+    QAction *m_collapse = nullptr, *m_focusBranch = nullptr, *m_wholeTree = nullptr;
 };
 
 } // namespace immortal
