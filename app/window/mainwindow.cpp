@@ -880,6 +880,37 @@ void MainWindow::updateStatus()
     m_statusMode->setText(mode.join(QStringLiteral(" · ")));
 }
 
+void MainWindow::resizeEvent(QResizeEvent *event)
+{
+    QMainWindow::resizeEvent(event);
+    keepRoomForTheGraph();
+}
+
+void MainWindow::keepRoomForTheGraph()
+{
+    // A smaller window shrinks the docks with it, not only the graph: at
+    // 1024x700 the graph still gets half the width and most of the height.
+    auto *processDock = findChild<QDockWidget *>(QStringLiteral("processDock"));
+    auto *inspectorDock = findChild<QDockWidget *>(QStringLiteral("inspectorDock"));
+    auto *tableDock = findChild<QDockWidget *>(QStringLiteral("tableDock"));
+    if (!processDock || !inspectorDock || !tableDock)
+        return;
+    const int sides =
+        (!processDock->isHidden() && !processDock->isFloating() ? processDock->width() : 0)
+        + (!inspectorDock->isHidden() && !inspectorDock->isFloating() ? inspectorDock->width() : 0);
+    const int room = width() / 2;
+    if (sides > room && sides > 0) {
+        resizeDocks({ processDock, inspectorDock },
+                    { std::max(160, processDock->width() * room / sides),
+                      std::max(160, inspectorDock->width() * room / sides) },
+                    Qt::Horizontal);
+    }
+    const int bottom = !tableDock->isHidden() && !tableDock->isFloating() ? tableDock->height() : 0;
+    const int maxBottom = height() * 28 / 100;
+    if (bottom > maxBottom)
+        resizeDocks({ tableDock }, { std::max(120, maxBottom) }, Qt::Vertical);
+}
+
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     QSettings settings;

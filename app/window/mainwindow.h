@@ -85,6 +85,7 @@ public Q_SLOTS:
     void findNext(); // selects the next process matching the search
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override; // keeps the graph at least half the window
 
 private:
     void build();
@@ -100,6 +101,7 @@ private:
     QString targetOf(const QModelIndex &index) const; // what to hand the runner
     QModelIndex currentProcessIndex() const;
     void createGraphActions();
+    void keepRoomForTheGraph();
     void searchChanged(const QString &text);
     QAction *addAction(const QString &name, const QString &text, const QKeySequence &shortcut,
                        const QString &tip);

@@ -47,9 +47,11 @@ void GraphEdge::adjust()
     const QRectF a = m_from->mapRectToScene(m_from->boundingRect());
     const QRectF b = m_to->mapRectToScene(m_to->boundingRect());
     // Inset by the margin the items reserve in their bounding rects.
-    if (m_relation == Relation::Supervises && !qIsNaN(m_spineX)) {
+    if (m_relation == Relation::Supervises && !qIsNaN(m_spineDx)) {
         m_a = QPointF(a.right() - 5, a.center().y());
         m_b = QPointF(b.center().x(), b.top() + 5);
+        m_spineX = m_from->scenePos().x() + m_spineDx;
+        m_laneY = m_to->scenePos().y() + m_laneDy;
     } else if (m_relation == Relation::Supervises) {
         m_a = QPointF(a.right() - 5, a.center().y());
         m_b = QPointF(b.left() + 5, b.center().y());
@@ -61,19 +63,19 @@ void GraphEdge::adjust()
     }
 }
 
-void GraphEdge::setRoute(qreal spineX, qreal laneY)
+void GraphEdge::setRoute(qreal spineDx, qreal laneDy)
 {
-    if ((qIsNaN(spineX) && qIsNaN(m_spineX)) || (spineX == m_spineX && laneY == m_laneY))
+    if ((qIsNaN(spineDx) && qIsNaN(m_spineDx)) || (spineDx == m_spineDx && laneDy == m_laneDy))
         return;
-    m_spineX = spineX;
-    m_laneY = laneY;
+    m_spineDx = spineDx;
+    m_laneDy = laneDy;
     adjust();
 }
 
 QPainterPath GraphEdge::path() const
 {
     QPainterPath p(m_a);
-    if (m_relation == Relation::Supervises && !qIsNaN(m_spineX)) {
+    if (m_relation == Relation::Supervises && !qIsNaN(m_spineDx)) {
         // Orthogonal: out to the spine, down to the lane, along it, into the top.
         p.lineTo(m_spineX, m_a.y());
         p.lineTo(m_spineX, m_laneY);

@@ -25,9 +25,11 @@ public:
     QGraphicsObject *to() const { return m_to; }
     void setEnds(QGraphicsObject *from, QGraphicsObject *to);
     void adjust(); // recompute after an end moved
-    // Routes a tree edge down the spine at x = spineX and along the lane at
-    // y = laneY into the child's top (GraphLayout's grid); NaN: a curve.
-    void setRoute(qreal spineX, qreal laneY);
+    // Routes a tree edge down a spine `spineDx` right of the parent's centre
+    // and along a lane `laneDy` above the child's centre into its top
+    // (GraphLayout's grid); relative, so the route follows moving nodes.
+    // NaN: a curve.
+    void setRoute(qreal spineDx, qreal laneDy);
 
     QRectF boundingRect() const override;
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
@@ -39,8 +41,9 @@ private:
     QPointer<QGraphicsObject> m_from;
     QPointer<QGraphicsObject> m_to;
     QPointF m_a, m_b;
-    qreal m_spineX = qQNaN();
-    qreal m_laneY = qQNaN();
+    qreal m_spineDx = qQNaN();
+    qreal m_laneDy = qQNaN();
+    qreal m_spineX = 0, m_laneY = 0; // in the scene, as last adjusted
     QList<QMetaObject::Connection> m_connections;
 };
 

@@ -151,6 +151,11 @@ void GraphNode::moveTo(const QPointF &to, bool animate)
     move->start(QAbstractAnimation::DeleteWhenStopped);
 }
 
+bool GraphNode::isMoving() const
+{
+    return m_move && m_move->state() == QAbstractAnimation::Running;
+}
+
 QRectF GraphNode::boundingRect() const
 {
     // Room for the selection halo, and the pile behind a collapsed node.

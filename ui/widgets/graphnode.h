@@ -48,6 +48,7 @@ public:
     bool isMatched() const { return m_matched; }
     // Moves to `to`, animated unless it is the first placement.
     void moveTo(const QPointF &to, bool animate);
+    bool isMoving() const;
 
     QSizeF size() const { return { m_width, m_collapsed ? collapsedHeight : height }; }
     // The size a node with this label would get.

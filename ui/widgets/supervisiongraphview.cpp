@@ -226,6 +226,7 @@ void SupervisionGraphView::sync()
         const auto places = GraphLayout::layout(layoutNodes);
         const bool animate = m_placed && m_nodes.size() <= animateUpTo;
         m_bounds = QRectF();
+        QHash<quint64, QPointF> targets; // where each node goes
         for (const GraphLayout::Box &n : std::as_const(layoutNodes)) {
             const GraphLayout::Place p = places.value(n.key);
             QRectF box(QPointF(), n.size);
@@ -235,10 +236,16 @@ void SupervisionGraphView::sync()
             if (!node)
                 continue;
             // The node sits at the top of its box, its badges under it.
-            const qreal shift = -(n.size.height() - node->size().height()) / 2;
-            node->moveTo(p.centre + QPointF(0, shift), animate);
-            if (GraphEdge *e = m_treeEdges.value(n.key))
-                e->setRoute(p.spineX, p.laneY);
+            const QPointF to = p.centre - QPointF(0, (n.size.height() - node->size().height()) / 2);
+            targets.insert(n.key, to);
+            node->moveTo(to, animate);
+            GraphEdge *e = m_treeEdges.value(n.key);
+            if (!e)
+                continue;
+            if (p.inGrid())
+                e->setRoute(p.spineX - targets.value(n.parent).x(), p.laneY - to.y());
+            else
+                e->setRoute(qQNaN(), qQNaN());
         }
         m_placed = true;
     }
