@@ -47,11 +47,17 @@ void GraphEdge::adjust()
     const QRectF a = m_from->mapRectToScene(m_from->boundingRect());
     const QRectF b = m_to->mapRectToScene(m_to->boundingRect());
     // Inset by the margin the items reserve in their bounding rects.
-    if (m_relation == Relation::Supervises && !qIsNaN(m_spineDx)) {
+    if (m_relation == Relation::Supervises && m_route != Route::Curve) {
         m_a = QPointF(a.right() - 5, a.center().y());
-        m_b = QPointF(b.center().x(), b.top() + 5);
         m_spineX = m_from->scenePos().x() + m_spineDx;
-        m_laneY = m_to->scenePos().y() + m_laneDy;
+        if (m_route == Route::Grid) {
+            m_b = QPointF(b.center().x(), b.top() + 5);
+            m_laneY = m_to->scenePos().y() + m_laneDy;
+        } else {
+            m_b = QPointF(b.left() + 5, b.center().y());
+            m_laneY = m_from->scenePos().y() + m_laneDy;
+            m_columnX = m_to->scenePos().x() + m_columnDx;
+        }
     } else if (m_relation == Relation::Supervises) {
         m_a = QPointF(a.right() - 5, a.center().y());
         m_b = QPointF(b.left() + 5, b.center().y());
@@ -63,23 +69,52 @@ void GraphEdge::adjust()
     }
 }
 
-void GraphEdge::setRoute(qreal spineDx, qreal laneDy)
+void GraphEdge::setGridRoute(qreal spineDx, qreal laneDy)
 {
-    if ((qIsNaN(spineDx) && qIsNaN(m_spineDx)) || (spineDx == m_spineDx && laneDy == m_laneDy))
+    if (m_route == Route::Grid && spineDx == m_spineDx && laneDy == m_laneDy)
         return;
+    m_route = Route::Grid;
     m_spineDx = spineDx;
     m_laneDy = laneDy;
+    adjust();
+}
+
+void GraphEdge::setColumnRoute(qreal spineDx, qreal headerDy, qreal columnDx)
+{
+    if (m_route == Route::Column && spineDx == m_spineDx && headerDy == m_laneDy
+        && columnDx == m_columnDx)
+        return;
+    m_route = Route::Column;
+    m_spineDx = spineDx;
+    m_laneDy = headerDy;
+    m_columnDx = columnDx;
+    adjust();
+}
+
+void GraphEdge::setCurve()
+{
+    if (m_route == Route::Curve)
+        return;
+    m_route = Route::Curve;
     adjust();
 }
 
 QPainterPath GraphEdge::path() const
 {
     QPainterPath p(m_a);
-    if (m_relation == Relation::Supervises && !qIsNaN(m_spineDx)) {
+    if (m_relation == Relation::Supervises && m_route == Route::Grid) {
         // Orthogonal: out to the spine, down to the lane, along it, into the top.
         p.lineTo(m_spineX, m_a.y());
         p.lineTo(m_spineX, m_laneY);
         p.lineTo(m_b.x(), m_laneY);
+        p.lineTo(m_b);
+    } else if (m_relation == Relation::Supervises && m_route == Route::Column) {
+        // Out to the spine, up to the header lane above the columns, along
+        // it to the column's spine, down it, into the left side.
+        p.lineTo(m_spineX, m_a.y());
+        p.lineTo(m_spineX, m_laneY);
+        p.lineTo(m_columnX, m_laneY);
+        p.lineTo(m_columnX, m_b.y());
         p.lineTo(m_b);
     } else if (m_relation == Relation::Supervises) {
         const qreal midX = (m_a.x() + m_b.x()) / 2;

@@ -27,9 +27,13 @@ public:
     void adjust(); // recompute after an end moved
     // Routes a tree edge down a spine `spineDx` right of the parent's centre
     // and along a lane `laneDy` above the child's centre into its top
-    // (GraphLayout's grid); relative, so the route follows moving nodes.
-    // NaN: a curve.
-    void setRoute(qreal spineDx, qreal laneDy);
+    // (GraphLayout's grid). Relative, so the route follows moving nodes.
+    void setGridRoute(qreal spineDx, qreal laneDy);
+    // Routes it down the spine, along a header lane `headerDy` from the
+    // parent's centre, down the column's own spine `columnDx` left of the
+    // child's centre and into its left side (GraphLayout's columns).
+    void setColumnRoute(qreal spineDx, qreal headerDy, qreal columnDx);
+    void setCurve(); // the plain curve from the parent's right to the child's left
 
     QRectF boundingRect() const override;
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
@@ -41,9 +45,10 @@ private:
     QPointer<QGraphicsObject> m_from;
     QPointer<QGraphicsObject> m_to;
     QPointF m_a, m_b;
-    qreal m_spineDx = qQNaN();
-    qreal m_laneDy = qQNaN();
-    qreal m_spineX = 0, m_laneY = 0; // in the scene, as last adjusted
+    enum class Route { Curve, Grid, Column };
+    Route m_route = Route::Curve;
+    qreal m_spineDx = 0, m_laneDy = 0, m_columnDx = 0; // relative, as set
+    qreal m_spineX = 0, m_laneY = 0, m_columnX = 0; // in the scene, as last adjusted
     QList<QMetaObject::Connection> m_connections;
 };
 

@@ -20,6 +20,8 @@ struct Item
     QSizeF cell; // the grid's cell
     int columns = 0;
     QSizeF grid, stack; // the two parts of the children's block
+    std::vector<int> columnOf; // per subtree: its column
+    std::vector<qreal> columnX; // per column: its left, from the block's left
 };
 } // namespace
 
@@ -84,6 +86,39 @@ QHash<quint64, GraphLayout::Place> GraphLayout::layout(const QList<Box> &boxes)
             h += items[k].extent.height() + siblingSep;
         }
         it.stack = QSizeF(w, it.subtrees.empty() ? 0 : h - siblingSep);
+        // A tall stack of subtrees goes into columns, filled in order.
+        const int n = int(it.subtrees.size());
+        int columns = 1;
+        if (n >= 3 && it.stack.height() > 2 * it.stack.width())
+            columns = std::clamp(
+                int(std::lround(std::sqrt(gridAspect * it.stack.height() / it.stack.width()))), 1,
+                n);
+        it.columnOf.assign(n, 0);
+        if (columns > 1) {
+            const qreal target = it.stack.height() / columns;
+            std::vector<qreal> widths(1, 0.0), heights(1, 0.0);
+            for (int s = 0; s < n; ++s) {
+                const QSizeF e = items[it.subtrees[s]].extent;
+                if (heights.back() > 0 && heights.back() + e.height() / 2 > target
+                    && int(widths.size()) < columns) {
+                    widths.push_back(0);
+                    heights.push_back(0);
+                }
+                it.columnOf[s] = int(widths.size()) - 1;
+                widths.back() = std::max(widths.back(), e.width());
+                heights.back() += (heights.back() > 0 ? siblingSep : 0) + e.height();
+            }
+            qreal x = 0;
+            for (qreal cw : widths) {
+                it.columnX.push_back(x);
+                x += cw + rankSep;
+            }
+            // A header lane above the columns carries the edges to them.
+            it.stack = QSizeF(x - rankSep,
+                              laneHeight + *std::max_element(heights.cbegin(), heights.cend()));
+        } else {
+            it.columnX.assign(1, 0.0);
+        }
         const qreal blockW = std::max(it.grid.width(), it.stack.width());
         const qreal blockH = it.grid.height() + it.stack.height()
             + (it.grid.isEmpty() || it.stack.isEmpty() ? 0 : siblingSep);
@@ -125,14 +160,28 @@ QHash<quint64, GraphLayout::Place> GraphLayout::layout(const QList<Box> &boxes)
                 // Left-aligned in its cell, so the column reads as a list.
                 p.centre = QPointF(cx + col * cw + s.width() / 2,
                                    cy + row * ch + laneHeight + s.height() / 2);
+                p.route = Place::Route::Grid;
                 p.spineX = cx - rankSep / 2;
                 p.laneY = cy + row * ch + laneHeight / 2;
             }
             cy += it.grid.height() + siblingSep;
         }
-        for (int k : it.subtrees) {
-            todo.emplace_back(k, QPointF(cx, cy));
-            cy += items[k].extent.height() + siblingSep;
+        const bool columns = it.columnX.size() > 1;
+        const qreal headerY = cy + laneHeight / 2;
+        std::vector<qreal> columnY(it.columnX.size(), columns ? cy + laneHeight : cy);
+        for (size_t n = 0; n < it.subtrees.size(); ++n) {
+            const int k = it.subtrees[n];
+            const int c = it.columnOf[n];
+            const qreal x = cx + it.columnX[c];
+            todo.emplace_back(k, QPointF(x, columnY[c]));
+            if (c > 0) {
+                Place &p = out[items[k].box->key];
+                p.route = Place::Route::Column;
+                p.spineX = cx - rankSep / 2;
+                p.laneY = headerY;
+                p.columnX = x - rankSep / 2;
+            }
+            columnY[c] += items[k].extent.height() + siblingSep;
         }
     }
     return out;

@@ -11,7 +11,8 @@ namespace immortal {
 // parent beside the block of its children, centred on it. A supervisor with
 // many leaf children (workers, or collapsed supervisors) gets them wrapped
 // into a grid, in order, instead of one endless column; its other children
-// (subtrees) are stacked under the grid. Linear in the number of nodes:
+// (subtrees) are stacked under the grid, in as many columns as keep the
+// block about as wide as tall on a screen. Linear in the number of nodes:
 // 10,000 processes take a few milliseconds (Graphviz's dot took 40 s and
 // drew a column a million points tall).
 class GraphLayout
@@ -25,13 +26,16 @@ public:
     };
     struct Place // where it goes
     {
+        // How the edge from the parent runs: a curve; into a grid (down the
+        // spine at spineX, along the lane at laneY above the node's row, into
+        // its top); or into a column of subtrees other than the first (down
+        // the spine, along the header lane at laneY above the columns, down
+        // the column's spine at columnX, into its left side). Edges never
+        // cross nodes.
+        enum class Route { Curve, Grid, Column };
         QPointF centre; // scene coordinates, y growing downwards
-        // For a node in its parent's grid: the x of the vertical spine its
-        // edge runs down, and the lane above its row that the edge runs
-        // along (edges never cross the grid's nodes). NaN otherwise.
-        qreal spineX = qQNaN();
-        qreal laneY = qQNaN();
-        bool inGrid() const { return !qIsNaN(spineX); }
+        Route route = Route::Curve;
+        qreal spineX = 0, laneY = 0, columnX = 0;
     };
 
     static constexpr int gridThreshold = 8; // more leaf children than this: a grid

@@ -14,7 +14,6 @@ GraphOverview::GraphOverview(QGraphicsView *view, QWidget *parent)
 {
     setToolTip(tr("Overview of the whole tree: click or drag to move the view"));
     setCursor(Qt::CrossCursor);
-    setAttribute(Qt::WA_OpaquePaintEvent, false);
     m_renderTimer.setSingleShot(true);
     m_renderTimer.setInterval(250);
     connect(&m_renderTimer, &QTimer::timeout, this, &GraphOverview::render);
@@ -77,10 +76,8 @@ void GraphOverview::paintEvent(QPaintEvent *)
 {
     QPainter painter(this);
     const QPalette pal = palette();
-    QColor bg = pal.color(QPalette::Base);
-    bg.setAlphaF(0.92);
     painter.setPen(QPen(pal.color(QPalette::Mid), 1));
-    painter.setBrush(bg);
+    painter.setBrush(pal.color(QPalette::Base)); // opaque: the graph must not show through
     painter.drawRect(QRectF(rect()).adjusted(0.5, 0.5, -0.5, -0.5));
     const QRectF t = target();
     if (t.isEmpty())

@@ -242,10 +242,18 @@ void SupervisionGraphView::sync()
             GraphEdge *e = m_treeEdges.value(n.key);
             if (!e)
                 continue;
-            if (p.inGrid())
-                e->setRoute(p.spineX - targets.value(n.parent).x(), p.laneY - to.y());
-            else
-                e->setRoute(qQNaN(), qQNaN());
+            const QPointF parent = targets.value(n.parent);
+            switch (p.route) {
+            case GraphLayout::Place::Route::Grid:
+                e->setGridRoute(p.spineX - parent.x(), p.laneY - to.y());
+                break;
+            case GraphLayout::Place::Route::Column:
+                e->setColumnRoute(p.spineX - parent.x(), p.laneY - parent.y(), p.columnX - to.x());
+                break;
+            case GraphLayout::Place::Route::Curve:
+                e->setCurve();
+                break;
+            }
         }
         m_placed = true;
     }
