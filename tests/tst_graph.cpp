@@ -19,6 +19,9 @@
 #include <QApplication>
 #include <QDockWidget>
 #include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLineEdit>
 #include <QSettings>
 #include <QSpinBox>
@@ -111,6 +114,7 @@ private Q_SLOTS:
     void docksKeepTheirSizeAcrossSelections();
     void labelsAreCutAtWords();
     void badgeNeverCoversItsOwner();
+    void farHeirIsNamedOnTheBadge();
     void treeSortsAndShowsWholeNames();
     void legendCanBeHidden();
 };
@@ -433,6 +437,60 @@ void TestGraph::badgeNeverCoversItsOwner()
     graph->sync();
     QTRY_VERIFY(!covers(QStringLiteral("TableManager")));
     saveShot(&w, QStringLiteral("graph-manager-holds.png"));
+}
+
+void TestGraph::farHeirIsNamedOnTheBadge()
+{
+    // The consumer deep in a pool of 300, its manager after the pool: far apart.
+    QJsonArray pool;
+    pool.append(QJsonObject { { "kind", "worker" },
+                              { "id", "consumer" },
+                              { "name", "TableConsumer" },
+                              { "workload", QJsonObject { { "type", "counter" } } } });
+    for (int i = 1; i < 300; ++i)
+        pool.append(QJsonObject { { "kind", "worker" }, { "id", QStringLiteral("w%1").arg(i) } });
+    const QJsonObject root { { "name", "Root" },
+                             { "children",
+                               QJsonArray { QJsonObject { { "kind", "supervisor" },
+                                                          { "id", "pool" },
+                                                          { "children", pool } },
+                                            QJsonObject { { "kind", "table_manager" },
+                                                          { "id", "manager" },
+                                                          { "name", "TableManager" },
+                                                          { "target", "TableConsumer" } } } } };
+    const QJsonObject json { { "format", "immortal-scenario" },
+                             { "version", 1 },
+                             { "root", root } };
+    MainWindow w;
+    w.openScenario(Scenario::fromJson(QJsonDocument(json).toJson(), QStringLiteral("far.json")));
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QTRY_COMPARE(countRows(*w.processModel()), 303); // root, pool, 300 workers, manager
+    ScenarioRunner *runner = w.runner();
+    QTRY_VERIFY(w.tableModel()->rowCount() == 1
+                && w.tableModel()->tableAt(0).owner
+                    == runner->resolve(QStringLiteral("TableConsumer")));
+    SupervisionGraphView *graph = w.graphView();
+    graph->sync();
+    const TableId table = w.tableModel()->tableAt(0).id;
+    TableBadge *badge = graph->badge(table);
+    QVERIFY(badge && badge->isVisible());
+    QCOMPARE(badge->heirHint(), QStringLiteral("TableManager"));
+
+    // Selected in the tables panel: the badge comes into view, even folded away.
+    const quint64 pool300 = keyOf(w, QStringLiteral("pool"));
+    graph->setCollapsed(pool300, true);
+    QVERIFY(!badge->isVisible());
+    w.tableView()->selectRow(0);
+    QVERIFY(!graph->isCollapsed(pool300));
+    QVERIFY(badge->isVisible());
+    QTRY_VERIFY(visibleScene(graph).intersects(badge->sceneBoundingRect()));
+    saveShot(&w, QStringLiteral("graph-far-heir.png"));
+
+    // Folded again: the table counts on the pool's node, not drawn.
+    graph->setCollapsed(pool300, true);
+    QVERIFY(!badge->isVisible());
+    QCOMPARE(graph->node(pool300)->hiddenTables(), 1);
 }
 
 void TestGraph::treeSortsAndShowsWholeNames()

@@ -429,6 +429,14 @@ void SupervisionGraphView::setCurrentTable(TableId id)
     if (TableBadge *old = m_badges.value(m_currentTable))
         old->setCurrent(false);
     m_currentTable = id;
+    if (id == 0)
+        return;
+    // Its owner into view first, unfolding what hides it (and its badge).
+    const Pid owner = m_tables->indexOfTable(id).data(TableListModel::OwnerPidRole).value<Pid>();
+    const quint64 ownerKey =
+        m_processes->indexOfPid(owner).data(ProcessTreeModel::ItemKeyRole).value<quint64>();
+    if (ownerKey)
+        bringIntoView(ownerKey);
     if (TableBadge *badge = m_badges.value(id)) {
         badge->setCurrent(true);
         if (badge->isVisible() && !m_autoFit)
