@@ -27,6 +27,7 @@
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableView>
+#include <QToolTip>
 #include <QTreeView>
 #include <QtTest>
 
@@ -377,6 +378,20 @@ void TestGraph::docksKeepTheirSizeAcrossSelections()
         QCOMPARE(processDock->size(), processes);
         QCOMPARE(w.graphView()->size(), graph);
     }
+    // The long name is cut on the node, whole in its tooltip.
+    const QString longName = QStringLiteral(
+        "Very.Long.Application.Module.SessionRegistryCoordinatorWorkerWithAnEvenLongerName");
+    GraphNode *longNode = w.graphView()->node(keyOf(w, longName));
+    QVERIFY(longNode);
+    QCOMPARE(longNode->size().width(), GraphNode::maxWidth);
+    QTRY_VERIFY(!longNode->isMoving());
+    SupervisionGraphView *graphView = w.graphView();
+    const QPoint at = graphView->mapFromScene(longNode->pos());
+    QHelpEvent help(QEvent::ToolTip, at, graphView->viewport()->mapToGlobal(at));
+    QApplication::sendEvent(graphView->viewport(), &help);
+    QTRY_VERIFY2(QToolTip::text().contains(longName), qPrintable(QToolTip::text()));
+    QToolTip::hideText();
+
     // A table, too.
     w.tableView()->selectRow(0);
     settle();

@@ -75,10 +75,10 @@ QString GraphNode::elideAtWord(const QString &text, const QFontMetricsF &metrics
 }
 
 void GraphNode::setContent(const QString &label, Pid pid, const QString &kind,
-                           ProcessTreeModel::State state, int restarts, const QString &toolTip)
+                           ProcessTreeModel::State state, int restarts)
 {
     if (label == m_label && pid == m_pid && kind == m_kind && state == m_state
-        && restarts == m_restarts && toolTip == this->toolTip())
+        && restarts == m_restarts)
         return;
     const bool resize = label != m_label || kind != m_kind;
     m_label = label;
@@ -86,7 +86,6 @@ void GraphNode::setContent(const QString &label, Pid pid, const QString &kind,
     m_kind = kind;
     m_state = state;
     m_restarts = restarts;
-    setToolTip(toolTip);
     if (resize) {
         prepareGeometryChange();
         m_width = widthFor(m_label, m_kind, m_expandable);

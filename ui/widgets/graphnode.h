@@ -33,8 +33,9 @@ public:
     quint64 key() const { return m_key; }
     Pid pid() const { return m_pid; }
     QString label() const { return m_label; }
+    // (Its tooltip is the view's: asked of the model when shown.)
     void setContent(const QString &label, Pid pid, const QString &kind,
-                    ProcessTreeModel::State state, int restarts, const QString &toolTip);
+                    ProcessTreeModel::State state, int restarts);
     // A toggle when it has children; collapsed, it shows what it hides.
     void setExpandable(bool expandable);
     void setCollapsed(bool collapsed, int processes = 0, int restarts = 0, int tables = 0);

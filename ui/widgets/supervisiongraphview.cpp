@@ -13,9 +13,11 @@
 #include <QDataStream>
 #include <QEvent>
 #include <QGraphicsScene>
+#include <QHelpEvent>
 #include <QKeyEvent>
 #include <QPainter>
 #include <QScrollBar>
+#include <QToolTip>
 #include <QVariantAnimation>
 #include <QWheelEvent>
 
@@ -142,8 +144,7 @@ void SupervisionGraphView::sync()
         node->setExpandable(hasChildren);
         node->setContent(i.data().toString(), pid, i.data(ProcessTreeModel::KindRole).toString(),
                          i.data(ProcessTreeModel::StateRole).value<ProcessTreeModel::State>(),
-                         i.data(ProcessTreeModel::RestartsRole).toInt(),
-                         i.data(Qt::ToolTipRole).toString());
+                         i.data(ProcessTreeModel::RestartsRole).toInt());
         node->setMatched(m_matches.contains(key));
         const bool collapsed = hasChildren && m_collapsed.contains(key);
         if (collapsed) {
@@ -593,6 +594,23 @@ void SupervisionGraphView::placeOverview()
     m_overview->setVisible(needed);
     if (needed)
         m_overview->update();
+}
+
+bool SupervisionGraphView::viewportEvent(QEvent *event)
+{
+    // A node's tooltip (its whole name, and more) is asked of the model when
+    // shown: building 10,000 of them on every update took most of a sync.
+    if (event->type() == QEvent::ToolTip) {
+        auto *help = static_cast<QHelpEvent *>(event);
+        QGraphicsItem *item = itemAt(help->pos());
+        if (auto *node = item ? qobject_cast<GraphNode *>(item->toGraphicsObject()) : nullptr) {
+            QToolTip::showText(
+                help->globalPos(),
+                m_processes->indexOfKey(node->key()).data(Qt::ToolTipRole).toString(), viewport());
+            return true;
+        }
+    }
+    return QGraphicsView::viewportEvent(event);
 }
 
 void SupervisionGraphView::wheelEvent(QWheelEvent *event)

@@ -87,6 +87,7 @@ Q_SIGNALS:
     void focusChanged(quint64 key); ///< focusBranch()
 
 protected:
+    bool viewportEvent(QEvent *event) override; ///< node tooltips, from the model
     void wheelEvent(QWheelEvent *event) override; ///< zooms
     void keyPressEvent(QKeyEvent *event) override; ///< +/- collapse and expand, arrows pan
     void resizeEvent(QResizeEvent *event) override; ///< fits again, if fitting
