@@ -8,7 +8,8 @@ namespace immortal {
 
 namespace {
 constexpr qreal gridColSep = 16;
-constexpr qreal gridAspect = 2.5; // grids wider than tall: stacked, they make a tall tree
+constexpr qreal gridAspect = 1.6; // a grid a little wider than tall, like a screen
+constexpr qreal columnsAspect = 2.5; // columns of subtrees: wider, or the tree grows tall
 constexpr qreal tallBlock = 700; // children taller than this: the parent sits at their top
 
 struct Item
@@ -68,7 +69,7 @@ QHash<quint64, GraphLayout::Place> GraphLayout::layout(const QList<Box> &boxes)
         if (int(leaves.size()) > gridThreshold) {
             it.leaves = std::move(leaves);
             for (int k : it.leaves)
-                it.cell = it.cell.expandedTo(items[k].extent);
+                it.cell = it.cell.expandedTo(items[k].extent - QSizeF(0, items[k].box->spare));
             const qreal cw = it.cell.width() + gridColSep;
             const qreal ch = it.cell.height() + laneHeight;
             const qreal n = qreal(it.leaves.size());
@@ -91,8 +92,8 @@ QHash<quint64, GraphLayout::Place> GraphLayout::layout(const QList<Box> &boxes)
         int columns = 1;
         if (n >= 3 && it.stack.height() > 2 * it.stack.width())
             columns = std::clamp(
-                int(std::lround(std::sqrt(gridAspect * it.stack.height() / it.stack.width()))), 1,
-                n);
+                int(std::lround(std::sqrt(columnsAspect * it.stack.height() / it.stack.width()))),
+                1, n);
         it.columnOf.assign(n, 0);
         if (columns > 1) {
             const qreal target = it.stack.height() / columns;
@@ -146,6 +147,7 @@ QHash<quint64, GraphLayout::Place> GraphLayout::layout(const QList<Box> &boxes)
         const qreal midY = topLeft.y() + (tall ? own.height() / 2 : it.extent.height() / 2);
         Place &self = out[it.box->key];
         self.centre = QPointF(topLeft.x() + own.width() / 2, midY);
+        self.height = own.height();
         if (children[i].empty())
             continue;
         const qreal cx = topLeft.x() + own.width() + rankSep;
@@ -155,8 +157,10 @@ QHash<quint64, GraphLayout::Place> GraphLayout::layout(const QList<Box> &boxes)
             const qreal ch = it.cell.height() + laneHeight;
             for (size_t n = 0; n < it.leaves.size(); ++n) {
                 const int row = int(n) / it.columns, col = int(n) % it.columns;
-                const QSizeF s = items[it.leaves[n]].box->size;
-                Place &p = out[items[it.leaves[n]].box->key];
+                const Box *leaf = items[it.leaves[n]].box;
+                const QSizeF s = leaf->size - QSizeF(0, leaf->spare);
+                Place &p = out[leaf->key];
+                p.height = s.height();
                 // Left-aligned in its cell, so the column reads as a list.
                 p.centre = QPointF(cx + col * cw + s.width() / 2,
                                    cy + row * ch + laneHeight + s.height() / 2);

@@ -23,6 +23,9 @@ public:
         quint64 key = 0;
         quint64 parent = 0; // 0 for roots
         QSizeF size; // in scene units (points)
+        // Room at the bottom of the box that a node in a grid may go
+        // without (badge room of a process that owns no table).
+        qreal spare = 0;
     };
     struct Place // where it goes
     {
@@ -33,7 +36,8 @@ public:
         // the column's spine at columnX, into its left side). Edges never
         // cross nodes.
         enum class Route { Curve, Grid, Column };
-        QPointF centre; // scene coordinates, y growing downwards
+        QPointF centre; // of the box, in scene coordinates, y growing downwards
+        qreal height = 0; // of the box as placed (less its spare room in a grid)
         Route route = Route::Curve;
         qreal spineX = 0, laneY = 0, columnX = 0;
     };

@@ -30,7 +30,7 @@ namespace immortal {
 namespace {
 constexpr qreal maxFitScale = 1.25; // a small tree is not blown up to fill the screen
 constexpr qreal minScale = 0.1; // unless fitting the tree needs less
-constexpr qreal readableScale = 0.75; // the first fit stops here: text stays readable
+constexpr qreal readableScale = 0.65; // the first fit stops here: text stays readable
 constexpr int animateUpTo = 300; // nodes; a bigger tree jumps to its new layout
 constexpr qreal farHeir = 900; // scene units: a longer heir arrow becomes a hint
 const QSize overviewSize(200, 140);
@@ -158,9 +158,13 @@ void SupervisionGraphView::sync()
         // Room for the table badges below the node, side by side.
         const int tables = tablesOf.value(pid);
         const QSizeF size = node->size();
+        // Every node keeps room for one row of badges, so a table moving
+        // between owners moves no node; in a grid, only owners do.
+        const qreal badgeRoom = TableBadge::gap + TableBadge::height;
         layoutNodes.append({ key, parentKey,
                              QSizeF(std::max(size.width(), 12 + tables * (TableBadge::width + 4)),
-                                    size.height() + TableBadge::gap + TableBadge::height) });
+                                    size.height() + badgeRoom),
+                             tables > 0 ? 0 : badgeRoom });
         if (!collapsed) {
             for (int r = 0; r < m_processes->rowCount(i); ++r)
                 visit(m_processes->index(r, 0, i), key);
@@ -220,7 +224,7 @@ void SupervisionGraphView::sync()
     {
         QDataStream out(&signature, QIODevice::WriteOnly);
         for (const GraphLayout::Box &b : std::as_const(layoutNodes))
-            out << b.key << b.parent << b.size;
+            out << b.key << b.parent << b.size << b.spare;
     }
     if (signature != m_layoutSignature) {
         m_layoutSignature = signature;
@@ -230,14 +234,14 @@ void SupervisionGraphView::sync()
         QHash<quint64, QPointF> targets; // where each node goes
         for (const GraphLayout::Box &n : std::as_const(layoutNodes)) {
             const GraphLayout::Place p = places.value(n.key);
-            QRectF box(QPointF(), n.size);
+            QRectF box(QPointF(), QSizeF(n.size.width(), p.height));
             box.moveCenter(p.centre);
             m_bounds |= box;
             GraphNode *node = m_nodes.value(n.key);
             if (!node)
                 continue;
             // The node sits at the top of its box, its badges under it.
-            const QPointF to = p.centre - QPointF(0, (n.size.height() - node->size().height()) / 2);
+            const QPointF to = p.centre - QPointF(0, (p.height - node->size().height()) / 2);
             targets.insert(n.key, to);
             node->moveTo(to, animate);
             GraphEdge *e = m_treeEdges.value(n.key);
