@@ -18,6 +18,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QScrollBar>
 #include <QTextStream>
 
 #include <functional>
@@ -112,10 +113,20 @@ int main(int argc, char **argv)
     clock.restart();
     view.viewport()->grab();
     out << "first paint, readable zoom " << view.zoom() << ": " << clock.elapsed() << " ms\n";
+    QElapsedTimer pan;
+    pan.start();
+    for (int i = 0; i < 10; ++i) {
+        view.horizontalScrollBar()->setValue(view.horizontalScrollBar()->value() + 40);
+        view.viewport()->grab();
+    }
+    out << "paint after a pan, readable zoom: " << pan.elapsed() / 10.0 << " ms\n";
     view.fitToWindow();
     clock.restart();
     view.viewport()->grab();
     out << "paint of the whole tree, zoom " << view.zoom() << ": " << clock.elapsed() << " ms\n";
+    clock.restart();
+    view.viewport()->grab();
+    out << "again: " << clock.elapsed() << " ms\n";
     clock.restart();
     view.sync();
     out << "sync, nothing changed: " << clock.elapsed() << " ms\n";

@@ -48,15 +48,17 @@ void GraphEdge::adjust()
     const QRectF b = m_to->mapRectToScene(m_to->boundingRect());
     // Inset by the margin the items reserve in their bounding rects.
     if (m_relation == Relation::Supervises && m_route != Route::Curve) {
+        const QPointF parent = m_from->scenePos(), child = m_to->scenePos();
         m_a = QPointF(a.right() - 5, a.center().y());
-        m_spineX = m_from->scenePos().x() + m_spineDx;
-        if (m_route == Route::Grid) {
-            m_b = QPointF(b.center().x(), b.top() + 5);
-            m_laneY = m_to->scenePos().y() + m_laneDy;
-        } else {
+        m_spineX = parent.x() + m_spineDx;
+        if (m_route == Route::Column) {
             m_b = QPointF(b.left() + 5, b.center().y());
-            m_laneY = m_from->scenePos().y() + m_laneDy;
-            m_columnX = m_to->scenePos().x() + m_columnDx;
+            m_laneY = parent.y() + m_laneDy;
+            m_extraAt = child.x() + m_extra;
+        } else {
+            m_b = QPointF(b.center().x(), b.top() + 5);
+            m_laneY = child.y() + m_laneDy;
+            m_extraAt = (m_route == Route::GridRow ? child.y() : child.x()) + m_extra;
         }
     } else if (m_relation == Relation::Supervises) {
         m_a = QPointF(a.right() - 5, a.center().y());
@@ -69,43 +71,35 @@ void GraphEdge::adjust()
     }
 }
 
-void GraphEdge::setGridRoute(qreal spineDx, qreal laneDy)
+void GraphEdge::setRoute(Route route, qreal spineDx, qreal laneDy, qreal extra)
 {
-    if (m_route == Route::Grid && spineDx == m_spineDx && laneDy == m_laneDy)
+    if (route == m_route && spineDx == m_spineDx && laneDy == m_laneDy && extra == m_extra)
         return;
-    m_route = Route::Grid;
+    m_route = route;
     m_spineDx = spineDx;
     m_laneDy = laneDy;
-    adjust();
-}
-
-void GraphEdge::setColumnRoute(qreal spineDx, qreal headerDy, qreal columnDx)
-{
-    if (m_route == Route::Column && spineDx == m_spineDx && headerDy == m_laneDy
-        && columnDx == m_columnDx)
-        return;
-    m_route = Route::Column;
-    m_spineDx = spineDx;
-    m_laneDy = headerDy;
-    m_columnDx = columnDx;
-    adjust();
-}
-
-void GraphEdge::setCurve()
-{
-    if (m_route == Route::Curve)
-        return;
-    m_route = Route::Curve;
+    m_extra = extra;
     adjust();
 }
 
 QPainterPath GraphEdge::path() const
 {
     QPainterPath p(m_a);
-    if (m_relation == Relation::Supervises && m_route == Route::Grid) {
-        // Orthogonal: out to the spine, down to the lane, along it, into the top.
+    if (m_relation == Relation::Supervises && m_route == Route::GridFirst) {
+        // Out to the spine, down (or up) to the lane, along it, into the top.
         p.lineTo(m_spineX, m_a.y());
         p.lineTo(m_spineX, m_laneY);
+        p.lineTo(m_b.x(), m_laneY);
+        p.lineTo(m_b);
+    } else if (m_relation == Relation::Supervises && m_route == Route::GridRow) {
+        // The spine's piece from the lane above, then as the first.
+        p = QPainterPath(QPointF(m_spineX, m_extraAt));
+        p.lineTo(m_spineX, m_laneY);
+        p.lineTo(m_b.x(), m_laneY);
+        p.lineTo(m_b);
+    } else if (m_relation == Relation::Supervises && m_route == Route::GridCell) {
+        // The lane's piece from the cell before, into the top.
+        p = QPainterPath(QPointF(m_extraAt, m_laneY));
         p.lineTo(m_b.x(), m_laneY);
         p.lineTo(m_b);
     } else if (m_relation == Relation::Supervises && m_route == Route::Column) {
@@ -113,8 +107,8 @@ QPainterPath GraphEdge::path() const
         // it to the column's spine, down it, into the left side.
         p.lineTo(m_spineX, m_a.y());
         p.lineTo(m_spineX, m_laneY);
-        p.lineTo(m_columnX, m_laneY);
-        p.lineTo(m_columnX, m_b.y());
+        p.lineTo(m_extraAt, m_laneY);
+        p.lineTo(m_extraAt, m_b.y());
         p.lineTo(m_b);
     } else if (m_relation == Relation::Supervises) {
         const qreal midX = (m_a.x() + m_b.x()) / 2;

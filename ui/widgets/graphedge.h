@@ -25,15 +25,14 @@ public:
     QGraphicsObject *to() const { return m_to; }
     void setEnds(QGraphicsObject *from, QGraphicsObject *to);
     void adjust(); // recompute after an end moved
-    // Routes a tree edge down a spine `spineDx` right of the parent's centre
-    // and along a lane `laneDy` above the child's centre into its top
-    // (GraphLayout's grid). Relative, so the route follows moving nodes.
-    void setGridRoute(qreal spineDx, qreal laneDy);
-    // Routes it down the spine, along a header lane `headerDy` from the
-    // parent's centre, down the column's own spine `columnDx` left of the
-    // child's centre and into its left side (GraphLayout's columns).
-    void setColumnRoute(qreal spineDx, qreal headerDy, qreal columnDx);
-    void setCurve(); // the plain curve from the parent's right to the child's left
+    // How a tree edge runs (GraphLayout::Place::Route says more). The
+    // numbers are relative, so the route follows moving nodes: `spineDx`
+    // from the parent's centre; `laneDy` from the child's centre (from the
+    // parent's for Column); `extra` is, from the child's centre, the y the
+    // spine piece starts at (GridRow) or the x of the column's spine or of
+    // the cell before (Column, GridCell).
+    enum class Route { Curve, GridFirst, GridRow, GridCell, Column };
+    void setRoute(Route route, qreal spineDx = 0, qreal laneDy = 0, qreal extra = 0);
 
     QRectF boundingRect() const override;
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
@@ -45,10 +44,9 @@ private:
     QPointer<QGraphicsObject> m_from;
     QPointer<QGraphicsObject> m_to;
     QPointF m_a, m_b;
-    enum class Route { Curve, Grid, Column };
     Route m_route = Route::Curve;
-    qreal m_spineDx = 0, m_laneDy = 0, m_columnDx = 0; // relative, as set
-    qreal m_spineX = 0, m_laneY = 0, m_columnX = 0; // in the scene, as last adjusted
+    qreal m_spineDx = 0, m_laneDy = 0, m_extra = 0; // relative, as set
+    qreal m_spineX = 0, m_laneY = 0, m_extraAt = 0; // in the scene, as last adjusted
     QList<QMetaObject::Connection> m_connections;
 };
 

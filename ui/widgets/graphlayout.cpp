@@ -155,6 +155,7 @@ QHash<quint64, GraphLayout::Place> GraphLayout::layout(const QList<Box> &boxes)
         if (!it.leaves.empty()) {
             const qreal cw = it.cell.width() + gridColSep;
             const qreal ch = it.cell.height() + laneHeight;
+            qreal before = 0; // the centre x of the cell before
             for (size_t n = 0; n < it.leaves.size(); ++n) {
                 const int row = int(n) / it.columns, col = int(n) % it.columns;
                 const Box *leaf = items[it.leaves[n]].box;
@@ -164,9 +165,13 @@ QHash<quint64, GraphLayout::Place> GraphLayout::layout(const QList<Box> &boxes)
                 // Left-aligned in its cell, so the column reads as a list.
                 p.centre = QPointF(cx + col * cw + s.width() / 2,
                                    cy + row * ch + laneHeight + s.height() / 2);
-                p.route = Place::Route::Grid;
                 p.spineX = cx - rankSep / 2;
                 p.laneY = cy + row * ch + laneHeight / 2;
+                p.route = n == 0 ? Place::Route::GridFirst
+                                 : (col == 0 ? Place::Route::GridRow : Place::Route::GridCell);
+                p.fromY = p.laneY - ch;
+                p.columnX = before;
+                before = p.centre.x();
             }
             cy += it.grid.height() + siblingSep;
         }

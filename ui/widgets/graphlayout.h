@@ -29,17 +29,22 @@ public:
     };
     struct Place // where it goes
     {
-        // How the edge from the parent runs: a curve; into a grid (down the
-        // spine at spineX, along the lane at laneY above the node's row, into
-        // its top); or into a column of subtrees other than the first (down
-        // the spine, along the header lane at laneY above the columns, down
-        // the column's spine at columnX, into its left side). Edges never
-        // cross nodes.
-        enum class Route { Curve, Grid, Column };
+        // How the edge from the parent runs: a curve; into a grid, where
+        // edges share a spine (x = spineX) and a lane above each row (y =
+        // laneY) and each draws only its own piece, so each is small: the
+        // first cell's runs from the parent down the spine and along its
+        // lane; the first of each other row's, down the spine from the lane
+        // above (y = fromY) and along its lane; any other cell's, along the
+        // lane from the cell before it (x = columnX); each then drops into
+        // its node's top. Or into a column of subtrees other than the first:
+        // down the spine, along the header lane (y = laneY) above the
+        // columns, down the column's own spine (x = columnX), into its left
+        // side. Edges never cross nodes.
+        enum class Route { Curve, GridFirst, GridRow, GridCell, Column };
         QPointF centre; // of the box, in scene coordinates, y growing downwards
         qreal height = 0; // of the box as placed (less its spare room in a grid)
         Route route = Route::Curve;
-        qreal spineX = 0, laneY = 0, columnX = 0;
+        qreal spineX = 0, laneY = 0, columnX = 0, fromY = 0;
     };
 
     static constexpr int gridThreshold = 8; // more leaf children than this: a grid

@@ -248,15 +248,24 @@ void SupervisionGraphView::sync()
             if (!e)
                 continue;
             const QPointF parent = targets.value(n.parent);
+            const qreal spineDx = p.spineX - parent.x();
             switch (p.route) {
-            case GraphLayout::Place::Route::Grid:
-                e->setGridRoute(p.spineX - parent.x(), p.laneY - to.y());
+            case GraphLayout::Place::Route::Curve:
+                e->setRoute(GraphEdge::Route::Curve);
+                break;
+            case GraphLayout::Place::Route::GridFirst:
+                e->setRoute(GraphEdge::Route::GridFirst, spineDx, p.laneY - to.y());
+                break;
+            case GraphLayout::Place::Route::GridRow:
+                e->setRoute(GraphEdge::Route::GridRow, spineDx, p.laneY - to.y(), p.fromY - to.y());
+                break;
+            case GraphLayout::Place::Route::GridCell:
+                e->setRoute(GraphEdge::Route::GridCell, spineDx, p.laneY - to.y(),
+                            p.columnX - to.x());
                 break;
             case GraphLayout::Place::Route::Column:
-                e->setColumnRoute(p.spineX - parent.x(), p.laneY - parent.y(), p.columnX - to.x());
-                break;
-            case GraphLayout::Place::Route::Curve:
-                e->setCurve();
+                e->setRoute(GraphEdge::Route::Column, spineDx, p.laneY - parent.y(),
+                            p.columnX - to.x());
                 break;
             }
         }
@@ -668,8 +677,12 @@ void SupervisionGraphView::resizeEvent(QResizeEvent *event)
 void SupervisionGraphView::scrollContentsBy(int dx, int dy)
 {
     QGraphicsView::scrollContentsBy(dx, dy);
-    if (m_legendVisible)
-        viewport()->update(); // the legend stays put; scrolled pixels would drag it along
+    if (m_legendVisible) {
+        // The legend stays put: redraw its place, and where the scrolled
+        // pixels dragged a copy of it.
+        viewport()->update(m_legendRect);
+        viewport()->update(m_legendRect.translated(dx, dy));
+    }
     placeOverview();
 }
 
@@ -722,6 +735,7 @@ void SupervisionGraphView::drawForeground(QPainter *painter, const QRectF &)
     painter->setPen(QPen(pal.color(QPalette::Mid), 1));
     painter->setBrush(bg);
     painter->drawRoundedRect(box, 6, 6);
+    m_legendRect = box.toAlignedRect().adjusted(-2, -2, 2, 2);
     qreal y = box.top() + 4;
     for (const Entry &e : entries) {
         QPen pen(e.border, 1.4);

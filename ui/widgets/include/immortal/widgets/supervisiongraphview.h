@@ -124,6 +124,7 @@ private:
     bool m_fitReadable = true; // the first fit stops at a readable size
     bool m_placed = false; // first layout done (no animation for it)
     bool m_legendVisible = true;
+    QRect m_legendRect; // in the viewport, as last drawn
     QTimer m_syncTimer;
     GraphOverview *m_overview = nullptr;
     QPointer<QVariantAnimation> m_pan;
