@@ -7,7 +7,7 @@ BUILD="${IMMORTAL_BUILD_DIR:-$ROOT/build}"
 
 # Debian 12 packages the build, the tests and the screenshots need.
 PACKAGES=(cmake ninja-build g++ pkg-config qt6-base-dev libabsl-dev libboost1.81-dev
-          libgraphviz-dev libqt6svg6 libbenchmark-dev xvfb xauth fonts-dejavu-core doxygen
+          libqt6svg6 libbenchmark-dev xvfb xauth fonts-dejavu-core doxygen
           erlang-base)
 
 install_missing() {

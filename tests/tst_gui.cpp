@@ -59,10 +59,10 @@ QModelIndex findByName(const QAbstractItemModel &model, const QString &name,
 // Clicks the row of the process tree that shows `name`.
 bool clickProcess(MainWindow &w, const QString &name)
 {
-    const QModelIndex i = findByName(*w.processModel(), name);
+    QTreeView *view = w.processView();
+    const QModelIndex i = findByName(*view->model(), name); // the panel sorts and filters
     if (!i.isValid())
         return false;
-    QTreeView *view = w.processView();
     view->scrollTo(i);
     QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->visualRect(i).center());
     return true;

@@ -39,6 +39,7 @@ QLabel *titleLabel()
     f.setPointSizeF(f.pointSizeF() * 1.2);
     label->setFont(f);
     label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // as addRow's values
     return label;
 }
 } // namespace
@@ -90,6 +91,7 @@ InspectorWidget::InspectorWidget(ProcessTreeModel *processes, TableListModel *ta
     connect(m_bootDelay, &QSpinBox::valueChanged, this, &InspectorWidget::applyBootDelay);
     m_bootDelayNote = new QLabel;
     m_bootDelayNote->setEnabled(false);
+    m_bootDelayNote->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     auto *bootRow = new QHBoxLayout;
     bootRow->addWidget(m_bootDelay);
     bootRow->addWidget(m_bootDelayNote, 1);
@@ -145,6 +147,9 @@ QLabel *InspectorWidget::addRow(QFormLayout *form, const QString &label, const Q
     auto *value = new QLabel;
     value->setTextInteractionFlags(Qt::TextSelectableByMouse);
     value->setToolTip(toolTip);
+    // A long value must not widen the dock (which would squeeze the graph
+    // on every selection): it is cut at the dock's edge instead.
+    value->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     form->addRow(label, value);
     return value;
 }

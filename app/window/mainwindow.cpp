@@ -3,6 +3,7 @@
 #include "chaosdialog.h"
 #include "chaosmonkey.h"
 #include "inspectorwidget.h"
+#include "processfiltermodel.h"
 #include "scenario.h"
 #include "scenariorunner.h"
 #include "shortcutsheet.h"
@@ -294,6 +295,89 @@ void MainWindow::createActions()
     m_viewMenu = new QMenu(tr("&View"), this);
     m_viewMenu->addActions({ zoomIn, zoomOut, fit });
     m_viewMenu->addSeparator();
+    createGraphActions();
+}
+
+void MainWindow::createGraphActions()
+{
+    auto key = [this] {
+        return currentProcessIndex().data(ProcessTreeModel::ItemKeyRole).value<quint64>();
+    };
+    m_collapse = addAction(QStringLiteral("collapseAction"), tr("&Collapse branch"),
+                           QKeySequence(Qt::CTRL | Qt::Key_Period),
+                           tr("Fold the selected supervisor's subtree into its node in the "
+                              "graph, or unfold it (also: double-click, +/− in the graph)"));
+    connect(m_collapse, &QAction::triggered, this, [this, key] {
+        if (const quint64 k = key())
+            m_graph->toggleCollapsed(k);
+    });
+    auto *expandAll = addAction(QStringLiteral("expandAllAction"), tr("E&xpand all"),
+                                QKeySequence(), tr("Unfold every collapsed branch of the graph"));
+    connect(expandAll, &QAction::triggered, m_graph, &SupervisionGraphView::expandAll);
+    m_focusBranch = addAction(QStringLiteral("focusBranchAction"), tr("F&ocus on this branch"),
+                              QKeySequence(Qt::CTRL | Qt::Key_B),
+                              tr("Show only the selected process's subtree in the graph"));
+    connect(m_focusBranch, &QAction::triggered, this, [this, key] {
+        if (const quint64 k = key())
+            m_graph->focusBranch(k);
+    });
+    m_wholeTree = addAction(QStringLiteral("wholeTreeAction"), tr("Show the &whole tree"),
+                            QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_B),
+                            tr("Leave the focused branch: the graph shows every process"));
+    connect(m_wholeTree, &QAction::triggered, this, [this] { m_graph->focusBranch(0); });
+    connect(m_graph, &SupervisionGraphView::focusChanged, this, &MainWindow::updateActions);
+    connect(m_graph, &SupervisionGraphView::collapsedChanged, this, &MainWindow::updateActions);
+    auto *find = addAction(QStringLiteral("findAction"), tr("&Find process…"), QKeySequence::Find,
+                           tr("Search the tree by name, pid or child id"));
+    connect(find, &QAction::triggered, this, [this] {
+        m_processSearch->setFocus(Qt::ShortcutFocusReason);
+        m_processSearch->selectAll();
+    });
+
+    m_processMenu->addSeparator();
+    m_processMenu->addActions({ m_collapse, m_focusBranch, m_wholeTree });
+    m_viewMenu->addActions({ find, m_collapse, expandAll, m_focusBranch, m_wholeTree });
+    m_viewMenu->addSeparator();
+    auto *legend = addAction(QStringLiteral("legendAction"), tr("Show &legend"), QKeySequence(),
+                             tr("The key to the graph's colours, in its corner"));
+    legend->setCheckable(true);
+    legend->setChecked(QSettings().value(QStringLiteral("studio/legend"), true).toBool());
+    m_graph->setLegendVisible(legend->isChecked());
+    connect(legend, &QAction::toggled, this, [this](bool on) {
+        m_graph->setLegendVisible(on);
+        QSettings().setValue(QStringLiteral("studio/legend"), on);
+    });
+    m_viewMenu->addAction(legend);
+    m_viewMenu->addSeparator();
+}
+
+void MainWindow::searchChanged(const QString &text)
+{
+    m_processFilter->setSearch(text);
+    const QList<quint64> keys = m_processFilter->matchingKeys();
+    m_graph->setMatches(QSet<quint64>(keys.cbegin(), keys.cend()));
+    m_processView->expandAll();
+    if (!keys.isEmpty()) {
+        const quint64 current =
+            currentProcessIndex().data(ProcessTreeModel::ItemKeyRole).value<quint64>();
+        if (!keys.contains(current))
+            selectProcess(keys.first()); // find as you type
+    }
+    statusBar()->showMessage(text.trimmed().isEmpty()
+                                 ? QString()
+                                 : tr("%n process(es) match", nullptr, int(keys.size())),
+                             4000);
+}
+
+void MainWindow::findNext()
+{
+    const QList<quint64> keys = m_processFilter->matchingKeys();
+    if (keys.isEmpty())
+        return;
+    const quint64 current =
+        currentProcessIndex().data(ProcessTreeModel::ItemKeyRole).value<quint64>();
+    const qsizetype at = keys.indexOf(current);
+    selectProcess(keys.at((at + 1) % keys.size()));
 }
 
 void MainWindow::createDocks()
@@ -301,18 +385,21 @@ void MainWindow::createDocks()
     // Processes: the same tree as the graph, as a tree view.
     m_processView = new QTreeView;
     m_processView->setObjectName(QStringLiteral("processView"));
-    m_processView->setModel(m_processModel);
+    m_processFilter = new ProcessFilterModel(m_processModel, this);
+    m_processView->setModel(m_processFilter);
+    // Sortable by a click on a header; until then, in start order.
+    m_processView->header()->setSortIndicator(-1, Qt::AscendingOrder);
+    m_processView->setSortingEnabled(true);
     m_processView->setUniformRowHeights(true);
     m_processView->setAlternatingRowColors(true);
     m_processView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_processView->setContextMenuPolicy(Qt::CustomContextMenu);
-    // The name takes what is left; the short columns keep their text whole.
+    // Every column as wide as its text (names are never cut); a narrow
+    // panel scrolls sideways instead.
     m_processView->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_processView->header()->setSectionResizeMode(ProcessTreeModel::NameColumn,
-                                                  QHeaderView::Stretch);
     m_processView->header()->setStretchLastSection(false);
     m_processView->expandAll();
-    connect(m_processModel, &QAbstractItemModel::rowsInserted, m_processView,
+    connect(m_processFilter, &QAbstractItemModel::rowsInserted, m_processView,
             [this](const QModelIndex &parent) {
                 m_processView->expand(parent);
                 m_processView->expandRecursively(parent);
@@ -324,9 +411,24 @@ void MainWindow::createDocks()
         m_processView->setCurrentIndex(i);
         m_processMenu->popup(m_processView->viewport()->mapToGlobal(pos));
     });
+    m_processSearch = new QLineEdit;
+    m_processSearch->setObjectName(QStringLiteral("processSearch"));
+    m_processSearch->setPlaceholderText(tr("Find: name, pid or child id (Enter: next)"));
+    m_processSearch->setToolTip(
+        tr("Shows the matching processes in the tree and rings them in the graph; "
+           "Enter selects the next one. Ctrl+F comes here."));
+    m_processSearch->setClearButtonEnabled(true);
+    connect(m_processSearch, &QLineEdit::textChanged, this, &MainWindow::searchChanged);
+    connect(m_processSearch, &QLineEdit::returnPressed, this, &MainWindow::findNext);
+    auto *processPanel = new QWidget;
+    auto *processLayout = new QVBoxLayout(processPanel);
+    processLayout->setContentsMargins(0, 0, 0, 0);
+    processLayout->setSpacing(2);
+    processLayout->addWidget(m_processSearch);
+    processLayout->addWidget(m_processView);
     auto *processDock = new QDockWidget(tr("Processes"), this);
     processDock->setObjectName(QStringLiteral("processDock"));
-    processDock->setWidget(m_processView);
+    processDock->setWidget(processPanel);
     addDockWidget(Qt::LeftDockWidgetArea, processDock);
 
     // Tables.
@@ -1061,9 +1163,14 @@ void MainWindow::selectProcess(quint64 key)
     const QModelIndex i = m_processModel->indexOfKey(key);
     if (!i.isValid())
         return;
-    m_processView->selectionModel()->setCurrentIndex(
-        i, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-    m_processView->scrollTo(i);
+    const QModelIndex shown = m_processFilter->mapFromSource(i);
+    if (shown.isValid()) {
+        m_processView->selectionModel()->setCurrentIndex(
+            shown, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        m_processView->scrollTo(shown);
+    } else {
+        m_graph->setCurrentProcess(key); // filtered out of the tree, still in the graph
+    }
     m_inspector->showProcess(key);
 }
 
@@ -1099,6 +1206,16 @@ void MainWindow::updateActions()
     m_chaos->setEnabled(running && m_runner->chaos());
     m_chaosSettings->setEnabled(running && m_runner->chaos());
     m_saveScenario->setEnabled(m_runner);
+    if (m_collapse) {
+        const quint64 key = i.data(ProcessTreeModel::ItemKeyRole).value<quint64>();
+        const bool supervisor =
+            i.isValid() && m_processModel->rowCount(m_processFilter->mapToSource(i)) > 0;
+        m_collapse->setEnabled(supervisor || m_graph->isCollapsed(key));
+        m_collapse->setText(m_graph->isCollapsed(key) ? tr("Expand &branch")
+                                                      : tr("&Collapse branch"));
+        m_focusBranch->setEnabled(supervisor && key != m_graph->focusedBranch());
+        m_wholeTree->setEnabled(m_graph->focusedBranch() != 0);
+    }
 }
 
 void MainWindow::updateStatus()
@@ -1144,6 +1261,37 @@ void MainWindow::updateStatus()
         mode << tr("REPLAY %1").arg(QFileInfo(m_replay->fileName()).fileName());
     m_statusMode->setText(mode.join(QStringLiteral(" · ")));
     updatePauseAction();
+}
+
+void MainWindow::resizeEvent(QResizeEvent *event)
+{
+    QMainWindow::resizeEvent(event);
+    keepRoomForTheGraph();
+}
+
+void MainWindow::keepRoomForTheGraph()
+{
+    // A smaller window shrinks the docks with it, not only the graph: at
+    // 1024x700 the graph still gets half the width and most of the height.
+    auto *processDock = findChild<QDockWidget *>(QStringLiteral("processDock"));
+    auto *inspectorDock = findChild<QDockWidget *>(QStringLiteral("inspectorDock"));
+    auto *tableDock = findChild<QDockWidget *>(QStringLiteral("tableDock"));
+    if (!processDock || !inspectorDock || !tableDock)
+        return;
+    const int sides =
+        (!processDock->isHidden() && !processDock->isFloating() ? processDock->width() : 0)
+        + (!inspectorDock->isHidden() && !inspectorDock->isFloating() ? inspectorDock->width() : 0);
+    const int room = width() / 2;
+    if (sides > room && sides > 0) {
+        resizeDocks({ processDock, inspectorDock },
+                    { std::max(160, processDock->width() * room / sides),
+                      std::max(160, inspectorDock->width() * room / sides) },
+                    Qt::Horizontal);
+    }
+    const int bottom = !tableDock->isHidden() && !tableDock->isFloating() ? tableDock->height() : 0;
+    const int maxBottom = height() * 28 / 100;
+    if (bottom > maxBottom)
+        resizeDocks({ tableDock }, { std::max(120, maxBottom) }, Qt::Vertical);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -26,9 +26,10 @@ namespace immortal {
 class EventFilterModel;
 class EventLogModel;
 class InspectorWidget;
+class LiveSource;
 class OwnershipTimeline;
 class OwnershipTimelineView;
-class LiveSource;
+class ProcessFilterModel;
 class ProcessTreeModel;
 class ReplaySource;
 class Scenario;
@@ -80,7 +81,9 @@ public:
     ProcessTreeModel *processModel() const { return m_processModel; }
     TableListModel *tableModel() const { return m_tableModel; }
     EventLogModel *eventModel() const { return m_eventModel; }
-    QTreeView *processView() const { return m_processView; }
+    QTreeView *processView() const { return m_processView; } // over processFilter()
+    ProcessFilterModel *processFilter() const { return m_processFilter; }
+    QLineEdit *processSearch() const { return m_processSearch; }
     QTableView *tableView() const { return m_tableView; }
     SupervisionGraphView *graphView() const { return m_graph; }
     InspectorWidget *inspector() const { return m_inspector; }
@@ -106,6 +109,10 @@ public Q_SLOTS:
 protected:
     void closeEvent(QCloseEvent *event) override;
     void changeEvent(QEvent *event) override;
+    void findNext(); // selects the next process matching the search
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override; // keeps the graph at least half the window
 
 private:
     void build();
@@ -126,6 +133,9 @@ private:
     void updatePauseAction();
     QString targetOf(const QModelIndex &index) const; // what to hand the runner
     QModelIndex currentProcessIndex() const;
+    void createGraphActions();
+    void keepRoomForTheGraph();
+    void searchChanged(const QString &text);
     QAction *addAction(const QString &name, const QString &text, const QKeySequence &shortcut,
                        const QString &tip);
 
@@ -166,6 +176,11 @@ private:
             *m_customReason = nullptr, *m_throw = nullptr, *m_restart = nullptr,
             *m_terminate = nullptr, *m_pause = nullptr, *m_chaos = nullptr,
             *m_chaosSettings = nullptr, *m_saveScenario = nullptr;
+
+    // Finding and folding, for big trees.
+    ProcessFilterModel *m_processFilter = nullptr;
+    QLineEdit *m_processSearch = nullptr;
+    QAction *m_collapse = nullptr, *m_focusBranch = nullptr, *m_wholeTree = nullptr;
 };
 
 } // namespace immortal

@@ -1,130 +1,198 @@
 #include "graphlayout.h"
 
-#include <QByteArray>
-#include <QLoggingCategory>
-
 #include <algorithm>
-#include <functional>
-#include <graphviz/cgraph.h>
-#include <graphviz/gvc.h>
-
-Q_LOGGING_CATEGORY(lcGraphLayout, "immortal.ui.layout")
+#include <cmath>
+#include <vector>
 
 namespace immortal {
 
 namespace {
-constexpr double nodeSep = 14; // points between siblings
-constexpr double rankSep = 60; // points between levels
-bool s_usedGraphviz = false;
+constexpr qreal gridColSep = 16;
+constexpr qreal gridAspect = 1.6; // a grid a little wider than tall, like a screen
+constexpr qreal columnsAspect = 2.5; // columns of subtrees: wider, or the tree grows tall
+constexpr qreal tallBlock = 700; // children taller than this: the parent sits at their top
 
-// cgraph predates const: it takes char * for names it only reads.
-void set(void *object, const char *name, const QByteArray &value)
+struct Item
 {
-    agsafeset(object, const_cast<char *>(name), const_cast<char *>(value.constData()),
-              const_cast<char *>(""));
-}
-
-GVC_t *context()
-{
-    // One context for the program: loading the plugins is the slow part.
-    static GVC_t *gvc = gvContext();
-    return gvc;
-}
+    const GraphLayout::Box *box = nullptr;
+    std::vector<int> leaves; // gridded children (indexes into the item list)
+    std::vector<int> subtrees; // stacked children
+    QSizeF extent; // the whole subtree's
+    QSizeF cell; // the grid's cell
+    int columns = 0;
+    QSizeF grid, stack; // the two parts of the children's block
+    std::vector<int> columnOf; // per subtree: its column
+    std::vector<qreal> columnX; // per column: its left, from the block's left
+};
 } // namespace
 
-bool GraphLayout::usedGraphviz()
+QHash<quint64, GraphLayout::Place> GraphLayout::layout(const QList<Box> &boxes)
 {
-    return s_usedGraphviz;
-}
-
-QHash<quint64, QPointF> GraphLayout::layout(const QList<Box> &boxes)
-{
-    QHash<quint64, QPointF> out;
+    QHash<quint64, Place> out;
     if (boxes.isEmpty())
         return out;
-    s_usedGraphviz = layoutWithDot(boxes, &out);
-    if (!s_usedGraphviz)
-        out = layoutTidy(boxes);
-    return out;
-}
-
-bool GraphLayout::layoutWithDot(const QList<Box> &boxes, QHash<quint64, QPointF> *out)
-{
-    GVC_t *gvc = context();
-    if (!gvc)
-        return false;
-    Agraph_t *g = agopen(const_cast<char *>("tree"), Agdirected, nullptr);
-    set(g, "rankdir", "LR");
-    set(g, "ordering", "out"); // keep children in start order
-    set(g, "nodesep", QByteArray::number(nodeSep / 72.0));
-    set(g, "ranksep", QByteArray::number(rankSep / 72.0));
-
-    QHash<quint64, Agnode_t *> byKey;
-    for (const Box &n : boxes) {
-        QByteArray name = "n" + QByteArray::number(n.key);
-        Agnode_t *gn = agnode(g, name.data(), 1);
-        set(gn, "shape", "box");
-        set(gn, "fixedsize", "true");
-        set(gn, "width", QByteArray::number(n.size.width() / 72.0));
-        set(gn, "height", QByteArray::number(n.size.height() / 72.0));
-        byKey.insert(n.key, gn);
+    out.reserve(boxes.size());
+    std::vector<Item> items(boxes.size());
+    QHash<quint64, int> indexOf;
+    indexOf.reserve(boxes.size());
+    for (int i = 0; i < boxes.size(); ++i) {
+        items[i].box = &boxes.at(i);
+        indexOf.insert(boxes.at(i).key, i);
     }
-    for (const Box &n : boxes) {
-        if (Agnode_t *p = byKey.value(n.parent))
-            agedge(g, p, byKey.value(n.key), nullptr, 1);
-    }
-    const bool ok = gvLayout(gvc, g, "dot") == 0;
-    if (ok) {
-        for (auto it = byKey.cbegin(); it != byKey.cend(); ++it) {
-            const pointf c = ND_coord(it.value());
-            out->insert(it.key(), QPointF(c.x, -c.y)); // dot's y grows upwards
-        }
-        gvFreeLayout(gvc, g);
-    } else {
-        qCWarning(lcGraphLayout)
-            << "Graphviz dot layout unavailable; using the built-in tree layout";
-    }
-    agclose(g);
-    return ok;
-}
-
-QHash<quint64, QPointF> GraphLayout::layoutTidy(const QList<Box> &boxes)
-{
-    // Leaves side by side in order, each parent centred over its children.
-    QHash<quint64, QList<const Box *>> children;
-    QList<const Box *> roots;
-    QHash<quint64, const Box *> byKey;
-    for (const Box &n : boxes)
-        byKey.insert(n.key, &n);
-    for (const Box &n : boxes) {
-        if (byKey.contains(n.parent))
-            children[n.parent].append(&n);
+    std::vector<std::vector<int>> children(boxes.size());
+    std::vector<int> roots;
+    for (int i = 0; i < boxes.size(); ++i) {
+        const auto p = indexOf.constFind(boxes.at(i).parent);
+        if (p == indexOf.cend() || *p == i)
+            roots.push_back(i);
         else
-            roots.append(&n);
+            children[*p].push_back(i);
     }
-    QHash<quint64, QPointF> out;
-    double nextX = 0;
-    std::function<double(const Box *, int)> place = [&](const Box *n, int depth) {
-        const auto kids = children.value(n->key);
-        double x; // across the ranks: the vertical axis of a left-to-right tree
-        if (kids.isEmpty()) {
-            x = nextX + n->size.height() / 2;
-            nextX += n->size.height() + nodeSep;
-        } else {
-            double first = 0, last = 0;
-            for (int i = 0; i < kids.size(); ++i) {
-                const double cx = place(kids.at(i), depth + 1);
-                if (i == 0)
-                    first = cx;
-                last = cx;
-            }
-            x = (first + last) / 2;
+
+    // 1. Measure, children before parents. Parents come before their
+    // children in `boxes`, so walking it backwards is a post-order.
+    for (int i = int(items.size()) - 1; i >= 0; --i) {
+        Item &it = items[i];
+        const QSizeF own = it.box->size;
+        const auto &kids = children[i];
+        if (kids.empty()) {
+            it.extent = own;
+            continue;
         }
-        out.insert(n->key, QPointF(depth * (n->size.width() + rankSep), x));
-        return x;
-    };
-    for (const Box *r : std::as_const(roots))
-        place(r, 0);
+        std::vector<int> leaves;
+        for (int k : kids) {
+            if (children[k].empty())
+                leaves.push_back(k);
+            else
+                it.subtrees.push_back(k);
+        }
+        if (int(leaves.size()) > gridThreshold) {
+            it.leaves = std::move(leaves);
+            for (int k : it.leaves)
+                it.cell = it.cell.expandedTo(items[k].extent - QSizeF(0, items[k].box->spare));
+            const qreal cw = it.cell.width() + gridColSep;
+            const qreal ch = it.cell.height() + laneHeight;
+            const qreal n = qreal(it.leaves.size());
+            it.columns = std::clamp(int(std::lround(std::sqrt(n * ch / cw * gridAspect))), 1,
+                                    int(it.leaves.size()));
+            const int rows = int((it.leaves.size() + it.columns - 1) / it.columns);
+            it.grid = QSizeF(it.columns * cw - gridColSep, rows * ch);
+        } else {
+            // Few leaves: they stack with the subtrees, in order.
+            it.subtrees = kids;
+        }
+        qreal w = 0, h = 0;
+        for (int k : it.subtrees) {
+            w = std::max(w, items[k].extent.width());
+            h += items[k].extent.height() + siblingSep;
+        }
+        it.stack = QSizeF(w, it.subtrees.empty() ? 0 : h - siblingSep);
+        // A tall stack of subtrees goes into columns, filled in order.
+        const int n = int(it.subtrees.size());
+        int columns = 1;
+        if (n >= 3 && it.stack.height() > 2 * it.stack.width())
+            columns = std::clamp(
+                int(std::lround(std::sqrt(columnsAspect * it.stack.height() / it.stack.width()))),
+                1, n);
+        it.columnOf.assign(n, 0);
+        if (columns > 1) {
+            const qreal target = it.stack.height() / columns;
+            std::vector<qreal> widths(1, 0.0), heights(1, 0.0);
+            for (int s = 0; s < n; ++s) {
+                const QSizeF e = items[it.subtrees[s]].extent;
+                if (heights.back() > 0 && heights.back() + e.height() / 2 > target
+                    && int(widths.size()) < columns) {
+                    widths.push_back(0);
+                    heights.push_back(0);
+                }
+                it.columnOf[s] = int(widths.size()) - 1;
+                widths.back() = std::max(widths.back(), e.width());
+                heights.back() += (heights.back() > 0 ? siblingSep : 0) + e.height();
+            }
+            qreal x = 0;
+            for (qreal cw : widths) {
+                it.columnX.push_back(x);
+                x += cw + rankSep;
+            }
+            // A header lane above the columns carries the edges to them.
+            it.stack = QSizeF(x - rankSep,
+                              laneHeight + *std::max_element(heights.cbegin(), heights.cend()));
+        } else {
+            it.columnX.assign(1, 0.0);
+        }
+        const qreal blockW = std::max(it.grid.width(), it.stack.width());
+        const qreal blockH = it.grid.height() + it.stack.height()
+            + (it.grid.isEmpty() || it.stack.isEmpty() ? 0 : siblingSep);
+        it.extent = QSizeF(own.width() + rankSep + blockW, std::max(own.height(), blockH));
+    }
+
+    // 2. Place, parents before children: each subtree in its extent's box
+    // whose top-left corner is given.
+    std::vector<std::pair<int, QPointF>> todo;
+    qreal y = 0;
+    for (int r : roots) {
+        todo.emplace_back(r, QPointF(0, y));
+        y += items[r].extent.height() + siblingSep * 3;
+    }
+    while (!todo.empty()) {
+        const auto [i, topLeft] = todo.back();
+        todo.pop_back();
+        const Item &it = items[i];
+        const QSizeF own = it.box->size;
+        const qreal blockH = it.grid.height() + it.stack.height()
+            + (it.grid.isEmpty() || it.stack.isEmpty() ? 0 : siblingSep);
+        // Centred on its children's block; beside a tall block, at its top,
+        // where the reader starts (and the first screen of a big tree shows).
+        const bool tall = blockH > tallBlock;
+        const qreal midY = topLeft.y() + (tall ? own.height() / 2 : it.extent.height() / 2);
+        Place &self = out[it.box->key];
+        self.centre = QPointF(topLeft.x() + own.width() / 2, midY);
+        self.height = own.height();
+        if (children[i].empty())
+            continue;
+        const qreal cx = topLeft.x() + own.width() + rankSep;
+        qreal cy = tall ? topLeft.y() : midY - blockH / 2;
+        if (!it.leaves.empty()) {
+            const qreal cw = it.cell.width() + gridColSep;
+            const qreal ch = it.cell.height() + laneHeight;
+            qreal before = 0; // the centre x of the cell before
+            for (size_t n = 0; n < it.leaves.size(); ++n) {
+                const int row = int(n) / it.columns, col = int(n) % it.columns;
+                const Box *leaf = items[it.leaves[n]].box;
+                const QSizeF s = leaf->size - QSizeF(0, leaf->spare);
+                Place &p = out[leaf->key];
+                p.height = s.height();
+                // Left-aligned in its cell, so the column reads as a list.
+                p.centre = QPointF(cx + col * cw + s.width() / 2,
+                                   cy + row * ch + laneHeight + s.height() / 2);
+                p.spineX = cx - rankSep / 2;
+                p.laneY = cy + row * ch + laneHeight / 2;
+                p.route = n == 0 ? Place::Route::GridFirst
+                                 : (col == 0 ? Place::Route::GridRow : Place::Route::GridCell);
+                p.fromY = p.laneY - ch;
+                p.columnX = before;
+                before = p.centre.x();
+            }
+            cy += it.grid.height() + siblingSep;
+        }
+        const bool columns = it.columnX.size() > 1;
+        const qreal headerY = cy + laneHeight / 2;
+        std::vector<qreal> columnY(it.columnX.size(), columns ? cy + laneHeight : cy);
+        for (size_t n = 0; n < it.subtrees.size(); ++n) {
+            const int k = it.subtrees[n];
+            const int c = it.columnOf[n];
+            const qreal x = cx + it.columnX[c];
+            todo.emplace_back(k, QPointF(x, columnY[c]));
+            if (c > 0) {
+                Place &p = out[items[k].box->key];
+                p.route = Place::Route::Column;
+                p.spineX = cx - rankSep / 2;
+                p.laneY = headerY;
+                p.columnX = x - rankSep / 2;
+            }
+            columnY[c] += items[k].extent.height() + siblingSep;
+        }
+    }
     return out;
 }
 

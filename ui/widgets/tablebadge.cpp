@@ -8,8 +8,11 @@
 #include <QGraphicsSceneMouseEvent>
 #include <QPainter>
 #include <QPropertyAnimation>
+#include <QStyleOptionGraphicsItem>
 #include <QVariantAnimation>
 #include <QWidget>
+
+#include <algorithm>
 
 namespace immortal {
 
@@ -32,6 +35,24 @@ void TableBadge::setContent(const QString &name, qint64 rows, bool orphaned, con
     update();
 }
 
+void TableBadge::setHeirHint(const QString &heir)
+{
+    if (heir == m_heirHint)
+        return;
+    prepareGeometryChange();
+    m_heirHint = heir;
+    m_width = width;
+    if (!heir.isEmpty()) {
+        QFont font = QApplication::font();
+        font.setPointSizeF(font.pointSizeF() * 0.8);
+        const qreal text = QFontMetricsF(font).horizontalAdvance(
+            tr("%n row(s)", nullptr, int(m_rows)) + QStringLiteral(" ⇢ ") + heir);
+        m_width = std::clamp(text + 12, width, GraphNode::minWidth - 12);
+    }
+    update();
+    follow();
+}
+
 void TableBadge::setCurrent(bool current)
 {
     if (current == m_current)
@@ -50,8 +71,11 @@ QPointF TableBadge::dockPos() const
     if (!m_owner)
         return pos();
     // Under the node, left-aligned; a second table goes beside the first.
-    const qreal x = -GraphNode::width / 2 + width / 2 + 6 + m_slot * (width + 4);
-    const qreal y = GraphNode::height / 2 + gap + height / 2;
+    QSizeF ownerSize(GraphNode::minWidth, GraphNode::height);
+    if (auto *node = qobject_cast<GraphNode *>(m_owner.data()))
+        ownerSize = node->size();
+    const qreal x = -ownerSize.width() / 2 + m_width / 2 + 6 + m_slot * (width + 4);
+    const qreal y = ownerSize.height() / 2 + gap + height / 2;
     return m_owner->pos() + QPointF(x, y);
 }
 
@@ -115,13 +139,22 @@ void TableBadge::fadeOutAndDelete()
 
 QRectF TableBadge::boundingRect() const
 {
-    return QRectF(-width / 2 - 3, -height / 2 - 3, width + 6, height + 6);
+    return QRectF(-m_width / 2 - 3, -height / 2 - 3, m_width + 6, height + 6);
 }
 
-void TableBadge::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *widget)
+void TableBadge::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget)
 {
     const QPalette palette = widget ? widget->palette() : QApplication::palette();
-    const QRectF box(-width / 2, -height / 2, width, height);
+    const QRectF box(-m_width / 2, -height / 2, m_width, height);
+    if (option->levelOfDetailFromTransform(painter->worldTransform()) < 0.42) {
+        // Too small to read: a plain box.
+        painter->setRenderHint(QPainter::Antialiasing, false);
+        painter->setPen(QPen(StateColors::tableBorder(palette), 0));
+        painter->setBrush(m_current ? palette.color(QPalette::Highlight)
+                                    : StateColors::tableFill(palette));
+        painter->drawRect(box);
+        return;
+    }
     painter->setRenderHint(QPainter::Antialiasing);
     if (m_current) {
         painter->setPen(QPen(palette.color(QPalette::Highlight), 3));
@@ -146,10 +179,15 @@ void TableBadge::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWid
                       QFontMetricsF(font).elidedText(m_name, Qt::ElideMiddle, nameRect.width()));
     font.setBold(false);
     painter->setFont(font);
-    const QString rows = m_orphaned ? tr("%n row(s), orphaned", nullptr, int(m_rows))
-                                    : tr("%n row(s)", nullptr, int(m_rows));
-    painter->drawText(box.adjusted(5, height / 2 - 1, -5, -1), Qt::AlignHCenter | Qt::AlignTop,
-                      rows);
+    QString rows = m_orphaned ? tr("%n row(s), orphaned", nullptr, int(m_rows))
+                              : tr("%n row(s)", nullptr, int(m_rows));
+    const QRectF rowsRect = box.adjusted(5, height / 2 - 1, -5, -1);
+    if (!m_heirHint.isEmpty()) {
+        rows += QStringLiteral(" ⇢ ") + m_heirHint;
+        painter->setPen(palette.color(QPalette::Link));
+    }
+    painter->drawText(rowsRect, Qt::AlignHCenter | Qt::AlignTop,
+                      QFontMetricsF(font).elidedText(rows, Qt::ElideRight, rowsRect.width()));
 }
 
 void TableBadge::mousePressEvent(QGraphicsSceneMouseEvent *event)

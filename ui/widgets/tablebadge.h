@@ -9,7 +9,8 @@ class QVariantAnimation;
 
 namespace immortal {
 
-// A table drawn as a badge docked under its owner's node. When
+// A table drawn as a badge docked under its owner's node, below its text
+// (never over it). When
 // the owner changes, the badge glides to the new owner (following it if
 // that node is itself moving); an orphaned table keeps its place, dashed.
 class TableBadge : public QGraphicsObject
@@ -25,6 +26,10 @@ public:
     TableId tableId() const { return m_id; }
     QGraphicsObject *owner() const { return m_owner; }
     void setContent(const QString &name, qint64 rows, bool orphaned, const QString &toolTip);
+    // The heir's name, shown on the badge when its arrow is not drawn (the
+    // heir is far away); empty: none shown.
+    void setHeirHint(const QString &heir);
+    QString heirHint() const { return m_heirHint; }
     // Docks to `owner` in slot `slot` (0 = top). Animated when the owner
     // changes and `animate` is set; nullptr leaves the badge where it is.
     void dock(QGraphicsObject *owner, int slot, bool animate);
@@ -47,6 +52,8 @@ private:
 
     TableId m_id;
     QString m_name;
+    QString m_heirHint;
+    qreal m_width = width;
     qint64 m_rows = 0;
     bool m_orphaned = false;
     bool m_current = false;
