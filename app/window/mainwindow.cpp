@@ -365,7 +365,8 @@ void MainWindow::searchChanged(const QString &text)
     }
     statusBar()->showMessage(text.trimmed().isEmpty()
                                  ? QString()
-                                 : tr("%n process(es) match", nullptr, int(keys.size())),
+                                 : (keys.size() == 1 ? tr("1 process matches")
+                                                     : tr("%1 processes match").arg(keys.size())),
                              4000);
 }
 
@@ -800,7 +801,10 @@ void MainWindow::openReplay(std::unique_ptr<ReplaySource> replay)
     const QString name = QFileInfo(m_replay->fileName()).fileName();
     setWindowTitle(tr("%1 (replay) — Immortal Studio").arg(name));
     statusBar()->showMessage(
-        tr("Replaying %n event(s) of %1", nullptr, m_replay->eventCount()).arg(name), 4000);
+        (m_replay->eventCount() == 1
+             ? tr("Replaying 1 event of %1").arg(name)
+             : tr("Replaying %1 events of %2").arg(m_replay->eventCount()).arg(name)),
+        4000);
     updateReplayBar();
 }
 

@@ -105,13 +105,11 @@ public Q_SLOTS:
     void clearDead();
     void showShortcuts(); ///< Help ▸ Keyboard shortcuts
     void showAbout(); ///< Help ▸ About
+    void findNext(); // selects the next process matching the search
 
 protected:
     void closeEvent(QCloseEvent *event) override;
     void changeEvent(QEvent *event) override;
-    void findNext(); // selects the next process matching the search
-protected:
-    void closeEvent(QCloseEvent *event) override;
     void resizeEvent(QResizeEvent *event) override; // keeps the graph at least half the window
 
 private:

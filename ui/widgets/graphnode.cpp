@@ -258,11 +258,13 @@ void GraphNode::paint(QPainter *painter, const QStyleOptionGraphicsItem *option,
     painter->drawText(subRect, Qt::AlignCenter,
                       small.elidedText(line, Qt::ElideRight, subRect.width()));
     if (m_collapsed) {
-        QString counts = tr("%n process(es)", nullptr, m_hiddenProcesses);
+        QString counts =
+            m_hiddenProcesses == 1 ? tr("1 process") : tr("%1 processes").arg(m_hiddenProcesses);
         if (m_hiddenRestarts > 0)
             counts += QStringLiteral(" · ↻%1").arg(m_hiddenRestarts);
         if (m_hiddenTables > 0)
-            counts += QStringLiteral(" · ") + tr("%n table(s)", nullptr, m_hiddenTables);
+            counts += QStringLiteral(" · ")
+                + (m_hiddenTables == 1 ? tr("1 table") : tr("%1 tables").arg(m_hiddenTables));
         const QRectF countRect(textBox.left(), box.top() + height - 4, textBox.width(),
                                collapsedHeight - height);
         painter->setPen(text);

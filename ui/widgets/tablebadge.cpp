@@ -45,8 +45,8 @@ void TableBadge::setHeirHint(const QString &heir)
     if (!heir.isEmpty()) {
         QFont font = QApplication::font();
         font.setPointSizeF(font.pointSizeF() * 0.8);
-        const qreal text = QFontMetricsF(font).horizontalAdvance(
-            tr("%n row(s)", nullptr, int(m_rows)) + QStringLiteral(" ⇢ ") + heir);
+        const qreal text =
+            QFontMetricsF(font).horizontalAdvance(rowsText() + QStringLiteral(" ⇢ ") + heir);
         m_width = std::clamp(text + 12, width, GraphNode::minWidth - 12);
     }
     update();
@@ -179,8 +179,7 @@ void TableBadge::paint(QPainter *painter, const QStyleOptionGraphicsItem *option
                       QFontMetricsF(font).elidedText(m_name, Qt::ElideMiddle, nameRect.width()));
     font.setBold(false);
     painter->setFont(font);
-    QString rows = m_orphaned ? tr("%n row(s), orphaned", nullptr, int(m_rows))
-                              : tr("%n row(s)", nullptr, int(m_rows));
+    QString rows = m_orphaned ? tr("%1, orphaned").arg(rowsText()) : rowsText();
     const QRectF rowsRect = box.adjusted(5, height / 2 - 1, -5, -1);
     if (!m_heirHint.isEmpty()) {
         rows += QStringLiteral(" ⇢ ") + m_heirHint;
@@ -194,6 +193,11 @@ void TableBadge::mousePressEvent(QGraphicsSceneMouseEvent *event)
 {
     Q_EMIT clicked(m_id);
     event->accept();
+}
+
+QString TableBadge::rowsText() const
+{
+    return m_rows == 1 ? tr("1 row") : tr("%1 rows").arg(m_rows);
 }
 
 } // namespace immortal

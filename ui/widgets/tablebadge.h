@@ -47,6 +47,7 @@ protected:
     void mousePressEvent(QGraphicsSceneMouseEvent *event) override;
 
 private:
+    QString rowsText() const; // "1 row", "12 rows"
     QPointF dockPos() const;
     void follow();
 

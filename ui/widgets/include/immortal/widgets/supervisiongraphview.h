@@ -51,12 +51,13 @@ public:
     /// The badge drawn for a table, or nullptr (its item type is private).
     TableBadge *badge(TableId id) const { return m_badges.value(id); }
     int nodeCount() const { return int(m_nodes.size()); } ///< processes drawn
+    /// Whether that supervisor's subtree is collapsed into its node.
     bool isCollapsed(quint64 key) const { return m_collapsed.contains(key); }
     quint64 focusedBranch() const { return m_focus; } ///< its root's key, 0: the whole tree
     qreal zoom() const; ///< the current scale (1: one scene unit per pixel)
     qreal minimumZoom() const; ///< the smallest: fits the whole tree (or 0.1 if more)
     static constexpr qreal maximumZoom = 5.0; ///< the largest
-    bool isLegendVisible() const { return m_legendVisible; }
+    bool isLegendVisible() const { return m_legendVisible; } ///< see setLegendVisible()
     QWidget *overview() const; ///< the minimap in the corner
 
 public Q_SLOTS:
@@ -67,22 +68,22 @@ public Q_SLOTS:
     void fitToWindow(); ///< and keep fitting as the tree grows, until the next zoom
     void sync(); ///< brings the scene up to date with the models now
     void setCollapsed(quint64 key, bool collapsed); ///< a supervisor's subtree
-    void toggleCollapsed(quint64 key);
-    void expandAll();
+    void toggleCollapsed(quint64 key); ///< collapses it if expanded, and back
+    void expandAll(); ///< every collapsed subtree
     /// Shows only this process's subtree (0: the whole tree again), fitted.
     void focusBranch(quint64 key);
     /// Rings these processes (search matches); empty: none.
     void setMatches(const QSet<quint64> &keys);
     /// Centres the view on the process (expanding what hides it), animated.
     void bringIntoView(quint64 key);
-    void setLegendVisible(bool visible);
+    void setLegendVisible(bool visible); ///< the legend in the corner
 
 Q_SIGNALS:
     void processClicked(quint64 key); ///< a process node was clicked
     void tableClicked(immortal::TableId id); ///< a table badge was clicked
     /// A process node asked for a context menu at `globalPos`.
     void contextMenuRequested(quint64 key, const QPoint &globalPos);
-    void zoomChanged(qreal zoom);
+    void zoomChanged(qreal zoom); ///< the scale changed (zoom(), fit, a wheel)
     void collapsedChanged(); ///< a subtree was collapsed or expanded
     void focusChanged(quint64 key); ///< focusBranch()
 
