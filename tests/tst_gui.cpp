@@ -38,6 +38,7 @@
 #include <QToolBar>
 #include <QToolButton>
 #include <QTreeView>
+#include <QTreeWidget>
 #include <QtTest>
 
 using namespace immortal;
@@ -105,6 +106,7 @@ private Q_SLOTS:
     void timelineShowsTheHandOffAfterAKill();
     void replayAnExportedTrace();
     void openScenarioTwiceInARow();
+    void exitHistoryAgeMovesOn();
 };
 
 void TestGui::initTestCase()
@@ -739,6 +741,50 @@ void TestGui::openScenarioTwiceInARow()
     // And once more, with nothing restarted.
     w.openScenario(Scenario::defaultScenario());
     QVERIFY(w.runner()->isRunning());
+}
+
+// The inspector's exit history says how long ago each death was, and that
+// moves on with the source's clock even when no new death comes: here a
+// replay's clock, moved by seeking, so no wall clock is involved.
+void TestGui::exitHistoryAgeMovesOn()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("deaths.jsonl"));
+    {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"seq":1,"t_ns":1000000000,"event":"process_started","pid":1,"kind":"supervisor"}
+{"seq":2,"t_ns":1000000100,"event":"process_started","pid":2,"kind":"worker"}
+{"seq":3,"t_ns":1000000200,"event":"child_started","supervisor":1,"child_id":"w","pid":2,"kind":"worker"}
+{"seq":4,"t_ns":2000000000,"event":"process_exited","pid":2,"kind":"worker","reason":"boom","supervisor":1,"child_id":"w"}
+{"seq":5,"t_ns":2000000100,"event":"process_started","pid":3,"kind":"worker"}
+{"seq":6,"t_ns":2000000200,"event":"child_restarted","supervisor":1,"child_id":"w","pid":3,"from":2,"kind":"worker"}
+{"seq":7,"t_ns":9000000000,"event":"process_started","pid":4,"kind":"worker"}
+{"seq":8,"t_ns":70000000000,"event":"process_started","pid":5,"kind":"worker"}
+)");
+    }
+    MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.loadTraceFile(path));
+    ReplaySource *replay = w.replay();
+    QVERIFY(replay);
+    replay->seek(6);
+    const QModelIndex worker = w.processModel()->indexOfPid(3);
+    QVERIFY(worker.isValid());
+    w.inspector()->showProcess(worker.data(ProcessTreeModel::ItemKeyRole).value<quint64>());
+    auto *exits = w.inspector()->findChild<QTreeWidget *>(QStringLiteral("exitHistory"));
+    QVERIFY(exits);
+    QTRY_COMPARE(exits->topLevelItemCount(), 1);
+    const auto ago = [exits] {
+        return exits->topLevelItem(0)->text(0);
+    };
+    QCOMPARE(ago(), QStringLiteral("0 ms ago"));
+    replay->seek(7); // 7 s after the death, and no other death
+    QTRY_COMPARE(ago(), QStringLiteral("7.0 s ago"));
+    replay->seek(8);
+    QTRY_COMPARE(ago(), QStringLiteral("1 min 8 s ago"));
+    QCOMPARE(exits->topLevelItemCount(), 1);
 }
 
 int main(int argc, char **argv)

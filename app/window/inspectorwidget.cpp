@@ -99,6 +99,7 @@ InspectorWidget::InspectorWidget(ProcessTreeModel *processes, TableListModel *ta
     pl->addLayout(pform);
     pl->addWidget(new QLabel(tr("Exit history")));
     m_exits = new QTreeWidget;
+    m_exits->setObjectName(QStringLiteral("exitHistory"));
     m_exits->setRootIsDecorated(false);
     m_exits->setHeaderLabels({ tr("When"), tr("Pid"), tr("Reason") });
     m_exits->setToolTip(tr("Every exit of this child, newest first, with its reason"));
@@ -232,12 +233,9 @@ void InspectorWidget::refreshProcess()
     m_pRestarts->setText(QString::number(i.data(ProcessTreeModel::RestartsRole).toInt()));
     if (state == ProcessTreeModel::State::Dead) {
         m_pUptime->setText(tr("—"));
-        m_uptimeTimer.stop();
     } else {
         const qint64 started = i.data(ProcessTreeModel::StartedNsRole).value<qint64>();
         m_pUptime->setText(formatDuration((m_source->nowNs() - started) / 1000000));
-        if (!m_uptimeTimer.isActive())
-            m_uptimeTimer.start();
     }
     const QModelIndex parent = i.parent();
     m_pSupervisor->setText(parent.isValid() ? QStringLiteral("%1 %2").arg(
@@ -246,10 +244,12 @@ void InspectorWidget::refreshProcess()
                                             : tr("none (a root)"));
     QStringList owned;
     for (int r = 0; r < m_tables->rowCount(); ++r) {
-        if (m_tables->index(r, 0).data(TableListModel::OwnerPidRole).value<Pid>() == pid)
-            owned << QStringLiteral("%1 (%2 rows)")
-                         .arg(m_tables->index(r, TableListModel::NameColumn).data().toString())
-                         .arg(m_tables->index(r, 0).data(TableListModel::SizeRole).toLongLong());
+        if (m_tables->index(r, 0).data(TableListModel::OwnerPidRole).value<Pid>() == pid) {
+            const qint64 size = m_tables->index(r, 0).data(TableListModel::SizeRole).toLongLong();
+            owned << QStringLiteral("%1 (%2)").arg(
+                m_tables->index(r, TableListModel::NameColumn).data().toString(),
+                size == 1 ? tr("1 row") : tr("%1 rows").arg(size));
+        }
     }
     m_pTables->setText(owned.isEmpty() ? tr("none") : owned.join(QStringLiteral(", ")));
 
@@ -278,7 +278,21 @@ void InspectorWidget::refreshProcess()
             item->setToolTip(2, it->reason);
             m_exits->addTopLevelItem(item);
         }
+    } else {
+        // The same deaths: only "how long ago" moved on.
+        const qint64 now = m_source->nowNs();
+        for (int r = 0; r < m_exits->topLevelItemCount(); ++r) {
+            QTreeWidgetItem *item = m_exits->topLevelItem(r);
+            const qint64 t = item->data(0, Qt::UserRole).value<qint64>();
+            item->setText(0, tr("%1 ago").arg(formatDuration((now - t) / 1000000)));
+        }
     }
+    // Uptime and "ago" move with the clock: once a second while either shows.
+    const bool ticking = state != ProcessTreeModel::State::Dead || !history.isEmpty();
+    if (ticking && !m_uptimeTimer.isActive())
+        m_uptimeTimer.start();
+    else if (!ticking)
+        m_uptimeTimer.stop();
 }
 
 void InspectorWidget::refreshTable()
