@@ -4,6 +4,7 @@
 #include "graphnode.h"
 #include "inspectorwidget.h"
 #include "mainwindow.h"
+#include "modelsupport.h"
 #include "processfiltermodel.h"
 #include "scenario.h"
 #include "scenariorunner.h"
@@ -32,31 +33,12 @@
 #include <QtTest>
 
 using namespace immortal;
+using immortal::testing::countRows;
+using immortal::testing::findByName;
 
 namespace {
 const QString large = QStringLiteral(IMMORTAL_TEST_DATA "/scenarios/large-2000.json");
 constexpr int largeCount = 2021; // processes in large-2000.json
-
-QModelIndex findByName(const QAbstractItemModel &model, const QString &name,
-                       const QModelIndex &parent = {})
-{
-    for (int r = 0; r < model.rowCount(parent); ++r) {
-        const QModelIndex i = model.index(r, 0, parent);
-        if (i.data().toString() == name)
-            return i;
-        if (QModelIndex found = findByName(model, name, i); found.isValid())
-            return found;
-    }
-    return {};
-}
-
-int countRows(const QAbstractItemModel &model, const QModelIndex &parent = {})
-{
-    int n = model.rowCount(parent);
-    for (int r = 0; r < model.rowCount(parent); ++r)
-        n += countRows(model, model.index(r, 0, parent));
-    return n;
-}
 
 quint64 keyOf(MainWindow &w, const QString &name)
 {

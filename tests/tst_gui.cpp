@@ -3,6 +3,7 @@
 #include "graphnode.h"
 #include "inspectorwidget.h"
 #include "mainwindow.h"
+#include "modelsupport.h"
 #include "scenario.h"
 #include "scenariorunner.h"
 #include "tablebadge.h"
@@ -42,21 +43,10 @@
 #include <QtTest>
 
 using namespace immortal;
+using immortal::testing::countRows;
+using immortal::testing::findByName;
 
 namespace {
-QModelIndex findByName(const QAbstractItemModel &model, const QString &name,
-                       const QModelIndex &parent = {})
-{
-    for (int r = 0; r < model.rowCount(parent); ++r) {
-        const QModelIndex i = model.index(r, 0, parent);
-        if (i.data().toString() == name)
-            return i;
-        if (QModelIndex found = findByName(model, name, i); found.isValid())
-            return found;
-    }
-    return {};
-}
-
 // Clicks the row of the process tree that shows `name`.
 bool clickProcess(MainWindow &w, const QString &name)
 {

@@ -1,6 +1,7 @@
 // The studio's models under QAbstractItemModelTester while a real tree
 // runs, crashes, restarts and moves its tables.
 #include "chaosmonkey.h"
+#include "modelsupport.h"
 #include "scenario.h"
 #include "scenariorunner.h"
 
@@ -28,32 +29,12 @@
 #include <memory>
 
 using namespace immortal;
+using immortal::testing::countRows;
+using immortal::testing::findByName;
 
 namespace {
 using Tester = QAbstractItemModelTester;
 constexpr auto QtTestMode = QAbstractItemModelTester::FailureReportingMode::QtTest;
-
-// A row of the process tree whose name column reads `name`, anywhere.
-QModelIndex findByName(const QAbstractItemModel &model, const QString &name,
-                       const QModelIndex &parent = {})
-{
-    for (int r = 0; r < model.rowCount(parent); ++r) {
-        const QModelIndex i = model.index(r, 0, parent);
-        if (i.data().toString() == name)
-            return i;
-        if (QModelIndex found = findByName(model, name, i); found.isValid())
-            return found;
-    }
-    return {};
-}
-
-int countRows(const QAbstractItemModel &model, const QModelIndex &parent = {})
-{
-    int n = model.rowCount(parent);
-    for (int r = 0; r < model.rowCount(parent); ++r)
-        n += countRows(model, model.index(r, 0, parent));
-    return n;
-}
 
 Pid pidAt(const QModelIndex &i)
 {
