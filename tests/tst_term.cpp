@@ -11,6 +11,7 @@
 #include <QThread>
 
 #include <algorithm>
+#include <atomic>
 #include <limits>
 #include <thread>
 #include <vector>
@@ -31,7 +32,7 @@ private Q_SLOTS:
     // term whose last reference goes elsewhere.
     void deepTermsAreFreedWithoutRecursion()
     {
-        bool done = false;
+        std::atomic<bool> done { false }; // QThread::wait is invisible to TSan
         QThread *thread = QThread::create([&done] {
             for (const bool asList : { false, true }) {
                 Term deep(1);
