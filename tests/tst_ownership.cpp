@@ -1180,6 +1180,8 @@ private Q_SLOTS:
         context->moveToThread(&registrar);
         connect(&registrar, &QThread::finished, context, &QObject::deleteLater);
         Relay relay;
+        Process here; // `fired` comes back to this thread as a posted call
+        const Pid herePid = here.pid();
         int adopted = 0, lost = 0;
         for (int round = 0; round < 40; ++round) {
             const QString name = QStringLiteral("race.keeper.%1").arg(round);
@@ -1199,7 +1201,7 @@ private Q_SLOTS:
             QVERIFY(Node::instance()->post(contextPid, [&, name, keeperPid](Process *there) {
                 QTimer::singleShot(grace, there, [&, name, keeperPid] {
                     Registry::instance()->registerName(name, keeperPid);
-                    QMetaObject::invokeMethod(&relay, &Relay::fired, Qt::QueuedConnection);
+                    Node::instance()->post(herePid, [&](Process *) { Q_EMIT relay.fired(); });
                 });
             }));
             // Not QTRY: it sleeps between passes, so the store's thread would
