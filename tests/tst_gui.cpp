@@ -59,6 +59,20 @@ bool clickProcess(MainWindow &w, const QString &name)
     return true;
 }
 
+// Accepts the next modal message box once it shows (from inside its own
+// event loop), keeping its title and text.
+void acceptNextMessageBox(QObject *context, QString *title, QString *text)
+{
+    QTimer::singleShot(0, context, [title, text] {
+        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        if (!box)
+            return;
+        *title = box->windowTitle();
+        *text = box->text();
+        box->accept();
+    });
+}
+
 // A toolbar button is what a person clicks for an action.
 QWidget *buttonFor(MainWindow &w, QAction *action)
 {
@@ -384,15 +398,7 @@ void TestGui::badScenarioShowsADialogAndKeepsRunning()
     QVERIFY(consumer != 0);
 
     QString title, text;
-    // Runs inside the dialog's own event loop, once it shows.
-    QTimer::singleShot(0, &w, [&] {
-        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
-        if (!box)
-            return;
-        title = box->windowTitle();
-        text = box->text();
-        box->accept();
-    });
+    acceptNextMessageBox(&w, &title, &text);
     QVERIFY(!w.loadScenarioFile(file));
     QCOMPARE(title, QStringLiteral("Cannot open the scenario"));
     QVERIFY2(text.contains(says), qPrintable(text));
@@ -630,14 +636,7 @@ void TestGui::replayAnExportedTrace()
         out.write(all.left(all.indexOf('\n', 200) + 10));
     }
     QString title, text;
-    QTimer::singleShot(0, &w, [&] {
-        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
-        if (!box)
-            return;
-        title = box->windowTitle();
-        text = box->text();
-        box->accept();
-    });
+    acceptNextMessageBox(&w, &title, &text);
     QVERIFY(!w.loadTraceFile(cut));
     QCOMPARE(title, QStringLiteral("Cannot open the trace"));
     QVERIFY2(text.contains(QStringLiteral("the line is cut off")), qPrintable(text));

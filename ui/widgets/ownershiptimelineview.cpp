@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <span>
 
 namespace immortal {
 
@@ -529,7 +530,13 @@ void OwnershipTimelineView::paintLane(QPainter &p, int index)
         QPainterPath line;
         bool started = false;
         int lastY = 0;
-        for (const OwnershipTimeline::SizeSample &s : lane.sizes) {
+        // From the last sample at or before the left edge: the rest are off screen.
+        auto from = std::upper_bound(
+            lane.sizes.cbegin(), lane.sizes.cend(), leftT,
+            [](qint64 t, const OwnershipTimeline::SizeSample &x) { return t < x.tNs; });
+        if (from != lane.sizes.cbegin())
+            --from;
+        for (const OwnershipTimeline::SizeSample &s : std::span(from, lane.sizes.cend())) {
             const int x = xOf(s.tNs);
             const int y = base - int(std::lround(double(s.size) * scale));
             if (!started) {
